@@ -1,0 +1,221 @@
+//! One HTTP call to BAPI at a time, mapped to typed results. The caller paces and retries.
+
+use std::time::Duration;
+
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, RequestBuilder};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, ClientError};
+use super::types::*;
+
+/// The API version this tool is written against (`bapi-contract.md` §2).
+pub const API_VERSION: &str = "2026-05-12";
+
+/// How to reach Clerk.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Base URL without `/v1`, e.g. `https://api.clerk.com`.
+    pub base_url: String,
+    /// Per-request timeout.
+    pub timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            base_url: "https://api.clerk.com".to_owned(),
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A BAPI client bound to one instance (one secret key). Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct ClerkClient {
+    http: reqwest::Client,
+    base: String,
+    timeout: Duration,
+}
+
+impl ClerkClient {
+    /// Builds a client; the key goes into a header marked sensitive, never into a log.
+    pub fn new(options: &ClientOptions, key: &SecretString) -> Result<Self, ClientError> {
+        let mut auth =
+            HeaderValue::from_str(&format!("Bearer {}", key.expose_secret())).map_err(|_| {
+                ClientError::Decode {
+                    what: "secret key",
+                    detail: "the key contains characters that cannot go in an HTTP header".into(),
+                }
+            })?;
+        auth.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, auth);
+        headers.insert("Clerk-API-Version", HeaderValue::from_static(API_VERSION));
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(concat!("migrate/", env!("CARGO_PKG_VERSION")))
+            .timeout(options.timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| ClientError::Decode {
+                what: "HTTP client",
+                detail: e.to_string(),
+            })?;
+        Ok(Self {
+            http,
+            base: options.base_url.trim_end_matches('/').to_owned(),
+            timeout: options.timeout,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/v1{}", self.base, path)
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        what: &'static str,
+        request: RequestBuilder,
+    ) -> Result<T, ClientError> {
+        let response = request.send().await.map_err(|e| self.transport(e))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(|e| self.transport(e))?;
+        if (200..300).contains(&status) {
+            return serde_json::from_slice(&body).map_err(|e| ClientError::Decode {
+                what,
+                detail: e.to_string(),
+            });
+        }
+        let retry_after = headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let cf_ray = headers
+            .get("cf-ray")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Err(ClientError::Api(Box::new(ApiError::from_response(
+            status,
+            &body,
+            retry_after,
+            cf_ray,
+        ))))
+    }
+
+    fn transport(&self, e: reqwest::Error) -> ClientError {
+        if e.is_timeout() {
+            ClientError::Timeout(self.timeout)
+        } else if e.is_connect() {
+            ClientError::Connect {
+                url: self.base.clone(),
+            }
+        } else {
+            ClientError::Transport
+        }
+    }
+
+    fn json<B: Serialize>(&self, method: Method, path: &str, body: &B) -> RequestBuilder {
+        self.http.request(method, self.url(path)).json(body)
+    }
+
+    /// `POST /v1/users`.
+    pub async fn create_user(&self, body: &CreateUserRequest) -> Result<User, ClientError> {
+        self.send("create user", self.json(Method::POST, "/users", body))
+            .await
+    }
+
+    /// `GET /v1/users` with filters.
+    pub async fn list_users(&self, query: &UserQuery) -> Result<Vec<User>, ClientError> {
+        let request = self.http.get(self.url("/users")).query(&query.pairs());
+        self.send("list users", request).await
+    }
+
+    /// `GET /v1/users/count` with filters.
+    pub async fn count_users(&self, query: &UserQuery) -> Result<u64, ClientError> {
+        let request = self
+            .http
+            .get(self.url("/users/count"))
+            .query(&query.pairs());
+        let count: TotalCount = self.send("count users", request).await?;
+        Ok(count.total_count)
+    }
+
+    /// `GET /v1/users/{id}`.
+    pub async fn get_user(&self, id: &str) -> Result<User, ClientError> {
+        let request = self.http.get(self.url(&format!("/users/{id}")));
+        self.send("get user", request).await
+    }
+
+    /// `DELETE /v1/users/{id}`.
+    pub async fn delete_user(&self, id: &str) -> Result<DeletedObject, ClientError> {
+        let request = self.http.delete(self.url(&format!("/users/{id}")));
+        self.send("delete user", request).await
+    }
+
+    /// `POST /v1/users/{id}/ban`.
+    pub async fn ban_user(&self, id: &str) -> Result<User, ClientError> {
+        let request = self.http.post(self.url(&format!("/users/{id}/ban")));
+        self.send("ban user", request).await
+    }
+
+    /// `POST /v1/email_addresses`.
+    pub async fn create_email_address(
+        &self,
+        body: &CreateEmailAddressRequest,
+    ) -> Result<EmailAddress, ClientError> {
+        self.send(
+            "add email address",
+            self.json(Method::POST, "/email_addresses", body),
+        )
+        .await
+    }
+
+    /// `POST /v1/phone_numbers`.
+    pub async fn create_phone_number(
+        &self,
+        body: &CreatePhoneNumberRequest,
+    ) -> Result<PhoneNumber, ClientError> {
+        self.send(
+            "add phone number",
+            self.json(Method::POST, "/phone_numbers", body),
+        )
+        .await
+    }
+
+    /// `GET /v1/instance`: which instance the key opens, and whether it is production.
+    pub async fn get_instance(&self) -> Result<Instance, ClientError> {
+        self.send("get instance", self.http.get(self.url("/instance")))
+            .await
+    }
+}
+
+/// `Retry-After` as whole seconds, or defensively as an HTTP date.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}

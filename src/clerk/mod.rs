@@ -1,0 +1,9 @@
+//! Clerk's Backend API as this tool uses it: wire types, a typed error envelope and an
+//! HTTP client. Pacing and retries live with the engines; this module makes one call.
+
+pub mod client;
+pub mod error;
+pub mod types;
+
+pub use client::{ClerkClient, ClientOptions};
+pub use error::{ApiError, ClientError};

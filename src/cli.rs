@@ -1,0 +1,376 @@
+//! The command line, as clap parses it. Only parsing lives here: values are resolved
+//! into settings by `config`, and enums convert into domain kinds with `From`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Move users from another auth system into Clerk.
+///
+/// Reads a JSON, NDJSON or CSV export from Clerk, Auth0, Auth.js, Better Auth, Firebase or
+/// Supabase, maps every record to a Clerk user and creates it through Clerk's Backend API
+/// at the instance's rate limit, writing one NDJSON line per user to a migration log.
+///
+/// Without -y it asks for what is missing. With --sandbox it runs against a local stand-in
+/// for Clerk, so a migration can be rehearsed without touching a real instance.
+#[derive(Debug, Parser)]
+#[command(
+    name = "migrate",
+    version,
+    args_conflicts_with_subcommands = true,
+    after_help = "Environment: CLERK_SECRET_KEY, CLERK_API_URL, RATE_LIMIT and CONCURRENCY_LIMIT are read \
+from the environment or from a .env file in the working directory (flags win over both)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub import: ImportArgs,
+}
+
+/// What to do; importing is the default.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Delete the users a migration created (roll back).
+    Delete(DeleteArgs),
+    /// Delete old migration logs.
+    CleanLogs(CleanLogsArgs),
+    /// Turn NDJSON migration logs into pretty JSON arrays.
+    ConvertLogs(ConvertLogsArgs),
+    /// Serve a local stand-in for Clerk's Backend API.
+    ///
+    /// The sandbox keeps users in memory and follows Clerk's contract: the same endpoints,
+    /// error envelopes, uniqueness rules, development user cap and rate limit.
+    Sandbox(SandboxArgs),
+}
+
+/// The source system an export comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TransformerArg {
+    /// Clerk Dashboard CSV or JSON export.
+    Clerk,
+    /// Auth0 Management API or bulk (NDJSON) export.
+    Auth0,
+    /// Auth.js (NextAuth) users table.
+    Authjs,
+    /// Better Auth export.
+    Betterauth,
+    /// `firebase auth:export`, JSON or CSV.
+    Firebase,
+    /// Supabase `auth.users` export.
+    Supabase,
+}
+
+/// How to read the input file, when its extension does not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// A JSON array, or an object with a `users` array.
+    Json,
+    /// One JSON object per line (.ndjson, .jsonl).
+    Ndjson,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// What to do with email addresses and phone numbers the source marks unverified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum UnverifiedArg {
+    /// Create them in the same call as reserved: unverified, but locked to the user.
+    #[default]
+    Reserve,
+    /// Add them after the user is created, as unverified (one extra call each).
+    Attach,
+    /// Leave them out.
+    Drop,
+}
+
+/// Where to send requests and with which key.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Clerk instance")]
+pub struct ConnectionArgs {
+    /// Secret key of the target instance (sk_live_… or sk_test_…).
+    ///
+    /// Prefer CLERK_SECRET_KEY in the environment or a .env file: flags can end up in
+    /// shell history.
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "CLERK_SECRET_KEY",
+        hide_env_values = true
+    )]
+    pub clerk_secret_key: Option<String>,
+
+    /// Base URL of Clerk's Backend API [default: https://api.clerk.com].
+    #[arg(long, value_name = "URL", env = "CLERK_API_URL")]
+    pub api_url: Option<String>,
+
+    /// Run against an embedded sandbox instead of Clerk (no key needed).
+    #[arg(long)]
+    pub sandbox: bool,
+
+    /// Requests per second to stay under [default: 100 for production keys, 10 for development].
+    #[arg(long, value_name = "N", env = "RATE_LIMIT")]
+    pub rate_limit: Option<String>,
+
+    /// Most requests in flight at once [default: adapts to the rate and latency].
+    #[arg(long, value_name = "N", env = "CONCURRENCY_LIMIT")]
+    pub concurrency: Option<String>,
+}
+
+/// Where logs go and how results are shown.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Print the summary as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Directory for migration logs.
+    #[arg(long, value_name = "DIR", default_value = "logs")]
+    pub log_dir: PathBuf,
+}
+
+/// Options of the import (the default command).
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// Source system of the export.
+    #[arg(short, long, value_enum, value_name = "SOURCE")]
+    pub transformer: Option<TransformerArg>,
+
+    /// Export file to import (JSON, NDJSON or CSV).
+    #[arg(short, long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+
+    /// Input format, overriding the file extension.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<FormatArg>,
+
+    /// Skip every user up to and including this source user ID.
+    #[arg(short, long, value_name = "USER_ID")]
+    pub resume_after: Option<String>,
+
+    /// Do not skip users already created by an earlier run of the same file.
+    #[arg(long)]
+    pub no_resume: bool,
+
+    /// Only import users that have a password; report the others as invalid.
+    #[arg(long)]
+    pub require_password: bool,
+
+    /// How to handle unverified email addresses and phone numbers.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = UnverifiedArg::Reserve)]
+    pub unverified: UnverifiedArg,
+
+    /// Read, map and check every record without sending anything.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Answer yes to every question (non-interactive; needs -t and -f).
+    #[arg(short, long)]
+    pub yes: bool,
+
+    #[command(flatten)]
+    pub firebase: FirebaseArgs,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Firebase's project-wide scrypt parameters (Console → Authentication → Users →
+/// Password hash parameters).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Firebase password hashes")]
+pub struct FirebaseArgs {
+    /// base64_signer_key.
+    #[arg(long, value_name = "BASE64")]
+    pub firebase_signer_key: Option<String>,
+
+    /// base64_salt_separator.
+    #[arg(long, value_name = "BASE64")]
+    pub firebase_salt_separator: Option<String>,
+
+    /// rounds.
+    #[arg(long, value_name = "N")]
+    pub firebase_rounds: Option<u32>,
+
+    /// mem_cost.
+    #[arg(long, value_name = "N")]
+    pub firebase_mem_cost: Option<u32>,
+}
+
+/// Options of `migrate delete`.
+#[derive(Debug, Clone, Args)]
+pub struct DeleteArgs {
+    /// Migration log whose created users to delete (repeatable) [default: the latest run].
+    #[arg(long, value_name = "FILE")]
+    pub log: Vec<PathBuf>,
+
+    /// Delete the users created by every run in the log directory.
+    #[arg(long, conflicts_with = "log")]
+    pub all_runs: bool,
+
+    /// Target the source IDs of this export file instead of a log.
+    #[arg(short, long, value_name = "PATH", conflicts_with_all = ["log", "all_runs"], requires = "transformer")]
+    pub file: Option<PathBuf>,
+
+    /// Source system of --file.
+    #[arg(short, long, value_enum, value_name = "SOURCE")]
+    pub transformer: Option<TransformerArg>,
+
+    /// Only show what would be deleted.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Delete without asking.
+    #[arg(short, long)]
+    pub yes: bool,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Options of `migrate clean-logs`.
+#[derive(Debug, Clone, Args)]
+pub struct CleanLogsArgs {
+    /// Only delete logs older than this (e.g. 12h, 7d, 4w).
+    #[arg(long, value_name = "DURATION")]
+    pub older_than: Option<String>,
+
+    /// Keep the N newest logs.
+    #[arg(long, value_name = "N")]
+    pub keep: Option<usize>,
+
+    /// Only list what would be deleted.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Delete without asking.
+    #[arg(short, long)]
+    pub yes: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Options of `migrate convert-logs`.
+#[derive(Debug, Clone, Args)]
+pub struct ConvertLogsArgs {
+    /// Log files to convert [default: choose interactively].
+    #[arg(value_name = "FILES")]
+    pub files: Vec<PathBuf>,
+
+    /// Convert every .log file in the log directory.
+    #[arg(long, conflicts_with = "files")]
+    pub all: bool,
+
+    /// Write the JSON to stdout instead of a file next to each log.
+    #[arg(long)]
+    pub stdout: bool,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Options of `migrate sandbox`.
+#[derive(Debug, Clone, Args)]
+pub struct SandboxArgs {
+    /// Port to listen on (127.0.0.1 only; 0 picks a free one).
+    #[arg(long, value_name = "PORT", default_value_t = 8787)]
+    pub port: u16,
+
+    /// The secret key to accept; its prefix sets development or production [default: a built-in sk_test_ key].
+    #[arg(long, value_name = "KEY")]
+    pub secret_key: Option<String>,
+
+    /// Requests allowed per window [default: 100, or 1000 for an sk_live_ key].
+    #[arg(long, value_name = "N")]
+    pub rate: Option<u32>,
+
+    /// Length of the rate-limit window in seconds.
+    #[arg(long, value_name = "S", default_value_t = 10)]
+    pub window_secs: u64,
+
+    /// Latency added to every response, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
+
+    /// Share of requests answered with an injected 500 or 503 (0 to 1).
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    pub fail_rate: f64,
+
+    /// Seed for the injected faults, so a run can be replayed.
+    #[arg(long, value_name = "X", default_value_t = 0)]
+    pub seed: u64,
+
+    /// Most users the instance holds (0 = no cap) [default: 100 for development, none for production].
+    #[arg(long, value_name = "N")]
+    pub user_cap: Option<usize>,
+}
+
+impl From<TransformerArg> for crate::transform::TransformerKind {
+    fn from(t: TransformerArg) -> Self {
+        use crate::transform::TransformerKind as K;
+        match t {
+            TransformerArg::Clerk => K::Clerk,
+            TransformerArg::Auth0 => K::Auth0,
+            TransformerArg::Authjs => K::Authjs,
+            TransformerArg::Betterauth => K::Betterauth,
+            TransformerArg::Firebase => K::Firebase,
+            TransformerArg::Supabase => K::Supabase,
+        }
+    }
+}
+
+impl From<FormatArg> for crate::source::Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Json => Self::Json,
+            FormatArg::Ndjson => Self::Ndjson,
+            FormatArg::Csv => Self::Csv,
+        }
+    }
+}
+
+impl From<UnverifiedArg> for crate::user::UnverifiedMode {
+    fn from(u: UnverifiedArg) -> Self {
+        match u {
+            UnverifiedArg::Reserve => Self::Reserve,
+            UnverifiedArg::Attach => Self::Attach,
+            UnverifiedArg::Drop => Self::Drop,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn resume_after_takes_both_forms() {
+        let a = Cli::try_parse_from(["migrate", "-r", "u1"]).expect("parses");
+        assert_eq!(a.import.resume_after.as_deref(), Some("u1"));
+        let b = Cli::try_parse_from(["migrate", "--resume-after=u2"]).expect("parses");
+        assert_eq!(b.import.resume_after.as_deref(), Some("u2"));
+    }
+
+    #[test]
+    fn import_flags_parse_without_a_subcommand() {
+        let cli = Cli::try_parse_from(["migrate", "-y", "-t", "auth0", "-f", "users.json"])
+            .expect("parses");
+        assert!(cli.command.is_none());
+        assert_eq!(cli.import.transformer, Some(TransformerArg::Auth0));
+    }
+}

@@ -1,0 +1,51 @@
+//! The composition root: one file per subcommand, each wiring config, engines and UI.
+
+pub mod import;
+pub mod sandbox;
+
+use std::io::IsTerminal;
+
+use crate::cli::{Cli, Command};
+use crate::error::AppError;
+use crate::exit::ExitStatus;
+use crate::ui::Printer;
+
+/// Runs the parsed command line and returns how the process should end.
+pub fn run(cli: Cli) -> ExitStatus {
+    let json = match &cli.command {
+        None => cli.import.output.json,
+        Some(Command::Delete(a)) => a.output.json,
+        Some(Command::CleanLogs(a)) => a.output.json,
+        Some(Command::ConvertLogs(a)) => a.output.json,
+        Some(Command::Sandbox(_)) => false,
+    };
+    let printer = Printer::new(json);
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(AppError::Runtime)
+        .and_then(|rt| rt.block_on(dispatch(cli, printer)));
+    match result {
+        Ok(status) => status,
+        Err(e) => {
+            printer.error(&e, e.hint().as_deref());
+            e.exit_status()
+        }
+    }
+}
+
+async fn dispatch(cli: Cli, printer: Printer) -> Result<ExitStatus, AppError> {
+    match cli.command {
+        None => import::run(cli.import, printer).await,
+        Some(Command::Sandbox(args)) => sandbox::run(args, printer).await,
+        Some(Command::Delete(_)) => Err(AppError::NotImplemented("delete")),
+        Some(Command::CleanLogs(_)) => Err(AppError::NotImplemented("clean-logs")),
+        Some(Command::ConvertLogs(_)) => Err(AppError::NotImplemented("convert-logs")),
+    }
+}
+
+/// Whether a person can answer prompts: `-y` not given and both stdin and stderr are
+/// terminals.
+pub fn interactive(yes: bool) -> bool {
+    !yes && std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}

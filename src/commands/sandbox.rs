@@ -1,0 +1,84 @@
+//! `migrate sandbox`: serve the BAPI stand-in until Ctrl-C or SIGTERM.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use crate::cli::SandboxArgs;
+use crate::error::AppError;
+use crate::exit::ExitStatus;
+use crate::sandbox::{self, SandboxConfig};
+use crate::ui::Printer;
+
+pub async fn run(args: SandboxArgs, printer: Printer) -> Result<ExitStatus, AppError> {
+    let custom_key = args.secret_key.is_some();
+    let config = SandboxConfig {
+        secret_key: args
+            .secret_key
+            .unwrap_or_else(|| sandbox::DEFAULT_SECRET_KEY.to_owned()),
+        rate: args.rate,
+        window: Duration::from_secs(args.window_secs.max(1)),
+        latency: Duration::from_millis(args.latency_ms),
+        fail_rate: args.fail_rate.clamp(0.0, 1.0),
+        seed: args.seed,
+        user_cap: args.user_cap,
+        accept_skip_restriction_checks: false,
+    };
+    let summary = format!(
+        "{} instance, {} requests per {} s, user cap {}",
+        if config.is_production() {
+            "production"
+        } else {
+            "development"
+        },
+        config.effective_rate(),
+        config.window.as_secs(),
+        config
+            .effective_user_cap()
+            .map_or("none".to_owned(), |c| c.to_string()),
+    );
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let handle = sandbox::spawn(config, addr)
+        .await
+        .map_err(|source| AppError::SandboxBind {
+            addr: addr.to_string(),
+            source,
+        })?;
+    printer.info(&format!(
+        "Sandbox listening on {} ({summary})",
+        handle.base_url()
+    ));
+    printer.info(&format!("  export CLERK_API_URL={}", handle.base_url()));
+    if !custom_key {
+        // The built-in key opens only this local sandbox, so showing it leaks nothing.
+        printer.info(&format!(
+            "  export CLERK_SECRET_KEY={}",
+            sandbox::DEFAULT_SECRET_KEY
+        ));
+    }
+    printer.info("Press Ctrl-C to stop.");
+    let status = wait_for_signal().await;
+    handle.stop().await;
+    printer.info("Sandbox stopped.");
+    Ok(status)
+}
+
+/// Waits for SIGINT or SIGTERM and returns the matching status.
+pub async fn wait_for_signal() -> ExitStatus {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut term) = signal(SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return ExitStatus::Interrupted;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => ExitStatus::Interrupted,
+            _ = term.recv() => ExitStatus::Terminated,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        ExitStatus::Interrupted
+    }
+}

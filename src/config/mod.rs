@@ -1,0 +1,504 @@
+//! Resolves raw arguments, the environment, `.env` and prompts into typed settings, once.
+//!
+//! Precedence is flag > process environment > `.env` > prompt. Clap already applies the
+//! first two for flags declared with `env = …`; this module adds `.env` (kept in a map)
+//! and, only when a person is at a terminal and `-y` was not given, the prompts.
+//! Nothing downstream reads the environment.
+
+pub mod dotenv;
+pub mod prompt;
+pub mod secret;
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::{ConnectionArgs, ImportArgs};
+use crate::source::Format;
+use crate::transform::{FirebaseHashConfig, TransformerKind};
+use crate::user::UnverifiedMode;
+
+pub use dotenv::DotEnv;
+pub use prompt::{PromptError, Prompter};
+pub use secret::{InstanceKind, KeyError, SecretKey};
+
+/// Where the secret key can come from, for the "missing key" hint.
+pub const KEY_SOURCES_HINT: &str = "provide the secret key in one of three ways:\n  \
+1. the --clerk-secret-key flag\n  \
+2. the CLERK_SECRET_KEY environment variable (export CLERK_SECRET_KEY=sk_test_...)\n  \
+3. a .env file in the working directory with CLERK_SECRET_KEY=sk_test_...\n\
+Keys are under API Keys in the Clerk Dashboard: https://dashboard.clerk.com/~/api-keys";
+
+/// A setting that could not be resolved.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "missing required argument --transformer (-t) (with -y, or without a terminal to ask at)"
+    )]
+    MissingTransformer,
+    #[error("missing required argument --file (-f) (with -y, or without a terminal to ask at)")]
+    MissingFile,
+    #[error("file not found: {}", .0.display())]
+    FileNotFound(PathBuf),
+    #[error("{} is a directory, not an export file", .0.display())]
+    NotAFile(PathBuf),
+    #[error("no Clerk secret key was given")]
+    MissingKey,
+    #[error("invalid secret key from {origin}: {source}")]
+    BadKey {
+        origin: &'static str,
+        #[source]
+        source: KeyError,
+    },
+    #[error("invalid {name} {value:?} from {origin}: {reason}")]
+    InvalidValue {
+        name: &'static str,
+        value: String,
+        origin: &'static str,
+        reason: String,
+    },
+    #[error(
+        "Firebase needs all four hash parameters together: --firebase-signer-key, \
+         --firebase-salt-separator, --firebase-rounds and --firebase-mem-cost"
+    )]
+    FirebasePartial,
+    #[error(transparent)]
+    DotEnv(#[from] dotenv::DotEnvError),
+    #[error("cancelled")]
+    Cancelled,
+    #[error("failed to ask a question at the terminal")]
+    Prompt(#[source] std::io::Error),
+}
+
+impl ConfigError {
+    /// Whether the error is a usage mistake (exit 2) rather than a failure (exit 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            Self::MissingTransformer
+                | Self::MissingFile
+                | Self::NotAFile(_)
+                | Self::BadKey { .. }
+                | Self::InvalidValue { .. }
+                | Self::FirebasePartial
+        )
+    }
+
+    /// A next step for the person, printed on its own line.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Self::MissingKey => Some(KEY_SOURCES_HINT),
+            Self::MissingTransformer | Self::MissingFile => {
+                Some("run `migrate --help` for usage, e.g. `migrate -y -t auth0 -f users.json`")
+            }
+            Self::BadKey { .. } => Some(
+                "copy the Secret key (not the Publishable key) from https://dashboard.clerk.com/~/api-keys",
+            ),
+            _ => None,
+        }
+    }
+}
+
+impl From<PromptError> for ConfigError {
+    fn from(e: PromptError) -> Self {
+        match e {
+            PromptError::Cancelled => Self::Cancelled,
+            PromptError::Io(io) => Self::Prompt(io),
+        }
+    }
+}
+
+/// Where requests go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// An embedded sandbox started for this run.
+    Sandbox,
+    /// A BAPI base URL (without `/v1`).
+    Url(String),
+}
+
+/// A resolved Clerk target: endpoint, key and pacing.
+#[derive(Debug, Clone)]
+pub struct TargetSettings {
+    pub endpoint: Endpoint,
+    pub key: SecretKey,
+    /// Requests per second.
+    pub rate: f64,
+    /// Cap on requests in flight, if the user set one.
+    pub concurrency: Option<usize>,
+}
+
+/// Everything an import needs, resolved.
+#[derive(Debug, Clone)]
+pub struct ImportSettings {
+    pub transformer: TransformerKind,
+    pub file: PathBuf,
+    pub format: Option<Format>,
+    pub resume_after: Option<String>,
+    pub resume: bool,
+    pub require_password: bool,
+    pub unverified: UnverifiedMode,
+    pub dry_run: bool,
+    pub yes: bool,
+    pub json: bool,
+    pub log_dir: PathBuf,
+    pub firebase: Option<FirebaseHashConfig>,
+    /// `None` for a dry run, which sends nothing.
+    pub target: Option<TargetSettings>,
+}
+
+/// The sources of configuration besides the parsed flags.
+pub struct Context<'a> {
+    pub dotenv: &'a DotEnv,
+    /// `Some` only when a person can answer (a terminal, no `-y`).
+    pub prompter: Option<&'a mut dyn Prompter>,
+    /// Where a prompted key may be saved.
+    pub dotenv_path: &'a Path,
+}
+
+/// Resolves the import's settings.
+pub fn resolve_import(
+    args: &ImportArgs,
+    ctx: &mut Context<'_>,
+) -> Result<ImportSettings, ConfigError> {
+    let transformer = match args.transformer {
+        Some(t) => t.into(),
+        None => match ctx.prompter.as_deref_mut() {
+            Some(p) => {
+                let all = TransformerKind::ALL;
+                let items: Vec<String> = all
+                    .iter()
+                    .map(|t| format!("{} ({})", t.label(), t.key()))
+                    .collect();
+                let pick = p.select(
+                    "Which transformer should be used for your user data?",
+                    &items,
+                    0,
+                )?;
+                all.get(pick).copied().unwrap_or(TransformerKind::Clerk)
+            }
+            None => return Err(ConfigError::MissingTransformer),
+        },
+    };
+    let file = match &args.file {
+        Some(f) => f.clone(),
+        None => match ctx.prompter.as_deref_mut() {
+            Some(p) => PathBuf::from(
+                p.input(
+                    "Specify the file to use for importing your users",
+                    None,
+                    false,
+                )?
+                .trim(),
+            ),
+            None => return Err(ConfigError::MissingFile),
+        },
+    };
+    check_file(&file)?;
+    let resume_after = match (&args.resume_after, ctx.prompter.as_deref_mut()) {
+        (Some(r), _) => Some(r.clone()),
+        (None, Some(p)) => {
+            let answer = p.input(
+                "Resume after user ID (leave empty to start from beginning)",
+                None,
+                true,
+            )?;
+            Some(answer.trim().to_owned()).filter(|s| !s.is_empty())
+        }
+        (None, None) => None,
+    };
+    let firebase = if transformer == TransformerKind::Firebase {
+        resolve_firebase(args, ctx)?
+    } else {
+        None
+    };
+    let target = if args.dry_run {
+        None
+    } else {
+        Some(resolve_target(&args.connection, ctx)?)
+    };
+    Ok(ImportSettings {
+        transformer,
+        file,
+        format: args.format.map(Into::into),
+        resume_after,
+        resume: !args.no_resume,
+        require_password: args.require_password,
+        unverified: args.unverified.into(),
+        dry_run: args.dry_run,
+        yes: args.yes,
+        json: args.output.json,
+        log_dir: args.output.log_dir.clone(),
+        firebase,
+        target,
+    })
+}
+
+fn check_file(file: &Path) -> Result<(), ConfigError> {
+    if file.is_dir() {
+        Err(ConfigError::NotAFile(file.to_owned()))
+    } else if !file.exists() {
+        Err(ConfigError::FileNotFound(file.to_owned()))
+    } else {
+        Ok(())
+    }
+}
+
+fn resolve_firebase(
+    args: &ImportArgs,
+    ctx: &mut Context<'_>,
+) -> Result<Option<FirebaseHashConfig>, ConfigError> {
+    let f = &args.firebase;
+    match (
+        &f.firebase_signer_key,
+        &f.firebase_salt_separator,
+        f.firebase_rounds,
+        f.firebase_mem_cost,
+    ) {
+        (Some(signer), Some(sep), Some(rounds), Some(mem)) => Ok(Some(FirebaseHashConfig {
+            signer_key: signer.trim().to_owned(),
+            salt_separator: sep.trim().to_owned(),
+            rounds,
+            mem_cost: mem,
+        })),
+        (None, None, None, None) => {
+            let Some(p) = ctx.prompter.as_deref_mut() else {
+                return Ok(None);
+            };
+            if !p.confirm(
+                "Do the Firebase users have password hashes to migrate?",
+                true,
+            )? {
+                return Ok(None);
+            }
+            p.note("Find them in the Firebase Console: Authentication → Users → ⋮ → Password hash parameters.");
+            let signer = p.input("Enter the Signer Key (base64 encoded)", None, false)?;
+            let sep = p.input("Enter the Salt Separator (base64 encoded)", None, false)?;
+            let rounds = prompt_number(p, "Enter the Rounds value")?;
+            let mem = prompt_number(p, "Enter the Memory Cost value")?;
+            Ok(Some(FirebaseHashConfig {
+                signer_key: signer.trim().to_owned(),
+                salt_separator: sep.trim().to_owned(),
+                rounds,
+                mem_cost: mem,
+            }))
+        }
+        _ => Err(ConfigError::FirebasePartial),
+    }
+}
+
+fn prompt_number(p: &mut dyn Prompter, question: &str) -> Result<u32, ConfigError> {
+    loop {
+        let answer = p.input(question, None, false)?;
+        match answer.trim().parse::<u32>() {
+            Ok(n) => return Ok(n),
+            Err(_) => p.note("Please enter a whole number."),
+        }
+    }
+}
+
+/// Resolves endpoint, key and pacing for commands that talk to Clerk.
+pub fn resolve_target(
+    args: &ConnectionArgs,
+    ctx: &mut Context<'_>,
+) -> Result<TargetSettings, ConfigError> {
+    let flag_or_env_key = args
+        .clerk_secret_key
+        .as_deref()
+        .filter(|k| !k.trim().is_empty());
+    let (endpoint, key) = if args.sandbox {
+        let key = match flag_or_env_key.or(ctx.dotenv.get("CLERK_SECRET_KEY")) {
+            Some(k) => parse_key(k, "the configuration")?,
+            None => parse_key(crate::sandbox::DEFAULT_SECRET_KEY, "the sandbox")?,
+        };
+        (Endpoint::Sandbox, key)
+    } else {
+        let key = match (flag_or_env_key, ctx.dotenv.get("CLERK_SECRET_KEY")) {
+            (Some(k), _) => parse_key(k, "--clerk-secret-key or CLERK_SECRET_KEY")?,
+            (None, Some(k)) => parse_key(k, ".env")?,
+            (None, None) => prompt_key(ctx)?,
+        };
+        let url = args
+            .api_url
+            .clone()
+            .or_else(|| ctx.dotenv.get("CLERK_API_URL").map(str::to_owned))
+            .unwrap_or_else(|| "https://api.clerk.com".to_owned());
+        (Endpoint::Url(url), key)
+    };
+    let rate = match number_setting(
+        args.rate_limit.as_deref(),
+        ctx.dotenv.get("RATE_LIMIT"),
+        "RATE_LIMIT",
+    )? {
+        Some((v, origin)) => parse_rate(&v).map_err(|reason| ConfigError::InvalidValue {
+            name: "RATE_LIMIT",
+            value: v,
+            origin,
+            reason,
+        })?,
+        None => key.kind().default_rate(),
+    };
+    let concurrency = match number_setting(
+        args.concurrency.as_deref(),
+        ctx.dotenv.get("CONCURRENCY_LIMIT"),
+        "CONCURRENCY_LIMIT",
+    )? {
+        Some((v, origin)) => {
+            Some(
+                parse_concurrency(&v).map_err(|reason| ConfigError::InvalidValue {
+                    name: "CONCURRENCY_LIMIT",
+                    value: v,
+                    origin,
+                    reason,
+                })?,
+            )
+        }
+        None => None,
+    };
+    Ok(TargetSettings {
+        endpoint,
+        key,
+        rate,
+        concurrency,
+    })
+}
+
+fn number_setting(
+    flag_or_env: Option<&str>,
+    dotenv: Option<&str>,
+    _name: &'static str,
+) -> Result<Option<(String, &'static str)>, ConfigError> {
+    Ok(match (flag_or_env, dotenv) {
+        (Some(v), _) => Some((v.to_owned(), "the flag or environment")),
+        (None, Some(v)) => Some((v.to_owned(), ".env")),
+        (None, None) => None,
+    })
+}
+
+fn parse_key(raw: &str, origin: &'static str) -> Result<SecretKey, ConfigError> {
+    SecretKey::parse(raw).map_err(|source| ConfigError::BadKey { origin, source })
+}
+
+fn prompt_key(ctx: &mut Context<'_>) -> Result<SecretKey, ConfigError> {
+    let Some(p) = ctx.prompter.as_deref_mut() else {
+        return Err(ConfigError::MissingKey);
+    };
+    p.note("No CLERK_SECRET_KEY found in the environment or .env.");
+    let key = loop {
+        let raw = p.secret("Enter your Clerk Secret Key (sk_test_… or sk_live_…)")?;
+        match SecretKey::parse(&raw) {
+            Ok(k) => break k,
+            Err(e) => p.note(&format!("That key was not accepted: {e}.")),
+        }
+    };
+    let question = if ctx.dotenv_path.exists() {
+        "Save CLERK_SECRET_KEY to your existing .env file (owner-only permissions)?"
+    } else {
+        "Create a .env file with your secret key (owner-only permissions)?"
+    };
+    if p.confirm(question, true)? {
+        use secrecy::ExposeSecret;
+        match dotenv::save_key(ctx.dotenv_path, key.for_client().expose_secret()) {
+            Ok(dotenv::SaveOutcome::Created) => p.note("Created .env with CLERK_SECRET_KEY."),
+            Ok(dotenv::SaveOutcome::Replaced) => p.note("Updated CLERK_SECRET_KEY in .env."),
+            Ok(dotenv::SaveOutcome::Appended) => p.note("Added CLERK_SECRET_KEY to .env."),
+            Err(e) => p.note(&format!(
+                "Could not save the key ({e}); it still works for this run."
+            )),
+        }
+    }
+    Ok(key)
+}
+
+/// Parses a requests-per-second value: a positive, finite number (fractions allowed).
+pub fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        Ok(_) => Err("must be greater than 0".to_owned()),
+        Err(_) => Err("must be a number of requests per second, e.g. 100".to_owned()),
+    }
+}
+
+/// Parses a concurrency cap: a positive whole number.
+pub fn parse_concurrency(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(v) => Ok(v),
+        Err(_) => Err("must be a whole number, e.g. 10".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn args(extra: &[&str]) -> ConnectionArgs {
+        let mut argv = vec!["migrate"];
+        argv.extend_from_slice(extra);
+        crate::cli::Cli::try_parse_from(argv)
+            .expect("parses")
+            .import
+            .connection
+    }
+
+    fn resolve(args: &ConnectionArgs, dotenv: &DotEnv) -> Result<TargetSettings, ConfigError> {
+        let path = PathBuf::from("/nonexistent/.env");
+        let mut ctx = Context {
+            dotenv,
+            prompter: None,
+            dotenv_path: &path,
+        };
+        resolve_target(args, &mut ctx)
+    }
+
+    #[test]
+    fn flag_beats_dotenv_and_dotenv_fills_gaps() {
+        let dotenv = DotEnv::from_pairs(&[
+            ("CLERK_SECRET_KEY", "sk_test_fromdotenv"),
+            ("RATE_LIMIT", "3"),
+        ]);
+        let t = resolve(&args(&["--clerk-secret-key", "sk_live_fromflag"]), &dotenv).expect("ok");
+        assert_eq!(t.key.kind(), InstanceKind::Production);
+        assert_eq!(t.rate, 3.0);
+        let t = resolve(&args(&[]), &dotenv).expect("ok");
+        assert_eq!(t.key.kind(), InstanceKind::Development);
+        let t = resolve(&args(&["--rate-limit", "7.5"]), &dotenv).expect("ok");
+        assert_eq!(t.rate, 7.5);
+    }
+
+    #[test]
+    fn defaults_follow_the_key_kind() {
+        let none = DotEnv::default();
+        assert_eq!(
+            resolve(&args(&["--clerk-secret-key", "sk_live_x"]), &none)
+                .expect("ok")
+                .rate,
+            100.0
+        );
+        assert_eq!(
+            resolve(&args(&["--clerk-secret-key", "sk_test_x"]), &none)
+                .expect("ok")
+                .rate,
+            10.0
+        );
+    }
+
+    #[test]
+    fn bad_numbers_are_usage_errors() {
+        let dotenv =
+            DotEnv::from_pairs(&[("CLERK_SECRET_KEY", "sk_test_x"), ("RATE_LIMIT", "fast")]);
+        let e = resolve(&args(&[]), &dotenv).unwrap_err();
+        assert!(e.is_usage());
+        assert!(e.to_string().contains("RATE_LIMIT"), "{e}");
+        for bad in ["0", "-1", "NaN", "inf"] {
+            assert!(parse_rate(bad).is_err(), "{bad}");
+        }
+        assert!(parse_concurrency("0").is_err());
+    }
+
+    #[test]
+    fn missing_key_without_a_prompter() {
+        let e = resolve(&args(&[]), &DotEnv::default()).unwrap_err();
+        assert!(matches!(e, ConfigError::MissingKey));
+        assert!(!e.is_usage());
+    }
+}

@@ -1,0 +1,25 @@
+//! The exit-code table: one place, one meaning per code.
+
+/// How the process ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Everything done (for an import: every user is in Clerk).
+    Success = 0,
+    /// A fatal error: bad key, unreadable file, unreachable API.
+    Fatal = 1,
+    /// A usage error: bad flags or settings.
+    Usage = 2,
+    /// Finished, but some users failed or were invalid.
+    Incomplete = 3,
+    /// Stopped by Ctrl-C (SIGINT).
+    Interrupted = 130,
+    /// Stopped by SIGTERM.
+    Terminated = 143,
+}
+
+impl ExitStatus {
+    /// The numeric code.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}

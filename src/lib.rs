@@ -1,0 +1,20 @@
+//! `migrate`: move users from another auth system into Clerk.
+//!
+//! Layers, from the edge inwards (imports never run backwards):
+//! `cli`/`ui` → `commands` → engines → `source`, `transform`, `user`, `clerk`.
+//! `sandbox` is an independent stand-in for Clerk's Backend API.
+
+// The sandbox renders Clerk's large `User` object with one `json!` literal.
+#![recursion_limit = "256"]
+
+pub mod clerk;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod exit;
+pub mod sandbox;
+pub mod source;
+pub mod transform;
+pub mod ui;
+pub mod user;

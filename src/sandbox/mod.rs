@@ -1,0 +1,179 @@
+//! A local, in-memory stand-in for Clerk's Backend API (BAPI).
+//!
+//! The sandbox follows `bapi-contract.md` and Clerk's OpenAPI spec closely enough that a
+//! migration which passes against it passes against Clerk: the same endpoints, bodies,
+//! error envelopes, uniqueness rules, user cap and a strict rate limit. It is served by
+//! `migrate sandbox` for rehearsals and embedded by `migrate --sandbox`.
+//!
+//! It deliberately uses no other module of this crate (not even `clerk`): it is an
+//! independent oracle, so a wrong field name cannot pass on both sides of a test.
+
+mod envelope;
+mod gate;
+mod identifiers;
+mod ids;
+mod state;
+mod users;
+mod validate;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use state::SandboxStats;
+use state::Shared;
+
+/// The development secret key the sandbox accepts when none is configured.
+pub const DEFAULT_SECRET_KEY: &str = "sk_test_sandbox0000000000000000000000000000";
+
+/// How a sandbox instance behaves. Every knob defaults to what Clerk does today.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// The one secret key the sandbox accepts; its prefix sets the instance's environment.
+    pub secret_key: String,
+    /// Requests allowed per window; `None` picks Clerk's default for the environment
+    /// (100 per 10 s for development, 1000 per 10 s for production).
+    pub rate: Option<u32>,
+    /// Length of the rate-limit window.
+    pub window: Duration,
+    /// Added latency before each response.
+    pub latency: Duration,
+    /// Probability (0..=1) that a request is answered with an injected 500 or 503.
+    pub fail_rate: f64,
+    /// Seed of the fault generator, so a faulty run can be replayed.
+    pub seed: u64,
+    /// Maximum number of users; `None` picks 100 for development and no cap for production.
+    pub user_cap: Option<usize>,
+    /// Accept the undocumented `skip_restriction_checks` field on `POST /v1/users`.
+    pub accept_skip_restriction_checks: bool,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            secret_key: DEFAULT_SECRET_KEY.to_owned(),
+            rate: None,
+            window: Duration::from_secs(10),
+            latency: Duration::ZERO,
+            fail_rate: 0.0,
+            seed: 0,
+            user_cap: None,
+            accept_skip_restriction_checks: false,
+        }
+    }
+}
+
+impl SandboxConfig {
+    /// True when the configured key is a production (`sk_live_`) key.
+    pub fn is_production(&self) -> bool {
+        self.secret_key.starts_with("sk_live_")
+    }
+
+    /// The rate limit in force: requests per window.
+    pub fn effective_rate(&self) -> u32 {
+        self.rate
+            .unwrap_or(if self.is_production() { 1000 } else { 100 })
+    }
+
+    /// The user cap in force, if any.
+    pub fn effective_user_cap(&self) -> Option<usize> {
+        match self.user_cap {
+            Some(0) => None,
+            Some(n) => Some(n),
+            None if self.is_production() => None,
+            None => Some(100),
+        }
+    }
+}
+
+/// Builds the sandbox's router over fresh state.
+pub fn router(config: SandboxConfig) -> (Router, Shared) {
+    let shared = Arc::new(state::SandboxState::new(config));
+    (routes(shared.clone()), shared)
+}
+
+fn routes(shared: Shared) -> Router {
+    Router::new()
+        .route("/v1/users", post(users::create).get(users::list))
+        .route("/v1/users/count", get(users::count))
+        .route(
+            "/v1/users/{id}",
+            get(users::get_one)
+                .patch(users::update)
+                .delete(users::delete),
+        )
+        .route("/v1/users/{id}/ban", post(users::ban))
+        .route("/v1/email_addresses", post(identifiers::create_email))
+        .route("/v1/phone_numbers", post(identifiers::create_phone))
+        .route("/v1/instance", get(users::instance))
+        .fallback(envelope::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            gate::gate,
+        ))
+        .with_state(shared)
+}
+
+/// A running sandbox: its address, its counters, and a way to stop it.
+pub struct SandboxHandle {
+    addr: SocketAddr,
+    shared: Shared,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SandboxHandle {
+    /// The socket address the sandbox listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL to give a client, without the `/v1` suffix.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Counters of what the sandbox saw so far.
+    pub fn stats(&self) -> SandboxStats {
+        self.shared.stats()
+    }
+
+    /// Number of users currently stored.
+    pub fn user_count(&self) -> usize {
+        self.shared.user_count()
+    }
+
+    /// Stops serving and waits for the server task to end.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Binds `addr` (port 0 picks a free port) and serves the sandbox in a background task.
+pub async fn spawn(config: SandboxConfig, addr: SocketAddr) -> std::io::Result<SandboxHandle> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let (app, shared) = router(config);
+    let (tx, rx) = oneshot::channel();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    Ok(SandboxHandle {
+        addr,
+        shared,
+        shutdown: Some(tx),
+        task,
+    })
+}

@@ -1,0 +1,299 @@
+//! The sandbox's in-memory instance: users, uniqueness indexes, rate window, faults.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Map, Value};
+
+use super::SandboxConfig;
+use super::ids::object_id;
+
+pub type Shared = Arc<SandboxState>;
+
+/// Counters a test or benchmark can read after a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SandboxStats {
+    /// Requests that passed authentication.
+    pub requests: u64,
+    /// Requests answered 429.
+    pub rate_limited: u64,
+    /// Requests answered with an injected 5xx.
+    pub injected_faults: u64,
+    /// `POST /v1/users` calls that created a user.
+    pub users_created: u64,
+}
+
+/// An email address or phone number owned by a user.
+#[derive(Debug, Clone)]
+pub struct Identifier {
+    pub id: String,
+    pub value: String,
+    pub verified: bool,
+    pub reserved: bool,
+    pub created_at: i64,
+}
+
+/// A user as the sandbox stores it; rendered to the spec's `User` on the way out.
+#[derive(Debug, Clone, Default)]
+pub struct StoredUser {
+    pub id: String,
+    pub seq: u64,
+    pub external_id: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub username: Option<String>,
+    pub locale: Option<String>,
+    pub emails: Vec<Identifier>,
+    pub phones: Vec<Identifier>,
+    pub web3_wallets: Vec<Identifier>,
+    pub primary_email_id: Option<String>,
+    pub primary_phone_id: Option<String>,
+    pub primary_web3_id: Option<String>,
+    pub password_digest: Option<String>,
+    pub password_hasher: Option<String>,
+    pub password_enabled: bool,
+    pub totp_enabled: bool,
+    pub backup_codes: Vec<String>,
+    pub public_metadata: Map<String, Value>,
+    pub private_metadata: Map<String, Value>,
+    pub unsafe_metadata: Map<String, Value>,
+    pub banned: bool,
+    pub locked: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub legal_accepted_at: Option<i64>,
+    pub delete_self_enabled: bool,
+    pub create_organization_enabled: bool,
+    pub create_organizations_limit: Option<i64>,
+    pub bypass_client_trust: bool,
+}
+
+/// Users and the uniqueness indexes over them. Keys of the email and username indexes are
+/// lower-cased because Clerk compares those case-insensitively.
+#[derive(Debug, Default)]
+pub struct Store {
+    next_seq: u64,
+    pub users: BTreeMap<u64, StoredUser>,
+    pub by_id: HashMap<String, u64>,
+    pub emails: HashMap<String, u64>,
+    pub phones: HashMap<String, u64>,
+    pub usernames: HashMap<String, u64>,
+    pub external_ids: HashMap<String, u64>,
+    pub web3: HashMap<String, u64>,
+}
+
+impl Store {
+    pub fn next_seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    pub fn insert(&mut self, user: StoredUser) {
+        let seq = user.seq;
+        self.index(&user);
+        self.by_id.insert(user.id.clone(), seq);
+        self.users.insert(seq, user);
+    }
+
+    fn index(&mut self, user: &StoredUser) {
+        let seq = user.seq;
+        for e in &user.emails {
+            self.emails.insert(e.value.to_lowercase(), seq);
+        }
+        for p in &user.phones {
+            self.phones.insert(p.value.clone(), seq);
+        }
+        for w in &user.web3_wallets {
+            self.web3.insert(w.value.to_lowercase(), seq);
+        }
+        if let Some(u) = &user.username {
+            self.usernames.insert(u.to_lowercase(), seq);
+        }
+        if let Some(x) = &user.external_id {
+            self.external_ids.insert(x.clone(), seq);
+        }
+    }
+
+    fn unindex(&mut self, user: &StoredUser) {
+        for e in &user.emails {
+            self.emails.remove(&e.value.to_lowercase());
+        }
+        for p in &user.phones {
+            self.phones.remove(&p.value);
+        }
+        for w in &user.web3_wallets {
+            self.web3.remove(&w.value.to_lowercase());
+        }
+        if let Some(u) = &user.username {
+            self.usernames.remove(&u.to_lowercase());
+        }
+        if let Some(x) = &user.external_id {
+            self.external_ids.remove(x);
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&StoredUser> {
+        self.by_id.get(id).and_then(|seq| self.users.get(seq))
+    }
+
+    /// Applies `change` to a user and re-indexes it.
+    pub fn update<T>(&mut self, id: &str, change: impl FnOnce(&mut StoredUser) -> T) -> Option<T> {
+        let seq = *self.by_id.get(id)?;
+        let mut user = self.users.remove(&seq)?;
+        self.unindex(&user);
+        let out = change(&mut user);
+        self.index(&user);
+        self.users.insert(seq, user);
+        Some(out)
+    }
+
+    pub fn remove(&mut self, id: &str) -> Option<StoredUser> {
+        let seq = self.by_id.remove(id)?;
+        let user = self.users.remove(&seq)?;
+        self.unindex(&user);
+        Some(user)
+    }
+}
+
+/// A strict sliding-window log: at most `limit` accepted requests in any `window`.
+/// Stricter than a token bucket, so a client that passes here passes Clerk's limiter.
+#[derive(Debug)]
+struct RateWindow {
+    limit: usize,
+    window: Duration,
+    accepted: VecDeque<Instant>,
+}
+
+impl RateWindow {
+    /// Accepts the request, or returns the whole seconds until a slot frees up.
+    fn admit(&mut self, now: Instant) -> Result<(), u64> {
+        while let Some(&oldest) = self.accepted.front() {
+            if now.duration_since(oldest) >= self.window {
+                self.accepted.pop_front();
+            } else {
+                break;
+            }
+        }
+        if self.accepted.len() < self.limit {
+            self.accepted.push_back(now);
+            return Ok(());
+        }
+        let oldest = self.accepted.front().copied().unwrap_or(now);
+        let wait = (oldest + self.window).saturating_duration_since(now);
+        Err(wait.as_secs_f64().ceil().max(1.0) as u64)
+    }
+}
+
+/// Everything one sandbox instance holds.
+pub struct SandboxState {
+    pub config: SandboxConfig,
+    pub instance_id: String,
+    store: Mutex<Store>,
+    rate: Mutex<RateWindow>,
+    faults: Mutex<StdRng>,
+    requests: AtomicU64,
+    rate_limited: AtomicU64,
+    injected_faults: AtomicU64,
+    users_created: AtomicU64,
+}
+
+/// What the fault injector decided for one request.
+pub enum Fault {
+    None,
+    Status(u16),
+}
+
+impl SandboxState {
+    pub fn new(config: SandboxConfig) -> Self {
+        let rate = RateWindow {
+            limit: config.effective_rate() as usize,
+            window: config.window,
+            accepted: VecDeque::new(),
+        };
+        let faults = StdRng::seed_from_u64(config.seed);
+        Self {
+            config,
+            instance_id: object_id("ins"),
+            store: Mutex::new(Store::default()),
+            rate: Mutex::new(rate),
+            faults: Mutex::new(faults),
+            requests: AtomicU64::new(0),
+            rate_limited: AtomicU64::new(0),
+            injected_faults: AtomicU64::new(0),
+            users_created: AtomicU64::new(0),
+        }
+    }
+
+    /// The store, recovering from a poisoned lock: a panicking handler must not take
+    /// the whole sandbox down with it.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn admit(&self) -> Result<(), u64> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let verdict = self
+            .rate
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .admit(Instant::now());
+        if verdict.is_err() {
+            self.rate_limited.fetch_add(1, Ordering::Relaxed);
+        }
+        verdict
+    }
+
+    pub fn draw_fault(&self) -> Fault {
+        if self.config.fail_rate <= 0.0 {
+            return Fault::None;
+        }
+        let mut rng = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+        if rng.random_bool(self.config.fail_rate.clamp(0.0, 1.0)) {
+            self.injected_faults.fetch_add(1, Ordering::Relaxed);
+            Fault::Status(if rng.random_bool(0.5) { 500 } else { 503 })
+        } else {
+            Fault::None
+        }
+    }
+
+    pub fn note_created(&self) {
+        self.users_created.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn stats(&self) -> SandboxStats {
+        SandboxStats {
+            requests: self.requests.load(Ordering::Relaxed),
+            rate_limited: self.rate_limited.load(Ordering::Relaxed),
+            injected_faults: self.injected_faults.load(Ordering::Relaxed),
+            users_created: self.users_created.load(Ordering::Relaxed),
+        }
+    }
+
+    pub fn user_count(&self) -> usize {
+        self.store().users.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_admits_limit_then_names_the_wait() {
+        let mut w = RateWindow {
+            limit: 3,
+            window: Duration::from_secs(10),
+            accepted: VecDeque::new(),
+        };
+        let t0 = Instant::now();
+        for i in 0..3 {
+            assert!(w.admit(t0 + Duration::from_millis(i)).is_ok());
+        }
+        assert_eq!(w.admit(t0 + Duration::from_millis(2500)), Err(8));
+        assert!(w.admit(t0 + Duration::from_millis(10_000)).is_ok());
+    }
+}

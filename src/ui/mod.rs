@@ -1,0 +1,7 @@
+//! Everything people see: output streams, prompts, progress and summaries.
+
+pub mod printer;
+pub mod prompt;
+
+pub use printer::Printer;
+pub use prompt::TerminalPrompter;

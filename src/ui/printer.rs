@@ -1,0 +1,55 @@
+//! One type decides every output stream: data on stdout, people's text on stderr.
+
+use std::io::{IsTerminal, Write};
+
+/// Where output goes. `--json` puts one JSON document alone on stdout.
+#[derive(Debug, Clone, Copy)]
+pub struct Printer {
+    json: bool,
+}
+
+impl Printer {
+    pub fn new(json: bool) -> Self {
+        Self { json }
+    }
+
+    /// Whether stdout carries JSON (so human text must stay off it).
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
+    /// Whether a person is watching stderr (progress bars, colours).
+    pub fn stderr_is_terminal(&self) -> bool {
+        std::io::stderr().is_terminal()
+    }
+
+    /// Data for stdout. A closed pipe (e.g. `| head`) ends output quietly.
+    pub fn data(&self, text: &str) {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{text}").and_then(|_| out.flush());
+    }
+
+    /// A line for people.
+    pub fn info(&self, text: &str) {
+        let _ = writeln!(std::io::stderr(), "{text}");
+    }
+
+    /// A warning for people.
+    pub fn warn(&self, text: &str) {
+        let _ = writeln!(std::io::stderr(), "warning: {text}");
+    }
+
+    /// An error, with its causes and an optional hint on their own lines.
+    pub fn error(&self, err: &dyn std::error::Error, hint: Option<&str>) {
+        let mut e = std::io::stderr().lock();
+        let _ = writeln!(e, "error: {err}");
+        let mut source = err.source();
+        while let Some(cause) = source {
+            let _ = writeln!(e, "  caused by: {cause}");
+            source = cause.source();
+        }
+        if let Some(h) = hint {
+            let _ = writeln!(e, "hint: {h}");
+        }
+    }
+}
