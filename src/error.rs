@@ -3,6 +3,8 @@
 use crate::clerk::ClientError;
 use crate::config::ConfigError;
 use crate::exit::ExitStatus;
+use crate::ledger::LedgerError;
+use crate::source::SourceError;
 
 /// Any error that ends a command.
 #[derive(Debug, thiserror::Error)]
@@ -11,12 +13,18 @@ pub enum AppError {
     Config(#[from] ConfigError),
     #[error("{0}")]
     Clerk(#[from] ClientError),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
     #[error("failed to start the sandbox on {addr}")]
     SandboxBind {
         addr: String,
         #[source]
         source: std::io::Error,
     },
+    #[error("could not find user ID {0:?} (from --resume-after) in the import file")]
+    ResumeTargetMissing(String),
     #[error("`migrate {0}` is not implemented yet")]
     NotImplemented(&'static str),
     #[error("failed to start the async runtime")]
@@ -31,8 +39,11 @@ impl AppError {
             Self::Config(e) if e.is_usage() => ExitStatus::Usage,
             Self::Config(_) => ExitStatus::Fatal,
             Self::Clerk(_) => ExitStatus::Fatal,
+            Self::Source(_) => ExitStatus::Fatal,
+            Self::Ledger(_) => ExitStatus::Fatal,
             Self::SandboxBind { .. } => ExitStatus::Fatal,
             Self::NotImplemented(_) => ExitStatus::Fatal,
+            Self::ResumeTargetMissing(_) => ExitStatus::Fatal,
             Self::Runtime(_) => ExitStatus::Fatal,
         }
     }
@@ -45,8 +56,19 @@ impl AppError {
                 "the secret key was refused: check that it is the current Secret key of the intended instance"
                     .to_owned(),
             ),
+            Self::Source(e) => source_hint(e),
             Self::SandboxBind { .. } => Some("pick another port with --port, or 0 for any free port".to_owned()),
             _ => None,
         }
+    }
+}
+
+fn source_hint(e: &SourceError) -> Option<String> {
+    use crate::source::SourceErrorKind as K;
+    match &e.kind {
+        K::Truncated { .. } => Some("the export looks incomplete: export it again, or fix the end of the file".to_owned()),
+        K::Json { .. } | K::Csv { .. } => Some("fix the file at that position; `migrate --dry-run` checks a file without sending anything".to_owned()),
+        K::WrongTopLevel(_) => Some("check that -t matches the export and that the file is a JSON export of users".to_owned()),
+        _ => None,
     }
 }

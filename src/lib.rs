@@ -13,6 +13,8 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod exit;
+pub mod ledger;
+pub mod prepare;
 pub mod sandbox;
 pub mod source;
 pub mod transform;

@@ -1,6 +1,21 @@
-//! Streaming readers for export files.
+//! Streaming readers for export files: JSON arrays (also Firebase's `{"users": [...]}`),
+//! NDJSON and CSV. Each yields one `Record` at a time with its position, in constant
+//! memory whatever the file size. A record that cannot be read on its own (a CSV row
+//! longer than the header, an array element that is not an object) comes back with a
+//! `defect` so the run can report it and go on; only a file that cannot be read any
+//! further is an error.
 
-use std::path::Path;
+mod csv;
+mod json;
+mod ndjson;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+pub use self::csv::FIREBASE_COLUMNS;
 
 /// An input file's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +34,265 @@ impl Format {
             "ndjson" | "jsonl" => Some(Self::Ndjson),
             "csv" => Some(Self::Csv),
             _ => None,
+        }
+    }
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Ndjson => "ndjson",
+            Self::Csv => "csv",
+        }
+    }
+}
+
+/// Where a record sits in its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Position {
+    /// 1-based record number (the n-th user of the file).
+    pub row: u64,
+    /// 1-based line where the record starts.
+    pub line: u64,
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "record {} (line {})", self.row, self.line)
+    }
+}
+
+/// One source record: field name to value. CSV cells arrive as strings; empty cells are
+/// left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub position: Position,
+    pub fields: Map<String, Value>,
+    /// Why the record cannot be used as read, if it cannot.
+    pub defect: Option<String>,
+}
+
+/// How to read a file.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Overrides the extension.
+    pub format: Option<Format>,
+    /// CSV without a header row, in Firebase's fixed 29-column layout.
+    pub firebase_csv: bool,
+}
+
+/// A file that cannot be read (any further).
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {kind}", path.display())]
+pub struct SourceError {
+    pub path: PathBuf,
+    pub kind: SourceErrorKind,
+}
+
+/// What went wrong with the file.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceErrorKind {
+    #[error("failed to read the file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(
+        "cannot tell the format from the extension: use .json, .ndjson, .jsonl or .csv, or pass --format"
+    )]
+    UnknownFormat,
+    #[error("the file is empty")]
+    Empty,
+    #[error("this looks like a {0} file, not a {1} export: decompress or convert it first")]
+    Binary(&'static str, &'static str),
+    #[error("invalid JSON at line {line}, column {column}: {message}")]
+    Json {
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    #[error(
+        "the JSON must be an array of users or an object with a \"users\" array, but it is {0}"
+    )]
+    WrongTopLevel(&'static str),
+    #[error("the file ends inside record {row} (which starts at line {line}): it was cut off")]
+    Truncated { row: u64, line: u64 },
+    #[error("invalid CSV at line {line}: {message}")]
+    Csv { line: u64, message: String },
+    #[error("the CSV has no header row")]
+    NoHeader,
+    #[error("the CSV header is not valid UTF-8: re-save the file as UTF-8")]
+    HeaderEncoding,
+    #[error(
+        "the CSV header has no {expected:?} column, which holds the user ID for this transformer (the header has: {found})"
+    )]
+    MissingIdColumn {
+        expected: &'static str,
+        found: String,
+    },
+}
+
+/// What a reader noticed beyond the records themselves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadStats {
+    /// CSV rows with fewer cells than the header (read as empty trailing cells).
+    pub short_rows: Vec<u64>,
+}
+
+/// A stream of records from one file.
+pub struct RecordReader {
+    path: PathBuf,
+    inner: Inner,
+}
+
+enum Inner {
+    Json(json::JsonRecords<BufReader<File>>),
+    Ndjson(ndjson::NdjsonRecords<BufReader<File>>),
+    Csv(Box<self::csv::CsvRecords<BufReader<File>>>),
+}
+
+/// Opens `path` for streaming.
+pub fn open(path: &Path, options: &ReadOptions) -> Result<RecordReader, SourceError> {
+    let err = |kind| SourceError {
+        path: path.to_owned(),
+        kind,
+    };
+    let format = options
+        .format
+        .or_else(|| Format::from_path(path))
+        .ok_or_else(|| err(SourceErrorKind::UnknownFormat))?;
+    let file = File::open(path).map_err(|e| err(SourceErrorKind::Io(e)))?;
+    let mut reader = BufReader::with_capacity(256 * 1024, file);
+    sniff(&mut reader, format).map_err(err)?;
+    let inner = match format {
+        Format::Json => Inner::Json(json::JsonRecords::new(reader)),
+        Format::Ndjson => Inner::Ndjson(ndjson::NdjsonRecords::new(reader)),
+        Format::Csv => Inner::Csv(Box::new(
+            self::csv::CsvRecords::new(reader, options.firebase_csv).map_err(err)?,
+        )),
+    };
+    Ok(RecordReader {
+        path: path.to_owned(),
+        inner,
+    })
+}
+
+/// Refuses empty and obviously binary files before parsing, with a clearer message
+/// than a parser would give.
+fn sniff<R: BufRead>(reader: &mut R, format: Format) -> Result<(), SourceErrorKind> {
+    let head = reader.fill_buf()?;
+    if head.is_empty() {
+        return Err(SourceErrorKind::Empty);
+    }
+    let kind = if head.starts_with(&[0x1f, 0x8b]) {
+        Some("gzip")
+    } else if head.starts_with(b"PK\x03\x04") {
+        Some("zip")
+    } else if head.starts_with(b"SQLite format 3\0") {
+        Some("SQLite")
+    } else if head.iter().take(4096).any(|b| *b == 0) {
+        Some("binary")
+    } else {
+        None
+    };
+    match kind {
+        Some(k) => Err(SourceErrorKind::Binary(k, format.name())),
+        None => Ok(()),
+    }
+}
+
+impl RecordReader {
+    /// The CSV header, for CSV files.
+    pub fn header(&self) -> Option<&[String]> {
+        match &self.inner {
+            Inner::Csv(c) => Some(c.header()),
+            _ => None,
+        }
+    }
+
+    /// What the reader noticed so far (complete once the iterator is exhausted).
+    pub fn stats(&self) -> ReadStats {
+        match &self.inner {
+            Inner::Csv(c) => c.stats(),
+            _ => ReadStats::default(),
+        }
+    }
+}
+
+impl Iterator for RecordReader {
+    type Item = Result<Record, SourceError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let item = match &mut self.inner {
+            Inner::Json(r) => r.next(),
+            Inner::Ndjson(r) => r.next(),
+            Inner::Csv(r) => r.next(),
+        }?;
+        Some(item.map_err(|kind| SourceError {
+            path: self.path.clone(),
+            kind,
+        }))
+    }
+}
+
+/// Turns a parsed JSON value into a record, or a defect when it is not an object.
+fn record_from_value(value: Value, position: Position) -> Record {
+    match value {
+        Value::Object(fields) => Record {
+            position,
+            fields,
+            defect: None,
+        },
+        other => Record {
+            position,
+            fields: Map::new(),
+            defect: Some(format!(
+                "the record is {}, not an object of user fields",
+                json_kind(&other)
+            )),
+        },
+    }
+}
+
+/// "an array", "a string", … for messages.
+pub fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn drain<I: Iterator<Item = Result<Record, SourceErrorKind>>>(it: I) {
+        for item in it.take(10_000) {
+            if item.is_err() {
+                break;
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn no_bytes_make_a_reader_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            drain(json::JsonRecords::new(bytes.as_slice()));
+            drain(ndjson::NdjsonRecords::new(bytes.as_slice()));
+            if let Ok(r) = self::csv::CsvRecords::new(bytes.as_slice(), false) {
+                drain(r);
+            }
+            if let Ok(r) = self::csv::CsvRecords::new(bytes.as_slice(), true) {
+                drain(r);
+            }
+        }
+
+        #[test]
+        fn json_like_text_never_panics(text in r#"[\[\]{}",:0-9a-z \n\\]{0,200}"#) {
+            drain(json::JsonRecords::new(text.as_bytes()));
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod printer;
 pub mod prompt;
+pub mod summary;
 
 pub use printer::Printer;
 pub use prompt::TerminalPrompter;

@@ -2,6 +2,8 @@
 
 mod config;
 mod conformance;
+mod dry_run;
 mod help;
+mod payloads;
 mod sandbox_api;
 mod util;

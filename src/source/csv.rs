@@ -1,0 +1,262 @@
+//! CSV with a header row (`#` comment lines skipped, a UTF-8 BOM stripped, empty cells
+//! dropped, quoted multi-line cells), or Firebase's headerless 29-column layout.
+//!
+//! Ragged rows: a row shorter than the header reads its missing trailing cells as empty
+//! and is counted; a row longer than the header is a defect, since its cells cannot be
+//! matched to columns with any confidence.
+
+use std::io::{BufRead, Read};
+
+use serde_json::{Map, Value};
+
+use super::{Position, ReadStats, Record, SourceErrorKind};
+
+/// The column order of `firebase auth:export` CSV files, which have no header row.
+pub const FIREBASE_COLUMNS: [&str; 29] = [
+    "localId",
+    "email",
+    "emailVerified",
+    "passwordHash",
+    "passwordSalt",
+    "displayName",
+    "photoUrl",
+    "googleId",
+    "googleEmail",
+    "googleDisplayName",
+    "googlePhotoUrl",
+    "facebookId",
+    "facebookEmail",
+    "facebookDisplayName",
+    "facebookPhotoUrl",
+    "twitterId",
+    "twitterEmail",
+    "twitterDisplayName",
+    "twitterPhotoUrl",
+    "githubId",
+    "githubEmail",
+    "githubDisplayName",
+    "githubPhotoUrl",
+    "createdAt",
+    "lastSignedInAt",
+    "phoneNumber",
+    "disabled",
+    "customAttributes",
+    "providerUserInfo",
+];
+
+/// Skips a UTF-8 byte-order mark at the start of the input.
+struct SkipBom<R> {
+    inner: R,
+    checked: bool,
+}
+
+impl<R: BufRead> Read for SkipBom<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !self.checked {
+            self.checked = true;
+            if self.inner.fill_buf()?.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                self.inner.consume(3);
+            }
+        }
+        self.inner.read(buf)
+    }
+}
+
+pub struct CsvRecords<R: BufRead> {
+    reader: csv::Reader<SkipBom<R>>,
+    header: Vec<String>,
+    record: csv::ByteRecord,
+    row: u64,
+    stats: ReadStats,
+    /// A first row that turned out to be data (headerless Firebase CSV).
+    pending: Option<csv::ByteRecord>,
+    done: bool,
+}
+
+fn csv_error(e: csv::Error) -> SourceErrorKind {
+    let line = e.position().map_or(0, |p| p.line());
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => SourceErrorKind::Io(io),
+        other => SourceErrorKind::Csv {
+            line,
+            message: format!("{other:?}"),
+        },
+    }
+}
+
+impl<R: BufRead> CsvRecords<R> {
+    pub fn new(reader: R, firebase: bool) -> Result<Self, SourceErrorKind> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .comment(Some(b'#'))
+            .from_reader(SkipBom {
+                inner: reader,
+                checked: false,
+            });
+        let mut first = csv::ByteRecord::new();
+        let has_first = reader.read_byte_record(&mut first).map_err(csv_error)?;
+        let (header, pending) = if firebase {
+            let header = FIREBASE_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+            // Firebase writes no header, but a file someone prepared may have one.
+            let is_header = has_first && first.get(0) == Some(b"localId".as_slice());
+            (header, (has_first && !is_header).then_some(first))
+        } else {
+            if !has_first {
+                return Err(SourceErrorKind::NoHeader);
+            }
+            let mut header = Vec::with_capacity(first.len());
+            for cell in first.iter() {
+                let name =
+                    std::str::from_utf8(cell).map_err(|_| SourceErrorKind::HeaderEncoding)?;
+                header.push(name.trim().to_owned());
+            }
+            (header, None)
+        };
+        Ok(Self {
+            reader,
+            header,
+            record: csv::ByteRecord::new(),
+            row: 0,
+            stats: ReadStats::default(),
+            pending,
+            done: false,
+        })
+    }
+
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    pub fn stats(&self) -> ReadStats {
+        self.stats.clone()
+    }
+
+    fn convert(&mut self, record: &csv::ByteRecord) -> Record {
+        self.row += 1;
+        let position = Position {
+            row: self.row,
+            line: record.position().map_or(0, |p| p.line()),
+        };
+        let mut fields = Map::new();
+        let mut defect = None;
+        if record.len() > self.header.len() {
+            defect = Some(format!(
+                "the row has {} cells but the header has {} columns",
+                record.len(),
+                self.header.len()
+            ));
+        } else if record.len() < self.header.len() {
+            self.stats.short_rows.push(self.row);
+        }
+        for (name, cell) in self.header.iter().zip(record.iter()) {
+            match std::str::from_utf8(cell) {
+                Ok(text) if text.trim().is_empty() => {}
+                Ok(text) => {
+                    fields.insert(name.clone(), Value::String(text.to_owned()));
+                }
+                Err(_) => {
+                    defect.get_or_insert_with(|| {
+                        format!("column {name:?} is not valid UTF-8: re-save the file as UTF-8")
+                    });
+                }
+            }
+        }
+        Record {
+            position,
+            fields,
+            defect,
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for CsvRecords<R> {
+    type Item = Result<Record, SourceErrorKind>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        if let Some(first) = self.pending.take() {
+            return Some(Ok(self.convert(&first)));
+        }
+        let mut record = std::mem::take(&mut self.record);
+        let item = match self.reader.read_byte_record(&mut record) {
+            Ok(true) => Some(Ok(self.convert(&record))),
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Err(e) => {
+                self.done = true;
+                Some(Err(csv_error(e)))
+            }
+        };
+        self.record = record;
+        item
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str, firebase: bool) -> (Vec<Record>, ReadStats) {
+        let mut r = CsvRecords::new(text.as_bytes(), firebase).expect("opens");
+        let recs = r.by_ref().collect::<Result<Vec<_>, _>>().expect("reads");
+        (recs, r.stats())
+    }
+
+    #[test]
+    fn header_comments_bom_and_empty_cells() {
+        let (recs, stats) = read(
+            "\u{feff}# a comment\nid, email ,name\n1,a@x.io,\n2,\"b@x.io\",\"multi\nline\"\n3,c@x.io\n",
+            false,
+        );
+        assert_eq!(recs.len(), 3);
+        assert_eq!(
+            recs[0].fields.get("email"),
+            Some(&Value::String("a@x.io".into()))
+        );
+        assert!(!recs[0].fields.contains_key("name"));
+        assert_eq!(recs[1].fields["name"], "multi\nline");
+        assert_eq!(recs[2].position, Position { row: 3, line: 6 });
+        assert_eq!(stats.short_rows, vec![3]);
+    }
+
+    #[test]
+    fn long_rows_and_bad_bytes_are_defects() {
+        let mut r =
+            CsvRecords::new(&b"id,email\n1,a@x.io,extra\n2,\xe9@x.io\n"[..], false).expect("opens");
+        let recs: Vec<Record> = r.by_ref().collect::<Result<_, _>>().expect("reads");
+        assert!(
+            recs[0]
+                .defect
+                .as_deref()
+                .is_some_and(|d| d.contains("3 cells"))
+        );
+        assert!(
+            recs[1]
+                .defect
+                .as_deref()
+                .is_some_and(|d| d.contains("UTF-8"))
+        );
+    }
+
+    #[test]
+    fn firebase_rows_need_no_header() {
+        let (recs, _) = read("uid1,a@x.io,true\n", true);
+        assert_eq!(recs[0].fields["localId"], "uid1");
+        assert_eq!(recs[0].fields["emailVerified"], "true");
+        let (recs, _) = read("localId,email\nuid1,a@x.io\n", true);
+        assert_eq!(recs.len(), 1);
+    }
+
+    #[test]
+    fn empty_input_has_no_header() {
+        assert!(matches!(
+            CsvRecords::new(&b""[..], false),
+            Err(SourceErrorKind::NoHeader)
+        ));
+    }
+}

@@ -1,0 +1,474 @@
+//! A streaming JSON-array reader. A small hand-written splitter finds where each
+//! top-level element begins and ends (tracking strings, escapes and nesting, and counting
+//! lines), and serde_json parses each element on its own. So memory holds one record at a
+//! time, positions are exact, and a file cut off mid-record names the record.
+
+use std::io::BufRead;
+
+use serde_json::Value;
+
+use super::{Position, Record, SourceErrorKind, record_from_value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Before the top-level value.
+    Start,
+    /// Inside the users array, before an element (or `]`).
+    Element {
+        first: bool,
+    },
+    /// After the users array, inside a `{"users": [...]}` wrapper.
+    WrapperRest,
+    Done,
+}
+
+pub struct JsonRecords<R> {
+    reader: R,
+    line: u64,
+    row: u64,
+    state: State,
+    wrapped: bool,
+    buf: Vec<u8>,
+}
+
+impl<R: BufRead> JsonRecords<R> {
+    pub fn new(reader: R) -> Self {
+        Self {
+            reader,
+            line: 1,
+            row: 0,
+            state: State::Start,
+            wrapped: false,
+            buf: Vec::new(),
+        }
+    }
+
+    fn peek(&mut self) -> Result<Option<u8>, SourceErrorKind> {
+        Ok(self.reader.fill_buf()?.first().copied())
+    }
+
+    fn bump(&mut self) {
+        self.reader.consume(1);
+    }
+
+    /// Skips whitespace (and a leading byte-order mark), counting lines.
+    fn skip_ws(&mut self) -> Result<Option<u8>, SourceErrorKind> {
+        loop {
+            let chunk = self.reader.fill_buf()?;
+            if chunk.is_empty() {
+                return Ok(None);
+            }
+            let mut used = 0;
+            let mut found = None;
+            for &b in chunk {
+                match b {
+                    b'\n' => self.line += 1,
+                    b' ' | b'\t' | b'\r' => {}
+                    _ => {
+                        found = Some(b);
+                        break;
+                    }
+                }
+                used += 1;
+            }
+            self.reader.consume(used);
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+    }
+
+    fn syntax(&self, expected: &str, found: Option<u8>) -> SourceErrorKind {
+        let found = match found {
+            Some(b) if b.is_ascii_graphic() => format!("'{}'", b as char),
+            Some(b) => format!("byte 0x{b:02x}"),
+            None => "the end of the file".to_owned(),
+        };
+        SourceErrorKind::Json {
+            line: self.line,
+            column: 0,
+            message: format!("expected {expected}, found {found}"),
+        }
+    }
+
+    /// Copies one complete JSON value into `self.buf`. Returns false on end of input
+    /// inside the value.
+    fn scan_value(&mut self) -> Result<bool, SourceErrorKind> {
+        self.buf.clear();
+        let mut depth: u32 = 0;
+        let mut in_string = false;
+        let mut escape = false;
+        let mut started = false;
+        let mut scalar = false;
+        loop {
+            let chunk = self.reader.fill_buf()?;
+            if chunk.is_empty() {
+                // A bare scalar may end at the end of input.
+                return Ok(scalar && !in_string);
+            }
+            let mut end = None;
+            for (i, &b) in chunk.iter().enumerate() {
+                if b == b'\n' {
+                    self.line += 1;
+                }
+                if !started {
+                    started = true;
+                    match b {
+                        b'{' | b'[' => depth = 1,
+                        b'"' => in_string = true,
+                        _ => scalar = true,
+                    }
+                    continue;
+                }
+                if in_string {
+                    if escape {
+                        escape = false;
+                    } else if b == b'\\' {
+                        escape = true;
+                    } else if b == b'"' {
+                        in_string = false;
+                        if depth == 0 {
+                            end = Some(i + 1);
+                            break;
+                        }
+                    }
+                    continue;
+                }
+                if scalar {
+                    if matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\r' | b'\n') {
+                        if b == b'\n' {
+                            // Not consumed: skip_ws counts it.
+                            self.line -= 1;
+                        }
+                        end = Some(i);
+                        break;
+                    }
+                    continue;
+                }
+                match b {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = Some(i + 1);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            match end {
+                Some(n) => {
+                    self.buf.extend_from_slice(&chunk[..n]);
+                    self.reader.consume(n);
+                    return Ok(true);
+                }
+                None => {
+                    let n = chunk.len();
+                    self.buf.extend_from_slice(chunk);
+                    self.reader.consume(n);
+                }
+            }
+        }
+    }
+
+    fn parse_buf(&self, start_line: u64) -> Result<Value, SourceErrorKind> {
+        serde_json::from_slice(&self.buf).map_err(|e| SourceErrorKind::Json {
+            line: start_line + e.line().saturating_sub(1) as u64,
+            column: e.column() as u64,
+            message: strip_position(&e.to_string()),
+        })
+    }
+
+    /// Reads the top level up to the first array element.
+    fn start(&mut self) -> Result<(), SourceErrorKind> {
+        // A UTF-8 byte-order mark is not JSON but is common in exports from Windows tools.
+        if self.reader.fill_buf()?.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            self.reader.consume(3);
+        }
+        match self.skip_ws()? {
+            Some(b'[') => {
+                self.bump();
+                self.state = State::Element { first: true };
+                Ok(())
+            }
+            Some(b'{') => {
+                self.bump();
+                self.wrapped = true;
+                self.seek_users()
+            }
+            Some(b'"') => Err(SourceErrorKind::WrongTopLevel("a string")),
+            Some(b't' | b'f') => Err(SourceErrorKind::WrongTopLevel("a boolean")),
+            Some(b'n') => Err(SourceErrorKind::WrongTopLevel("null")),
+            Some(b'-' | b'0'..=b'9') => Err(SourceErrorKind::WrongTopLevel("a number")),
+            other => Err(self.syntax("'[' or '{'", other)),
+        }
+    }
+
+    /// Inside the top-level object: skips members until `"users": [`.
+    fn seek_users(&mut self) -> Result<(), SourceErrorKind> {
+        let mut first = true;
+        loop {
+            match self.skip_ws()? {
+                Some(b'}') => {
+                    self.bump();
+                    return Err(SourceErrorKind::WrongTopLevel(
+                        "an object without a \"users\" array",
+                    ));
+                }
+                Some(b',') if !first => self.bump(),
+                Some(b'"') if first => {}
+                other if !first || other != Some(b'"') => {
+                    return Err(self.syntax("a key or '}'", other));
+                }
+                _ => {}
+            }
+            first = false;
+            let key_line = self.line;
+            if self.skip_ws()? != Some(b'"') {
+                let found = self.peek()?;
+                return Err(self.syntax("a key", found));
+            }
+            if !self.scan_value()? {
+                return Err(SourceErrorKind::Truncated {
+                    row: 0,
+                    line: key_line,
+                });
+            }
+            let key: String =
+                serde_json::from_slice(&self.buf).map_err(|e| SourceErrorKind::Json {
+                    line: key_line,
+                    column: 0,
+                    message: strip_position(&e.to_string()),
+                })?;
+            match self.skip_ws()? {
+                Some(b':') => self.bump(),
+                other => return Err(self.syntax("':'", other)),
+            }
+            let next = self.skip_ws()?;
+            if key == "users" {
+                if next == Some(b'[') {
+                    self.bump();
+                    self.state = State::Element { first: true };
+                    return Ok(());
+                }
+                return Err(SourceErrorKind::WrongTopLevel(
+                    "an object whose \"users\" is not an array",
+                ));
+            }
+            let line = self.line;
+            if next.is_none() || !self.scan_value()? {
+                return Err(SourceErrorKind::Truncated { row: 0, line });
+            }
+        }
+    }
+
+    /// After the users array of a wrapper: the remaining members, then `}`.
+    fn finish_wrapper(&mut self) -> Result<(), SourceErrorKind> {
+        loop {
+            match self.skip_ws()? {
+                Some(b'}') => {
+                    self.bump();
+                    return Ok(());
+                }
+                Some(b',') => {
+                    self.bump();
+                    let line = self.line;
+                    // key
+                    if self.skip_ws()? != Some(b'"') || !self.scan_value()? {
+                        let found = self.peek()?;
+                        return Err(self.syntax("a key", found));
+                    }
+                    match self.skip_ws()? {
+                        Some(b':') => self.bump(),
+                        other => return Err(self.syntax("':'", other)),
+                    }
+                    if self.skip_ws()?.is_none() || !self.scan_value()? {
+                        return Err(SourceErrorKind::Truncated {
+                            row: self.row,
+                            line,
+                        });
+                    }
+                }
+                other => return Err(self.syntax("',' or '}'", other)),
+            }
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), SourceErrorKind> {
+        if self.wrapped {
+            self.finish_wrapper()?;
+        }
+        match self.skip_ws()? {
+            None => Ok(()),
+            other => Err(self.syntax("the end of the file", other)),
+        }
+    }
+
+    fn next_record(&mut self) -> Result<Option<Record>, SourceErrorKind> {
+        if self.state == State::Start {
+            self.start()?;
+        }
+        let State::Element { first } = self.state else {
+            return Ok(None);
+        };
+        let mut b = self.skip_ws()?;
+        let mut after_comma = false;
+        if !first {
+            match b {
+                Some(b',') => {
+                    self.bump();
+                    after_comma = true;
+                    b = self.skip_ws()?;
+                }
+                Some(b']') => {}
+                None => {
+                    return Err(SourceErrorKind::Truncated {
+                        row: self.row + 1,
+                        line: self.line,
+                    });
+                }
+                other => return Err(self.syntax("',' or ']'", other)),
+            }
+        }
+        match b {
+            Some(b']') if after_comma => {
+                return Err(self.syntax("a record after ','", b));
+            }
+            Some(b']') => {
+                self.bump();
+                self.state = State::WrapperRest;
+                self.finish()?;
+                self.state = State::Done;
+                return Ok(None);
+            }
+            None => {
+                return Err(SourceErrorKind::Truncated {
+                    row: self.row + 1,
+                    line: self.line,
+                });
+            }
+            _ => {}
+        }
+        self.row += 1;
+        let position = Position {
+            row: self.row,
+            line: self.line,
+        };
+        if !self.scan_value()? {
+            return Err(SourceErrorKind::Truncated {
+                row: position.row,
+                line: position.line,
+            });
+        }
+        let value = self.parse_buf(position.line)?;
+        self.state = State::Element { first: false };
+        Ok(Some(record_from_value(value, position)))
+    }
+}
+
+/// serde_json appends " at line L column C"; positions are reported separately.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+impl<R: BufRead> Iterator for JsonRecords<R> {
+    type Item = Result<Record, SourceErrorKind>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.state == State::Done {
+            return None;
+        }
+        match self.next_record() {
+            Ok(Some(r)) => Some(Ok(r)),
+            Ok(None) => None,
+            Err(e) => {
+                self.state = State::Done;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Vec<Record>, SourceErrorKind> {
+        JsonRecords::new(text.as_bytes()).collect()
+    }
+
+    #[test]
+    fn array_and_wrapper_with_positions() {
+        let recs = read("[\n  {\"a\": 1},\n  {\"b\": \"x,]}\\\"\"}\n]\n").expect("reads");
+        assert_eq!(recs.len(), 2);
+        assert_eq!(recs[1].position, Position { row: 2, line: 3 });
+        assert_eq!(recs[1].fields["b"], "x,]}\"");
+        let recs = read("{\"meta\": {\"n\": [1]}, \"users\": [{\"id\": 1}], \"next\": null}")
+            .expect("reads");
+        assert_eq!(recs.len(), 1);
+        assert!(read("[]").expect("reads").is_empty());
+        assert!(read("\u{feff}[ ]").expect("reads").is_empty());
+    }
+
+    #[test]
+    fn non_objects_are_defects_not_errors() {
+        let recs = read("[1, \"x\", {\"ok\": true}]").expect("reads");
+        assert_eq!(recs.len(), 3);
+        assert!(
+            recs[0]
+                .defect
+                .as_deref()
+                .is_some_and(|d| d.contains("a number"))
+        );
+        assert!(recs[2].defect.is_none());
+    }
+
+    #[test]
+    fn truncation_names_the_record() {
+        match read("[{\"a\": 1},\n{\"b\": ") {
+            Err(SourceErrorKind::Truncated { row, line }) => assert_eq!((row, line), (2, 2)),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            read("[{\"a\": 1}"),
+            Err(SourceErrorKind::Truncated { .. })
+        ));
+        assert!(matches!(
+            read("[{\"a\": 1},"),
+            Err(SourceErrorKind::Truncated { .. })
+        ));
+    }
+
+    #[test]
+    fn syntax_errors_carry_line_and_column() {
+        match read("[\n{\"a\": 1},\n{\"b\" 2}\n]") {
+            Err(SourceErrorKind::Json { line, .. }) => assert_eq!(line, 3),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            read("[{\"a\":1}] x"),
+            Err(SourceErrorKind::Json { .. })
+        ));
+        assert!(matches!(
+            read("[{\"a\":1} {\"b\":2}]"),
+            Err(SourceErrorKind::Json { .. })
+        ));
+        assert!(matches!(
+            read("[{\"a\":1},]"),
+            Err(SourceErrorKind::Json { .. })
+        ));
+        assert!(matches!(
+            read("\"users\""),
+            Err(SourceErrorKind::WrongTopLevel(_))
+        ));
+        assert!(matches!(
+            read("{\"people\": []}"),
+            Err(SourceErrorKind::WrongTopLevel(_))
+        ));
+    }
+}

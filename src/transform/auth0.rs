@@ -1,0 +1,45 @@
+//! Auth0 Management API or bulk (NDJSON) exports. Hashes (`passwordHash`) arrive only
+//! through an Auth0 support export and are bcrypt.
+
+use super::{Fields, names_from, route};
+use crate::transform::normalize::verified_marker;
+use crate::user::User;
+
+pub fn map(f: &mut Fields, u: &mut User) {
+    u.user_id = f.text("user_id");
+    let email = f.text("email");
+    let verified = f
+        .take("email_verified")
+        .is_some_and(|v| verified_marker(&v));
+    route(verified, email, &mut u.emails, &mut u.unverified_emails);
+    let phone = f.text("phone_number");
+    let verified = f
+        .take("phone_verified")
+        .is_some_and(|v| verified_marker(&v));
+    route(verified, phone, &mut u.phones, &mut u.unverified_phones);
+    u.username = f.text("username");
+    u.first_name = f.text("given_name");
+    u.last_name = f.text("family_name");
+    // Auth0 fills `name` with the email for database users; only a real name is split.
+    let name = f.text("name").filter(|n| !n.contains('@'));
+    names_from(u, name);
+    u.password_digest = f
+        .take_any(&["passwordHash", "password_hash"])
+        .and_then(|v| super::normalize::text(&v));
+    u.password_hasher = Some("bcrypt".to_owned());
+    u.public_metadata = f.object("user_metadata");
+    u.private_metadata = f.object("app_metadata");
+    u.created_at = f.date("created_at");
+    u.banned = f.flag("blocked");
+    f.discard(&[
+        "nickname",
+        "picture",
+        "identities",
+        "last_login",
+        "last_ip",
+        "logins_count",
+        "updated_at",
+        "last_password_reset",
+        "multifactor",
+    ]);
+}

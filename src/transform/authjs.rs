@@ -1,0 +1,19 @@
+//! Auth.js (NextAuth) users tables: `id, name, email, email_verified, created_at`.
+
+use super::{Fields, names_from, route};
+use crate::transform::normalize::verified_marker;
+use crate::user::User;
+
+pub fn map(f: &mut Fields, u: &mut User) {
+    u.user_id = f.text("id");
+    let email = f.text("email");
+    // Auth.js stores the time of verification; "false" strings count as not verified.
+    let verified = f
+        .take_any(&["email_verified", "emailVerified"])
+        .is_some_and(|v| verified_marker(&v));
+    route(verified, email, &mut u.emails, &mut u.unverified_emails);
+    let name = f.text("name");
+    names_from(u, name);
+    u.created_at = f.date("created_at");
+    f.discard(&["updated_at", "image"]);
+}

@@ -1,0 +1,116 @@
+//! Human and JSON renderings of summaries.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::prepare::PlanSummary;
+
+/// How many problem groups to list before "and N more".
+const GROUPS: usize = 12;
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn rows(rows: &[u64], count: u64) -> String {
+    let list: Vec<String> = rows.iter().map(u64::to_string).collect();
+    let more = if count > rows.len() as u64 {
+        ", …"
+    } else {
+        ""
+    };
+    format!("row {}{more}", list.join(", "))
+}
+
+/// The dry-run report for people.
+pub fn plan_text(plan: &PlanSummary, transformer: &str, file: &Path, log: Option<&Path>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Dry run of {} ({transformer}): nothing was sent.",
+        file.display()
+    );
+    let _ = writeln!(
+        out,
+        "  {} found: {} ready, {} invalid",
+        plural(plan.total, "user", "users"),
+        plan.ready,
+        plan.invalid
+    );
+    if !plan.invalid_by_reason.is_empty() {
+        let _ = writeln!(out, "\nInvalid records by reason:");
+        let mut groups: Vec<_> = plan.invalid_by_reason.iter().collect();
+        groups.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
+        for (reason, g) in groups.iter().take(GROUPS) {
+            let _ = writeln!(
+                out,
+                "  {:>6}  {reason}  ({})",
+                g.count,
+                rows(&g.rows, g.count)
+            );
+        }
+        if groups.len() > GROUPS {
+            let _ = writeln!(
+                out,
+                "  … and {} more reasons (see the log)",
+                groups.len() - GROUPS
+            );
+        }
+    }
+    if !plan.short_rows.is_empty() {
+        let n = plan.short_rows.len() as u64;
+        let _ = writeln!(
+            out,
+            "\n{} shorter than the header (missing cells read as empty): {}",
+            plural(n, "row is", "rows are"),
+            rows(&plan.short_rows[..plan.short_rows.len().min(5)], n)
+        );
+    }
+    if !plan.hashers.is_empty() {
+        let list: Vec<String> = plan
+            .hashers
+            .iter()
+            .map(|(h, n)| format!("{h} {n}"))
+            .collect();
+        let _ = writeln!(out, "\nPassword hashers: {}", list.join(", "));
+    }
+    if !plan.coverage.is_empty() {
+        let _ = writeln!(out, "\nClerk fields set (users):");
+        for (field, n) in &plan.coverage {
+            let _ = writeln!(out, "  {n:>6}  {field}");
+        }
+    }
+    if !plan.ignored_fields.is_empty() {
+        let list: Vec<String> = plan
+            .ignored_fields
+            .iter()
+            .map(|(f, n)| format!("{f} ({n})"))
+            .collect();
+        let _ = writeln!(out, "\nSource fields not imported: {}", list.join(", "));
+    }
+    if let Some(log) = log {
+        let _ = writeln!(out, "\nMigration log: {}", log.display());
+    }
+    out
+}
+
+/// The dry-run report as one JSON object.
+pub fn plan_json(plan: &PlanSummary, transformer: &str, file: &Path, log: Option<&Path>) -> Value {
+    json!({
+        "mode": "dry-run",
+        "transformer": transformer,
+        "file": file.display().to_string(),
+        "total": plan.total,
+        "ready": plan.ready,
+        "invalid": plan.invalid,
+        "invalid_by_reason": plan.reason_counts(),
+        "invalid_examples": plan.invalid_by_reason,
+        "hashers": plan.hashers,
+        "coverage": plan.coverage,
+        "ignored_fields": plan.ignored_fields,
+        "short_rows": plan.short_rows,
+        "log_file": log.map(|l| l.display().to_string()),
+    })
+}
