@@ -6,7 +6,7 @@ pub mod summary;
 
 use std::path::Path;
 
-use crate::source::{self, Format, Position, ReadOptions, ReadStats, RecordReader, SourceError};
+use crate::source::{self, Format, Position, ReadOptions, ReadStats, SourceError};
 use crate::transform::{self, TransformContext, TransformerKind};
 use crate::user::{self, Prepared, Problem, ValidateOptions};
 
@@ -57,7 +57,7 @@ pub struct PrepareOptions {
 
 /// Prepared items of one file, each with the source fields no mapping used.
 pub struct Items {
-    reader: RecordReader,
+    reader: source::RecordReader,
     options: PrepareOptions,
 }
 
@@ -108,21 +108,22 @@ pub fn prepare_record(record: source::Record, options: &PrepareOptions) -> (Item
     let position = record.position;
     let draft = transform::transform(options.transformer, record, &options.context);
     let mut problems = draft.problems;
-    let item = match user::validate(&draft.user, options.validate) {
+    let user_id = draft.user.user_id.clone();
+    let item = match user::validate(draft.user, options.validate) {
         Ok(prepared) if problems.is_empty() => Item::Ready {
             position,
             prepared: Box::new(prepared),
         },
         Ok(_) => Item::Invalid {
             position,
-            user_id: draft.user.user_id,
+            user_id,
             problems,
         },
         Err(more) => {
             problems.extend(more);
             Item::Invalid {
                 position,
-                user_id: draft.user.user_id,
+                user_id,
                 problems,
             }
         }

@@ -20,7 +20,7 @@ pub struct ReasonGroup {
 }
 
 /// What a file holds, before anything is sent.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PlanSummary {
     pub total: u64,
     pub ready: u64,
@@ -29,8 +29,8 @@ pub struct PlanSummary {
     pub invalid_by_reason: BTreeMap<String, ReasonGroup>,
     /// Password hasher → users.
     pub hashers: BTreeMap<String, u64>,
-    /// Clerk field → users whose payload carries it.
-    pub coverage: BTreeMap<String, u64>,
+    /// Users whose payload carries each of `FIELDS`.
+    coverage: [u64; FIELDS.len()],
     /// Source fields that no mapping used → records that had them.
     pub ignored_fields: BTreeMap<String, u64>,
     /// CSV rows shorter than the header.
@@ -41,17 +41,27 @@ impl PlanSummary {
     pub fn add(&mut self, item: &Item, ignored: &[String]) {
         self.total += 1;
         for name in ignored {
-            *self.ignored_fields.entry(name.clone()).or_default() += 1;
+            match self.ignored_fields.get_mut(name) {
+                Some(n) => *n += 1,
+                None => {
+                    self.ignored_fields.insert(name.clone(), 1);
+                }
+            }
         }
         match item {
             Item::Ready { prepared, .. } => {
                 self.ready += 1;
                 let r = &prepared.request;
                 if let Some(h) = &r.password_hasher {
-                    *self.hashers.entry(h.clone()).or_default() += 1;
+                    match self.hashers.get_mut(h) {
+                        Some(n) => *n += 1,
+                        None => {
+                            self.hashers.insert(h.clone(), 1);
+                        }
+                    }
                 }
-                for field in covered(r) {
-                    *self.coverage.entry(field.to_owned()).or_default() += 1;
+                for (count, on) in self.coverage.iter_mut().zip(covered(r)) {
+                    *count += u64::from(on);
                 }
             }
             Item::Invalid {
@@ -75,6 +85,16 @@ impl PlanSummary {
         }
     }
 
+    /// Clerk field → users whose payload carries it (fields no user has are left out).
+    pub fn coverage(&self) -> BTreeMap<&'static str, u64> {
+        FIELDS
+            .iter()
+            .zip(self.coverage)
+            .filter(|(_, n)| *n > 0)
+            .map(|(f, n)| (*f, n))
+            .collect()
+    }
+
     /// Invalid counts by reason, for JSON output.
     pub fn reason_counts(&self) -> BTreeMap<String, u64> {
         self.invalid_by_reason
@@ -84,51 +104,62 @@ impl PlanSummary {
     }
 }
 
-/// The Clerk fields a payload sets.
-fn covered(r: &CreateUserRequest) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    let mut mark = |on: bool, name: &'static str| {
-        if on {
-            out.push(name);
-        }
-    };
-    mark(r.external_id.is_some(), "external_id");
-    mark(!r.email_address.is_empty(), "email_address");
-    mark(
+/// The Clerk fields the coverage counts, in `covered`'s order.
+const FIELDS: [&str; 24] = [
+    "external_id",
+    "email_address",
+    "email_address (reserved)",
+    "phone_number",
+    "phone_number (reserved)",
+    "username",
+    "first_name",
+    "last_name",
+    "password_digest",
+    "totp_secret",
+    "backup_codes",
+    "public_metadata",
+    "private_metadata",
+    "unsafe_metadata",
+    "created_at",
+    "legal_accepted_at",
+    "banned",
+    "locked",
+    "create_organization_enabled",
+    "create_organizations_limit",
+    "delete_self_enabled",
+    "skip_legal_checks",
+    "skip_password_checks",
+    "bypass_client_trust",
+];
+
+/// Which of `FIELDS` a payload sets.
+fn covered(r: &CreateUserRequest) -> [bool; FIELDS.len()] {
+    [
+        r.external_id.is_some(),
+        !r.email_address.is_empty(),
         r.email_address_identification_status
             .contains(&IdentificationStatus::Reserved),
-        "email_address (reserved)",
-    );
-    mark(!r.phone_number.is_empty(), "phone_number");
-    mark(
+        !r.phone_number.is_empty(),
         r.phone_number_identification_status
             .contains(&IdentificationStatus::Reserved),
-        "phone_number (reserved)",
-    );
-    mark(r.username.is_some(), "username");
-    mark(r.first_name.is_some(), "first_name");
-    mark(r.last_name.is_some(), "last_name");
-    mark(r.password_digest.is_some(), "password_digest");
-    mark(r.totp_secret.is_some(), "totp_secret");
-    mark(!r.backup_codes.is_empty(), "backup_codes");
-    mark(r.public_metadata.is_some(), "public_metadata");
-    mark(r.private_metadata.is_some(), "private_metadata");
-    mark(r.unsafe_metadata.is_some(), "unsafe_metadata");
-    mark(r.created_at.is_some(), "created_at");
-    mark(r.legal_accepted_at.is_some(), "legal_accepted_at");
-    mark(r.banned == Some(true), "banned");
-    mark(r.locked == Some(true), "locked");
-    mark(
+        r.username.is_some(),
+        r.first_name.is_some(),
+        r.last_name.is_some(),
+        r.password_digest.is_some(),
+        r.totp_secret.is_some(),
+        !r.backup_codes.is_empty(),
+        r.public_metadata.is_some(),
+        r.private_metadata.is_some(),
+        r.unsafe_metadata.is_some(),
+        r.created_at.is_some(),
+        r.legal_accepted_at.is_some(),
+        r.banned == Some(true),
+        r.locked == Some(true),
         r.create_organization_enabled.is_some(),
-        "create_organization_enabled",
-    );
-    mark(
         r.create_organizations_limit.is_some(),
-        "create_organizations_limit",
-    );
-    mark(r.delete_self_enabled.is_some(), "delete_self_enabled");
-    mark(r.skip_legal_checks.is_some(), "skip_legal_checks");
-    mark(r.skip_password_checks.is_some(), "skip_password_checks");
-    mark(r.bypass_client_trust.is_some(), "bypass_client_trust");
-    out
+        r.delete_self_enabled.is_some(),
+        r.skip_legal_checks.is_some(),
+        r.skip_password_checks.is_some(),
+        r.bypass_client_trust.is_some(),
+    ]
 }

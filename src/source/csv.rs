@@ -7,9 +7,9 @@
 
 use std::io::{BufRead, Read};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::{Position, ReadStats, Record, SourceErrorKind};
+use super::{Fields, Position, ReadStats, Record, SourceErrorKind};
 
 /// The column order of `firebase auth:export` CSV files, which have no header row.
 pub const FIREBASE_COLUMNS: [&str; 29] = [
@@ -138,7 +138,7 @@ impl<R: BufRead> CsvRecords<R> {
             row: self.row,
             line: record.position().map_or(0, |p| p.line()),
         };
-        let mut fields = Map::new();
+        let mut fields = Vec::with_capacity(record.len());
         let mut defect = None;
         if record.len() > self.header.len() {
             defect = Some(format!(
@@ -153,7 +153,7 @@ impl<R: BufRead> CsvRecords<R> {
             match std::str::from_utf8(cell) {
                 Ok(text) if text.trim().is_empty() => {}
                 Ok(text) => {
-                    fields.insert(name.clone(), Value::String(text.to_owned()));
+                    fields.push((name.clone(), Value::String(text.to_owned())));
                 }
                 Err(_) => {
                     defect.get_or_insert_with(|| {
@@ -164,7 +164,7 @@ impl<R: BufRead> CsvRecords<R> {
         }
         Record {
             position,
-            fields,
+            fields: Fields(fields),
             defect,
         }
     }

@@ -5,9 +5,7 @@
 
 use std::io::BufRead;
 
-use serde_json::Value;
-
-use super::{Position, Record, SourceErrorKind, record_from_value};
+use super::{Position, Record, SourceErrorKind, parse_record};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -107,10 +105,10 @@ impl<R: BufRead> JsonRecords<R> {
                 return Ok(scalar && !in_string);
             }
             let mut end = None;
-            for (i, &b) in chunk.iter().enumerate() {
-                if b == b'\n' {
-                    self.line += 1;
-                }
+            let n = chunk.len();
+            let mut i = 0;
+            while i < n {
+                let b = chunk[i];
                 if !started {
                     started = true;
                     match b {
@@ -118,31 +116,40 @@ impl<R: BufRead> JsonRecords<R> {
                         b'"' => in_string = true,
                         _ => scalar = true,
                     }
+                    i += 1;
                     continue;
                 }
                 if in_string {
                     if escape {
                         escape = false;
-                    } else if b == b'\\' {
-                        escape = true;
-                    } else if b == b'"' {
-                        in_string = false;
-                        if depth == 0 {
-                            end = Some(i + 1);
-                            break;
+                        i += 1;
+                        continue;
+                    }
+                    // Most bytes are inside strings: jump to the next quote or backslash.
+                    match memchr::memchr2(b'"', b'\\', &chunk[i..]) {
+                        Some(off) => {
+                            let at = i + off;
+                            i = at + 1;
+                            if chunk[at] == b'\\' {
+                                escape = true;
+                            } else {
+                                in_string = false;
+                                if depth == 0 {
+                                    end = Some(i);
+                                    break;
+                                }
+                            }
                         }
+                        None => i = n,
                     }
                     continue;
                 }
                 if scalar {
                     if matches!(b, b',' | b']' | b'}' | b' ' | b'\t' | b'\r' | b'\n') {
-                        if b == b'\n' {
-                            // Not consumed: skip_ws counts it.
-                            self.line -= 1;
-                        }
                         end = Some(i);
                         break;
                     }
+                    i += 1;
                     continue;
                 }
                 match b {
@@ -157,15 +164,19 @@ impl<R: BufRead> JsonRecords<R> {
                     }
                     _ => {}
                 }
+                i += 1;
             }
+            // Lines are counted once per consumed span, not byte by byte.
             match end {
                 Some(n) => {
+                    self.line += newlines(&chunk[..n]);
                     self.buf.extend_from_slice(&chunk[..n]);
                     self.reader.consume(n);
                     return Ok(true);
                 }
                 None => {
                     let n = chunk.len();
+                    self.line += newlines(chunk);
                     self.buf.extend_from_slice(chunk);
                     self.reader.consume(n);
                 }
@@ -173,8 +184,9 @@ impl<R: BufRead> JsonRecords<R> {
         }
     }
 
-    fn parse_buf(&self, start_line: u64) -> Result<Value, SourceErrorKind> {
-        serde_json::from_slice(&self.buf).map_err(|e| SourceErrorKind::Json {
+    fn parse_buf(&self, position: Position) -> Result<Record, SourceErrorKind> {
+        let start_line = position.line;
+        parse_record(&self.buf, position).map_err(|e| SourceErrorKind::Json {
             line: start_line + e.line().saturating_sub(1) as u64,
             column: e.column() as u64,
             message: strip_position(&e.to_string()),
@@ -362,10 +374,14 @@ impl<R: BufRead> JsonRecords<R> {
                 line: position.line,
             });
         }
-        let value = self.parse_buf(position.line)?;
+        let record = self.parse_buf(position)?;
         self.state = State::Element { first: false };
-        Ok(Some(record_from_value(value, position)))
+        Ok(Some(record))
     }
+}
+
+fn newlines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
 /// serde_json appends " at line L column C"; positions are reported separately.

@@ -13,7 +13,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub use self::csv::FIREBASE_COLUMNS;
 
@@ -62,12 +62,60 @@ impl std::fmt::Display for Position {
     }
 }
 
+/// A record's fields in file order. A small vector beats a map here: records have a
+/// few dozen fields, each looked up once.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Fields(pub Vec<(String, Value)>);
+
+impl Fields {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Removes and returns a field's value.
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        let i = self.0.iter().position(|(k, _)| k == key)?;
+        Some(self.0.swap_remove(i).1)
+    }
+
+    /// The remaining field names.
+    pub fn into_names(self) -> Vec<String> {
+        self.0.into_iter().map(|(k, _)| k).collect()
+    }
+}
+
+impl std::ops::Index<&str> for Fields {
+    type Output = Value;
+
+    fn index(&self, key: &str) -> &Value {
+        self.get(key).unwrap_or(&Value::Null)
+    }
+}
+
+impl FromIterator<(String, Value)> for Fields {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
 /// One source record: field name to value. CSV cells arrive as strings; empty cells are
 /// left out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     pub position: Position,
-    pub fields: Map<String, Value>,
+    pub fields: Fields,
     /// Why the record cannot be used as read, if it cannot.
     pub defect: Option<String>,
 }
@@ -232,23 +280,93 @@ impl Iterator for RecordReader {
     }
 }
 
-/// Turns a parsed JSON value into a record, or a defect when it is not an object.
-fn record_from_value(value: Value, position: Position) -> Record {
-    match value {
-        Value::Object(fields) => Record {
+/// A top-level JSON value parsed straight into a record's fields (no intermediate map),
+/// or the kind of value it was when it is not an object.
+enum TopLevel {
+    Object(Fields, Option<String>),
+    Other(&'static str),
+}
+
+impl<'de> serde::Deserialize<'de> for TopLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = TopLevel;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TopLevel, A::Error> {
+                let mut fields = Vec::new();
+                let mut duplicate = None;
+                let mut seen: Option<std::collections::HashSet<String>> = None;
+                while let Some((k, v)) = map.next_entry::<String, Value>()? {
+                    // Linear for ordinary records, hashed for very wide ones.
+                    let repeated = if fields.len() < 64 {
+                        fields.iter().any(|(name, _): &(String, Value)| *name == k)
+                    } else {
+                        let set = seen
+                            .get_or_insert_with(|| fields.iter().map(|(n, _)| n.clone()).collect());
+                        !set.insert(k.clone())
+                    };
+                    if repeated {
+                        duplicate.get_or_insert_with(|| {
+                            format!("the field {k:?} appears more than once")
+                        });
+                        continue;
+                    }
+                    fields.push((k, v));
+                }
+                Ok(TopLevel::Object(Fields(fields), duplicate))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<TopLevel, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(TopLevel::Other("an array"))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<TopLevel, E> {
+                Ok(TopLevel::Other("a boolean"))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<TopLevel, E> {
+                Ok(TopLevel::Other("a number"))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<TopLevel, E> {
+                Ok(TopLevel::Other("a number"))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<TopLevel, E> {
+                Ok(TopLevel::Other("a number"))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<TopLevel, E> {
+                Ok(TopLevel::Other("a string"))
+            }
+            fn visit_unit<E>(self) -> Result<TopLevel, E> {
+                Ok(TopLevel::Other("null"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Parses one JSON record.
+fn parse_record(bytes: &[u8], position: Position) -> Result<Record, serde_json::Error> {
+    Ok(match serde_json::from_slice::<TopLevel>(bytes)? {
+        TopLevel::Object(fields, defect) => Record {
             position,
             fields,
-            defect: None,
+            defect,
         },
-        other => Record {
+        TopLevel::Other(kind) => Record {
             position,
-            fields: Map::new(),
+            fields: Fields::default(),
             defect: Some(format!(
-                "the record is {}, not an object of user fields",
-                json_kind(&other)
+                "the record is {kind}, not an object of user fields"
             )),
         },
-    }
+    })
 }
 
 /// "an array", "a string", … for messages.

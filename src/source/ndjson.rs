@@ -2,7 +2,7 @@
 
 use std::io::BufRead;
 
-use super::{Position, Record, SourceErrorKind, record_from_value};
+use super::{Position, Record, SourceErrorKind, parse_record};
 
 pub struct NdjsonRecords<R> {
     reader: R,
@@ -42,7 +42,7 @@ impl<R: BufRead> NdjsonRecords<R> {
                 row: self.row,
                 line: self.line,
             };
-            let value = serde_json::from_slice(text).map_err(|e| {
+            let record = parse_record(text, position).map_err(|e| {
                 let message = e.to_string();
                 let message = match message.rfind(" at line ") {
                     Some(i) => message[..i].to_owned(),
@@ -62,7 +62,7 @@ impl<R: BufRead> NdjsonRecords<R> {
                     }
                 }
             })?;
-            return Ok(Some(record_from_value(value, position)));
+            return Ok(Some(record));
         }
     }
 }

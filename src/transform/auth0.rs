@@ -25,7 +25,7 @@ pub fn map(f: &mut Fields, u: &mut User) {
     names_from(u, name);
     u.password_digest = f
         .take_any(&["passwordHash", "password_hash"])
-        .and_then(|v| super::normalize::text(&v));
+        .and_then(super::normalize::into_text);
     u.password_hasher = Some("bcrypt".to_owned());
     u.public_metadata = f.object("user_metadata");
     u.private_metadata = f.object("app_metadata");

@@ -8,7 +8,7 @@ use crate::user::{User, hasher};
 pub fn map(f: &mut Fields, u: &mut User) {
     u.user_id = f
         .take_any(&["user_id", "id"])
-        .and_then(|v| super::normalize::text(&v));
+        .and_then(super::normalize::into_text);
     let email = f.text("email");
     let verified = f
         .take("email_verified")

@@ -3,16 +3,18 @@
 
 use serde_json::{Map, Value};
 
+use crate::source;
+
 use super::normalize;
 use crate::user::Problem;
 
 pub struct Fields {
-    map: Map<String, Value>,
+    map: source::Fields,
     pub problems: Vec<Problem>,
 }
 
 impl Fields {
-    pub fn new(map: Map<String, Value>) -> Self {
+    pub fn new(map: source::Fields) -> Self {
         Self {
             map,
             problems: Vec::new(),
@@ -87,7 +89,7 @@ impl Fields {
 
     pub fn object(&mut self, key: &str) -> Option<Map<String, Value>> {
         let v = self.take(key)?;
-        match normalize::object(&v) {
+        match normalize::into_object(v) {
             Ok(m) => m,
             Err(reason) => {
                 self.problems.push(Problem::new(key, reason));
@@ -117,9 +119,6 @@ impl Fields {
 
     /// The names of the fields no mapping used.
     pub fn leftover(self) -> (Vec<String>, Vec<Problem>) {
-        (
-            self.map.into_iter().map(|(k, _)| k).collect(),
-            self.problems,
-        )
+        (self.map.into_names(), self.problems)
     }
 }

@@ -22,7 +22,7 @@ pub fn map(f: &mut Fields, u: &mut User, ctx: &TransformContext) {
     let hash = f.text("passwordHash");
     let salt = f
         .take_any(&["salt", "passwordSalt"])
-        .and_then(|v| super::normalize::text(&v));
+        .and_then(super::normalize::into_text);
     match (hash, salt, &ctx.firebase) {
         (Some(hash), Some(salt), Some(c)) => {
             u.password_digest = Some(format!(

@@ -37,7 +37,7 @@ pub fn fill(f: &mut Fields, u: &mut User) {
     // A per-row hasher beats a transformer's default (reference bug 8).
     if let Some(h) = f
         .take_any(&["passwordHasher", "password_hasher"])
-        .and_then(|v| super::normalize::text(&v))
+        .and_then(super::normalize::into_text)
     {
         u.password_hasher = Some(h);
     }

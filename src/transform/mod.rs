@@ -153,10 +153,10 @@ pub(crate) fn names_from(user: &mut User, full: Option<String>) {
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
-    use serde_json::{Map, Value};
+    use serde_json::Value;
 
     use super::*;
-    use crate::source::{Position, Record};
+    use crate::source::{Fields as RecordFields, Position, Record};
 
     fn any_value() -> impl Strategy<Value = Value> {
         prop_oneof![
@@ -199,14 +199,14 @@ mod tests {
     proptest! {
         #[test]
         fn no_record_makes_a_transformer_panic(values in proptest::collection::vec(any_value(), KEYS.len())) {
-            let fields: Map<String, Value> = KEYS.iter().map(|k| (*k).to_owned()).zip(values).collect();
+            let fields: RecordFields = KEYS.iter().map(|k| (*k).to_owned()).zip(values).collect();
             let ctx = TransformContext {
                 firebase: Some(FirebaseHashConfig { signer_key: "k".into(), salt_separator: "s".into(), rounds: 8, mem_cost: 14 }),
             };
             for kind in TransformerKind::ALL {
                 let record = Record { position: Position::default(), fields: fields.clone(), defect: None };
                 let draft = transform(kind, record, &ctx);
-                let _ = crate::user::validate(&draft.user, crate::user::ValidateOptions::default());
+                let _ = crate::user::validate(draft.user, crate::user::ValidateOptions::default());
             }
         }
     }

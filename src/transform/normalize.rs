@@ -13,6 +13,14 @@ pub fn text(v: &Value) -> Option<String> {
     }
 }
 
+/// `text` for an owned value, reusing its string when it needs no trimming.
+pub fn into_text(v: Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() && s.trim().len() == s.len() => Some(s),
+        other => text(&other),
+    }
+}
+
 /// A boolean from JSON booleans, 1/0, and (any case) true/false, yes/no, y/n, 1/0.
 pub fn flag(v: &Value) -> Result<bool, String> {
     match v {
@@ -149,8 +157,13 @@ fn parse_text_time(s: &str) -> Option<DateTime<Utc>> {
 
 /// A metadata object from an object or a JSON-object string; empty objects are `None`.
 pub fn object(v: &Value) -> Result<Option<Map<String, Value>>, String> {
+    into_object(v.clone())
+}
+
+/// `object` for an owned value, without copying an object.
+pub fn into_object(v: Value) -> Result<Option<Map<String, Value>>, String> {
     let map = match v {
-        Value::Object(m) => m.clone(),
+        Value::Object(m) => m,
         Value::String(s) if s.trim().is_empty() => return Ok(None),
         Value::String(s) => match serde_json::from_str::<Value>(s.trim()) {
             Ok(Value::Object(m)) => m,

@@ -76,9 +76,10 @@ pub fn plan_text(plan: &PlanSummary, transformer: &str, file: &Path, log: Option
             .collect();
         let _ = writeln!(out, "\nPassword hashers: {}", list.join(", "));
     }
-    if !plan.coverage.is_empty() {
+    let coverage = plan.coverage();
+    if !coverage.is_empty() {
         let _ = writeln!(out, "\nClerk fields set (users):");
-        for (field, n) in &plan.coverage {
+        for (field, n) in &coverage {
             let _ = writeln!(out, "  {n:>6}  {field}");
         }
     }
@@ -108,7 +109,7 @@ pub fn plan_json(plan: &PlanSummary, transformer: &str, file: &Path, log: Option
         "invalid_by_reason": plan.reason_counts(),
         "invalid_examples": plan.invalid_by_reason,
         "hashers": plan.hashers,
-        "coverage": plan.coverage,
+        "coverage": plan.coverage(),
         "ignored_fields": plan.ignored_fields,
         "short_rows": plan.short_rows,
         "log_file": log.map(|l| l.display().to_string()),

@@ -82,7 +82,7 @@ fn is_base32(s: &str) -> bool {
 }
 
 /// Validates `user` and builds its payload, or lists every problem found.
-pub fn validate(user: &User, options: ValidateOptions) -> Result<Prepared, Vec<Problem>> {
+pub fn validate(user: User, options: ValidateOptions) -> Result<Prepared, Vec<Problem>> {
     let mut problems = Vec::new();
     let external_id = user.user_id.clone().unwrap_or_default();
     if external_id.is_empty() {
@@ -188,35 +188,33 @@ pub fn validate(user: &User, options: ValidateOptions) -> Result<Prepared, Vec<P
         FollowUp::UnverifiedPhone,
     );
     let has_password = user.password_digest.is_some();
+    let password_hasher = user.password_digest.as_ref().and(user.password_hasher);
     let request = CreateUserRequest {
         external_id: Some(external_id.clone()),
-        first_name: user.first_name.clone(),
-        last_name: user.last_name.clone(),
+        first_name: user.first_name,
+        last_name: user.last_name,
         locale: None,
         email_address,
         email_address_identification_status: email_status,
         phone_number,
         phone_number_identification_status: phone_status,
-        username: user.username.clone(),
-        password_digest: user.password_digest.clone(),
-        password_hasher: user
-            .password_digest
-            .as_ref()
-            .and(user.password_hasher.clone()),
+        username: user.username,
+        password_digest: user.password_digest,
+        password_hasher,
         skip_password_checks: user.skip_password_checks,
         skip_password_requirement: (!has_password).then_some(true),
-        totp_secret: user.totp_secret.clone(),
-        backup_codes: user.backup_codes.clone(),
-        public_metadata: user.public_metadata.clone(),
-        private_metadata: user.private_metadata.clone(),
-        unsafe_metadata: user.unsafe_metadata.clone(),
+        totp_secret: user.totp_secret,
+        backup_codes: user.backup_codes,
+        public_metadata: user.public_metadata,
+        private_metadata: user.private_metadata,
+        unsafe_metadata: user.unsafe_metadata,
         delete_self_enabled: user.delete_self_enabled,
-        legal_accepted_at: user.legal_accepted_at.clone(),
+        legal_accepted_at: user.legal_accepted_at,
         skip_legal_checks: user.skip_legal_checks,
         skip_user_requirement: None,
         create_organization_enabled: user.create_organization_enabled,
         create_organizations_limit: user.create_organizations_limit,
-        created_at: user.created_at.clone(),
+        created_at: user.created_at,
         bypass_client_trust: user.bypass_client_trust,
         banned: user.banned.filter(|b| *b),
         locked: user.locked.filter(|l| *l),
@@ -297,7 +295,7 @@ mod tests {
     fn unverified_modes() {
         let mut u = base();
         u.unverified_emails = vec!["b@example.com".into()];
-        let reserve = validate(&u, ValidateOptions::default()).expect("valid");
+        let reserve = validate(u.clone(), ValidateOptions::default()).expect("valid");
         assert_eq!(
             reserve.request.email_address,
             ["a@example.com", "b@example.com"]
@@ -311,7 +309,7 @@ mod tests {
         );
         assert!(reserve.follow_ups.is_empty());
         let attach = validate(
-            &u,
+            u.clone(),
             ValidateOptions {
                 unverified: UnverifiedMode::Attach,
                 ..Default::default()
@@ -324,7 +322,7 @@ mod tests {
             [FollowUp::UnverifiedEmail("b@example.com".into())]
         );
         let drop = validate(
-            &u,
+            u.clone(),
             ValidateOptions {
                 unverified: UnverifiedMode::Drop,
                 ..Default::default()
@@ -337,10 +335,10 @@ mod tests {
             emails: vec![],
             ..u
         };
-        assert!(validate(&only_unverified, ValidateOptions::default()).is_ok());
+        assert!(validate(only_unverified.clone(), ValidateOptions::default()).is_ok());
         assert!(
             validate(
-                &only_unverified,
+                only_unverified.clone(),
                 ValidateOptions {
                     unverified: UnverifiedMode::Attach,
                     ..Default::default()
@@ -353,11 +351,11 @@ mod tests {
     #[test]
     fn passwords() {
         let mut u = base();
-        let ok = validate(&u, ValidateOptions::default()).expect("valid");
+        let ok = validate(u.clone(), ValidateOptions::default()).expect("valid");
         assert_eq!(ok.request.skip_password_requirement, Some(true));
         assert!(
             validate(
-                &u,
+                u.clone(),
                 ValidateOptions {
                     require_password: true,
                     ..Default::default()
@@ -368,11 +366,11 @@ mod tests {
         u.password_digest =
             Some("$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhW".into());
         u.password_hasher = Some("bcrypt".into());
-        let problems = validate(&u, ValidateOptions::default()).unwrap_err();
+        let problems = validate(u.clone(), ValidateOptions::default()).unwrap_err();
         assert_eq!(problems[0].field, "password_digest");
         u.password_hasher = None;
         assert_eq!(
-            validate(&u, ValidateOptions::default()).unwrap_err()[0].field,
+            validate(u.clone(), ValidateOptions::default()).unwrap_err()[0].field,
             "password_hasher"
         );
     }
@@ -385,7 +383,7 @@ mod tests {
             phones: vec!["123".into()],
             ..User::default()
         };
-        let problems = validate(&u, ValidateOptions::default()).unwrap_err();
+        let problems = validate(u.clone(), ValidateOptions::default()).unwrap_err();
         assert_eq!(problems.len(), 3, "{problems:?}");
     }
 }
