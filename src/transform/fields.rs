@@ -113,7 +113,7 @@ impl Fields {
     /// Drops fields that are known and deliberately not imported.
     pub fn discard(&mut self, keys: &[&str]) {
         for k in keys {
-            self.map.remove(*k);
+            self.map.remove(k);
         }
     }
 
