@@ -116,6 +116,14 @@ pub struct ConnectionArgs {
     /// Most requests in flight at once [default: adapts to the rate and latency].
     #[arg(long, value_name = "N", env = "CONCURRENCY_LIMIT")]
     pub concurrency: Option<String>,
+
+    /// Retries for 5xx answers, timeouts and connection errors (429s always wait and retry).
+    #[arg(long, value_name = "N", env = "MAX_RETRIES", default_value_t = 5)]
+    pub max_retries: u32,
+
+    /// Seconds to wait for each answer from Clerk.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
 }
 
 /// Where logs go and how results are shown.
@@ -304,6 +312,10 @@ pub struct SandboxArgs {
     /// Share of requests answered with an injected 500 or 503 (0 to 1).
     #[arg(long, value_name = "P", default_value_t = 0.0)]
     pub fail_rate: f64,
+
+    /// Share of user creations applied and then answered with a 500 (a lost answer).
+    #[arg(long, value_name = "P", default_value_t = 0.0)]
+    pub fail_after_create_rate: f64,
 
     /// Seed for the injected faults, so a run can be replayed.
     #[arg(long, value_name = "X", default_value_t = 0)]

@@ -23,6 +23,16 @@ pub enum AppError {
         #[source]
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
+    #[error(
+        "a development instance holds at most {cap} users: it has {existing} and this run would add {to_create}"
+    )]
+    DevCapExceeded {
+        existing: u64,
+        to_create: u64,
+        cap: u64,
+    },
     #[error("could not find user ID {0:?} (from --resume-after) in the import file")]
     ResumeTargetMissing(String),
     #[error("`migrate {0}` is not implemented yet")]
@@ -44,6 +54,8 @@ impl AppError {
             Self::SandboxBind { .. } => ExitStatus::Fatal,
             Self::NotImplemented(_) => ExitStatus::Fatal,
             Self::ResumeTargetMissing(_) => ExitStatus::Fatal,
+            Self::Import(_) => ExitStatus::Fatal,
+            Self::DevCapExceeded { .. } => ExitStatus::Fatal,
             Self::Runtime(_) => ExitStatus::Fatal,
         }
     }
@@ -57,6 +69,12 @@ impl AppError {
                     .to_owned(),
             ),
             Self::Source(e) => source_hint(e),
+            Self::DevCapExceeded { .. } => Some(
+                "import into a production instance (sk_live_ key), or rehearse with fewer users".to_owned(),
+            ),
+            Self::Import(crate::import::ImportError::Auth(_)) => Some(
+                "check that CLERK_SECRET_KEY is the current Secret key of the intended instance".to_owned(),
+            ),
             Self::SandboxBind { .. } => Some("pick another port with --port, or 0 for any free port".to_owned()),
             _ => None,
         }

@@ -3,7 +3,11 @@
 
 pub mod client;
 pub mod error;
+pub mod pacer;
+pub mod retry;
 pub mod types;
 
 pub use client::{ClerkClient, ClientOptions};
 pub use error::{ApiError, ClientError};
+pub use pacer::Pacer;
+pub use retry::RetryPolicy;

@@ -1,17 +1,33 @@
 //! `migrate` (import): resolve settings, read and map the file, then either report on it
 //! (`--dry-run`) or send its users to Clerk.
 
+use std::io::Read;
+use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc;
+
+use crate::clerk::{ClerkClient, ClientOptions, Pacer, RetryPolicy};
 use crate::cli::ImportArgs;
-use crate::config::{self, Context, DotEnv, ImportSettings};
+use crate::config::{self, Context, DotEnv, Endpoint, ImportSettings, Prompter, TargetSettings};
 use crate::error::AppError;
+use crate::event::{Event, Reporter};
 use crate::exit::ExitStatus;
+use crate::import::{self, ImportOptions, ResumeState, Stop, Work};
 use crate::ledger::{Entry, LedgerWriter, RunHeader};
 use crate::prepare::{self, Item, PlanSummary, PrepareOptions};
+use crate::sandbox::{self, SandboxConfig, SandboxHandle};
+use crate::source::SourceError;
 use crate::transform::TransformContext;
+use crate::ui::progress::{BarReporter, PlainReporter};
 use crate::ui::{Printer, TerminalPrompter, summary};
 use crate::user::ValidateOptions;
+
+/// Clerk's development instances hold at most this many users (`bapi-contract.md` §13).
+const DEV_USER_CAP: u64 = 100;
 
 pub async fn run(args: ImportArgs, printer: Printer) -> Result<ExitStatus, AppError> {
     let dotenv_path = Path::new(".env");
@@ -31,7 +47,12 @@ pub async fn run(args: ImportArgs, printer: Printer) -> Result<ExitStatus, AppEr
     if settings.dry_run {
         return dry_run(&settings, printer);
     }
-    Err(AppError::NotImplemented("import"))
+    let prompter: Option<&mut dyn Prompter> = if interactive {
+        Some(&mut terminal)
+    } else {
+        None
+    };
+    import(settings, printer, prompter).await
 }
 
 fn prepare_options(settings: &ImportSettings) -> PrepareOptions {
@@ -65,7 +86,7 @@ pub fn fail_entry(item: &Item) -> Option<Entry> {
     Some(Entry::fail(item.user_id(), position.row, field, error))
 }
 
-/// Whether an item is at or before the `--resume-after` user, which it then skips.
+/// Skips records up to and including the `--resume-after` user.
 struct ResumeAfter {
     target: Option<String>,
     found: bool,
@@ -92,6 +113,40 @@ impl ResumeAfter {
         }
         true
     }
+
+    fn check(&self) -> Result<(), AppError> {
+        match &self.target {
+            Some(t) if !self.found => Err(AppError::ResumeTargetMissing(t.clone())),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Reads the whole file once: the plan, and how many records `--resume-after` skips.
+fn plan(
+    settings: &ImportSettings,
+    done: Option<&ResumeState>,
+) -> Result<(PlanSummary, u64, u64), AppError> {
+    let mut items = prepare::prepare(&settings.file, prepare_options(settings))?;
+    let mut plan = PlanSummary::default();
+    let mut resume = ResumeAfter::new(settings.resume_after.clone());
+    let (mut cut, mut already) = (0, 0);
+    for next in items.by_ref() {
+        let (item, ignored) = next?;
+        if resume.skips(&item) {
+            cut += 1;
+            continue;
+        }
+        if let (Some(state), Item::Ready { prepared, .. }) = (done, &item)
+            && state.done.contains(&prepared.external_id)
+        {
+            already += 1;
+        }
+        plan.add(&item, &ignored);
+    }
+    resume.check()?;
+    plan.short_rows = items.read_stats().short_rows;
+    Ok((plan, cut, already))
 }
 
 fn dry_run(settings: &ImportSettings, printer: Printer) -> Result<ExitStatus, AppError> {
@@ -115,11 +170,7 @@ fn dry_run(settings: &ImportSettings, printer: Printer) -> Result<ExitStatus, Ap
             ledger.append(&entry)?;
         }
     }
-    if let Some(target) = &resume.target
-        && !resume.found
-    {
-        return Err(AppError::ResumeTargetMissing(target.clone()));
-    }
+    resume.check()?;
     plan.short_rows = items.read_stats().short_rows;
     let transformer = settings.transformer.key();
     if printer.is_json() {
@@ -146,4 +197,292 @@ fn dry_run(settings: &ImportSettings, printer: Printer) -> Result<ExitStatus, Ap
     } else {
         ExitStatus::Incomplete
     })
+}
+
+fn sha256_file(path: &Path) -> std::io::Result<String> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Starts the embedded sandbox when asked; returns it with the base URL to use.
+async fn endpoint(target: &TargetSettings) -> Result<(String, Option<SandboxHandle>), AppError> {
+    match &target.endpoint {
+        Endpoint::Url(url) => Ok((url.clone(), None)),
+        Endpoint::Sandbox => {
+            let config = SandboxConfig {
+                secret_key: target.key.for_client().expose_secret().to_owned(),
+                ..SandboxConfig::default()
+            };
+            let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+            let handle =
+                sandbox::spawn(config, addr)
+                    .await
+                    .map_err(|source| AppError::SandboxBind {
+                        addr: addr.to_string(),
+                        source,
+                    })?;
+            Ok((handle.base_url(), Some(handle)))
+        }
+    }
+}
+
+/// Workers enough that the pacer, not the pool, limits throughput up to 5 s of latency.
+fn worker_count(target: &TargetSettings) -> usize {
+    target
+        .concurrency
+        .unwrap_or_else(|| ((target.rate * 5.0).ceil() as usize).clamp(4, 256))
+}
+
+async fn import(
+    settings: ImportSettings,
+    printer: Printer,
+    prompter: Option<&mut dyn Prompter>,
+) -> Result<ExitStatus, AppError> {
+    let Some(target) = settings.target.clone() else {
+        return dry_run(&settings, printer);
+    };
+    let (base_url, sandbox) = endpoint(&target).await?;
+    let client = ClerkClient::new(
+        &ClientOptions {
+            base_url: base_url.clone(),
+            timeout: target.timeout,
+        },
+        target.key.for_client(),
+    )?;
+    let pacer = Arc::new(Pacer::new(target.rate));
+    pacer.acquire().await;
+    let instance = client.get_instance().await?;
+    let production = instance.environment_type == "production";
+    let where_to = if sandbox.is_some() {
+        format!("the embedded sandbox ({})", instance.environment_type)
+    } else {
+        format!(
+            "{} instance {} at {base_url}",
+            instance.environment_type, instance.id
+        )
+    };
+
+    let file_sha = sha256_file(&settings.file).map_err(|e| {
+        AppError::Source(SourceError {
+            path: settings.file.clone(),
+            kind: e.into(),
+        })
+    })?;
+    let resume_state = if settings.resume {
+        import::resume::load(&settings.log_dir, &file_sha, &instance.id).unwrap_or_default()
+    } else {
+        ResumeState::default()
+    };
+    let (plan, cut, already) = plan(&settings, Some(&resume_state))?;
+    let to_create = plan.ready.saturating_sub(already);
+    if !production {
+        pacer.acquire().await;
+        let existing = client.count_users(&Default::default()).await?;
+        if existing + to_create > DEV_USER_CAP {
+            return Err(AppError::DevCapExceeded {
+                existing,
+                to_create,
+                cap: DEV_USER_CAP,
+            });
+        }
+    }
+
+    if let Some(p) = prompter {
+        p.note(&summary::plan_text(
+            &plan,
+            settings.transformer.key(),
+            &settings.file,
+            None,
+        ));
+        let question = format!("Import {to_create} users into {where_to}?");
+        // Production is where mistakes are expensive: the safe answer is the default.
+        if !p
+            .confirm(&question, !production)
+            .map_err(config::ConfigError::from)?
+        {
+            printer.info("Migration cancelled.");
+            return Ok(ExitStatus::Success);
+        }
+    }
+
+    let mut ledger = LedgerWriter::create(&settings.log_dir, "migration")?;
+    let mut header = RunHeader::new("import");
+    header.file = Some(settings.file.display().to_string());
+    header.file_sha256 = Some(file_sha);
+    header.transformer = Some(settings.transformer.key().to_owned());
+    header.instance = Some(instance.id.clone());
+    header.environment = Some(instance.environment_type.clone());
+    ledger.append(&header)?;
+    if !printer.is_json() {
+        printer.info(&format!(
+            "Importing {} from {} ({}) into {where_to}",
+            plan.total,
+            settings.file.display(),
+            settings.transformer.key()
+        ));
+        if already > 0 {
+            printer.info(&format!(
+                "Resuming: {already} users were created by an earlier run of this file and will be skipped."
+            ));
+        }
+        if cut > 0 {
+            printer.info(&format!(
+                "--resume-after: skipping the first {cut} records."
+            ));
+        }
+    }
+
+    let reporter: Arc<dyn Reporter> = if printer.is_json() {
+        Arc::new(crate::event::Silent)
+    } else if printer.stderr_is_terminal() {
+        Arc::new(BarReporter::new())
+    } else {
+        Arc::new(PlainReporter::new())
+    };
+    reporter.report(&Event::Started {
+        total: plan.total,
+        skipped: already,
+    });
+
+    let workers = worker_count(&target);
+    let (tx, rx) = mpsc::channel::<Work>(workers * 2);
+    let stop = Stop::default();
+    let signal = tokio::spawn(watch_signals(stop.clone(), reporter.clone()));
+    let feeder = {
+        let settings = settings.clone();
+        let stop = stop.clone();
+        tokio::task::spawn_blocking(move || feed(&settings, &tx, &stop))
+    };
+    let options = ImportOptions {
+        workers,
+        retry: RetryPolicy {
+            max_retries: target.max_retries,
+            ..RetryPolicy::default()
+        },
+        resume: resume_state,
+    };
+    let result = import::run(
+        client,
+        pacer,
+        rx,
+        ledger,
+        reporter.clone(),
+        options,
+        stop.clone(),
+    )
+    .await;
+    let fed = feeder.await.unwrap_or(Ok(0));
+    let received = signal_status(&signal);
+    signal.abort();
+    drop(reporter);
+    if let Some(s) = sandbox {
+        s.stop().await;
+    }
+    let mut summary = result?;
+    let fed = fed?;
+    summary.not_started = fed.saturating_sub(summary.total);
+    summary.interrupted = received.is_some();
+
+    if printer.is_json() {
+        printer.data(&summary::import_json(&summary).to_string());
+    } else {
+        printer.info(&summary::import_text(&summary, &where_to));
+    }
+    if let Some(status) = received {
+        printer.info(&format!(
+            "Interrupted. To resume, run the same command again:\n  {}",
+            resume_command()
+        ));
+        return Ok(status);
+    }
+    Ok(if summary.complete() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Incomplete
+    })
+}
+
+/// Reads the file again and hands records to the engine. Returns how many it handed over.
+fn feed(settings: &ImportSettings, tx: &mpsc::Sender<Work>, stop: &Stop) -> Result<u64, AppError> {
+    let mut items = prepare::prepare(&settings.file, prepare_options(settings))?;
+    let mut resume = ResumeAfter::new(settings.resume_after.clone());
+    let mut fed = 0;
+    for next in items.by_ref() {
+        if stop.is_requested() {
+            break;
+        }
+        let (item, _) = next?;
+        if resume.skips(&item) {
+            continue;
+        }
+        let work = match item {
+            Item::Ready { position, prepared } => Work::Create {
+                row: position.row,
+                prepared,
+            },
+            ref invalid @ Item::Invalid { position, .. } => {
+                let entry = fail_entry(invalid);
+                Work::Invalid {
+                    row: position.row,
+                    user_id: invalid.user_id(),
+                    field: entry
+                        .as_ref()
+                        .and_then(|e| e.path.as_ref())
+                        .and_then(|p| p.first())
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("record")
+                        .to_owned(),
+                    error: entry.and_then(|e| e.error).unwrap_or_default(),
+                }
+            }
+        };
+        if tx.blocking_send(work).is_err() {
+            break;
+        }
+        fed += 1;
+    }
+    Ok(fed)
+}
+
+/// The command line as typed, to resume with (automatic resume skips what is done).
+fn resume_command() -> String {
+    std::env::args()
+        .map(|a| {
+            if a.contains(|c: char| c.is_whitespace() || "'\"$|&;<>()`\\".contains(c)) {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            } else {
+                a
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+static SIGNALLED: std::sync::OnceLock<crate::exit::ExitStatus> = std::sync::OnceLock::new();
+
+/// First Ctrl-C or SIGTERM: stop taking work. Second: leave at once.
+async fn watch_signals(stop: Stop, reporter: Arc<dyn Reporter>) {
+    let first = super::sandbox::wait_for_signal().await;
+    let _ = SIGNALLED.set(first);
+    reporter.report(&Event::Stopping);
+    stop.request();
+    let second = super::sandbox::wait_for_signal().await;
+    std::process::exit(i32::from(second.code()));
+}
+
+fn signal_status(_: &tokio::task::JoinHandle<()>) -> Option<ExitStatus> {
+    SIGNALLED.get().copied()
 }

@@ -19,6 +19,7 @@ pub async fn run(args: SandboxArgs, printer: Printer) -> Result<ExitStatus, AppE
         window: Duration::from_secs(args.window_secs.max(1)),
         latency: Duration::from_millis(args.latency_ms),
         fail_rate: args.fail_rate.clamp(0.0, 1.0),
+        fail_after_create_rate: args.fail_after_create_rate.clamp(0.0, 1.0),
         seed: args.seed,
         user_cap: args.user_cap,
         accept_skip_restriction_checks: false,

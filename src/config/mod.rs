@@ -124,6 +124,8 @@ pub struct TargetSettings {
     pub rate: f64,
     /// Cap on requests in flight, if the user set one.
     pub concurrency: Option<usize>,
+    pub max_retries: u32,
+    pub timeout: std::time::Duration,
 }
 
 /// Everything an import needs, resolved.
@@ -358,6 +360,8 @@ pub fn resolve_target(
         key,
         rate,
         concurrency,
+        max_retries: args.max_retries,
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
     })
 }
 

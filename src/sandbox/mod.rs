@@ -45,6 +45,9 @@ pub struct SandboxConfig {
     pub latency: Duration,
     /// Probability (0..=1) that a request is answered with an injected 500 or 503.
     pub fail_rate: f64,
+    /// Probability that `POST /v1/users` creates the user and then answers 500 anyway,
+    /// as when a connection drops after the server applied the request.
+    pub fail_after_create_rate: f64,
     /// Seed of the fault generator, so a faulty run can be replayed.
     pub seed: u64,
     /// Maximum number of users; `None` picks 100 for development and no cap for production.
@@ -61,6 +64,7 @@ impl Default for SandboxConfig {
             window: Duration::from_secs(10),
             latency: Duration::ZERO,
             fail_rate: 0.0,
+            fail_after_create_rate: 0.0,
             seed: 0,
             user_cap: None,
             accept_skip_restriction_checks: false,
@@ -146,6 +150,15 @@ impl SandboxHandle {
     /// Number of users currently stored.
     pub fn user_count(&self) -> usize {
         self.shared.user_count()
+    }
+
+    /// What the API never returns but a test may check: the stored password hasher and
+    /// digest of the user with this external ID.
+    pub fn password_of(&self, external_id: &str) -> Option<(Option<String>, Option<String>)> {
+        let store = self.shared.store();
+        let seq = store.external_ids.get(external_id)?;
+        let user = store.users.get(seq)?;
+        Some((user.password_hasher.clone(), user.password_digest.clone()))
     }
 
     /// Stops serving and waits for the server task to end.

@@ -260,6 +260,19 @@ impl SandboxState {
         }
     }
 
+    /// Whether a create that was just applied should be answered with a 500.
+    pub fn fail_after_create(&self) -> bool {
+        if self.config.fail_after_create_rate <= 0.0 {
+            return false;
+        }
+        let mut rng = self.faults.lock().unwrap_or_else(|e| e.into_inner());
+        let fail = rng.random_bool(self.config.fail_after_create_rate.clamp(0.0, 1.0));
+        if fail {
+            self.injected_faults.fetch_add(1, Ordering::Relaxed);
+        }
+        fail
+    }
+
     pub fn note_created(&self) {
         self.users_created.fetch_add(1, Ordering::Relaxed);
     }

@@ -302,6 +302,14 @@ pub async fn create(State(shared): State<Shared>, bytes: Bytes) -> Result<Json<V
     store.insert(user);
     drop(store);
     shared.note_created();
+    if shared.fail_after_create() {
+        return Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_clerk_error",
+            "Oops, an unexpected error occurred",
+            "There was an internal error on our servers. We've been notified and are working on fixing it.",
+        ));
+    }
     Ok(Json(rendered))
 }
 

@@ -1,6 +1,7 @@
 //! Everything people see: output streams, prompts, progress and summaries.
 
 pub mod printer;
+pub mod progress;
 pub mod prompt;
 pub mod summary;
 

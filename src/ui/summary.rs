@@ -115,3 +115,70 @@ pub fn plan_json(plan: &PlanSummary, transformer: &str, file: &Path, log: Option
         "log_file": log.map(|l| l.display().to_string()),
     })
 }
+
+/// The import summary for people.
+pub fn import_text(s: &crate::import::ImportSummary, target: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Import into {target} finished in {:.1}s.",
+        s.elapsed_secs
+    );
+    let _ = writeln!(
+        out,
+        "  {} = {} created + {} already existing + {} failed + {} invalid + {} skipped{}",
+        plural(s.total + s.not_started, "user", "users"),
+        s.created,
+        s.already_exists,
+        s.failed,
+        s.invalid,
+        s.skipped,
+        if s.not_started > 0 {
+            format!(" + {} not started", s.not_started)
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(
+        out,
+        "  {} API calls, {} retries, {} rate-limited{}",
+        s.api_calls,
+        s.retries,
+        s.rate_limited,
+        if s.warnings > 0 {
+            format!(", {} warnings", s.warnings)
+        } else {
+            String::new()
+        }
+    );
+    if !s.errors.is_empty() {
+        let _ = writeln!(out, "\nErrors:");
+        for (message, count) in s.errors.iter().take(GROUPS) {
+            let _ = writeln!(out, "  {count:>6}  {message}");
+        }
+    }
+    let _ = writeln!(out, "\nMigration log: {}", s.log_file.display());
+    out
+}
+
+/// The import summary as one JSON object.
+pub fn import_json(s: &crate::import::ImportSummary) -> Value {
+    json!({
+        "mode": "import",
+        "total": s.total + s.not_started,
+        "created": s.created,
+        "already_exists": s.already_exists,
+        "failed": s.failed,
+        "invalid": s.invalid,
+        "skipped": s.skipped,
+        "not_started": s.not_started,
+        "warnings": s.warnings,
+        "api_calls": s.api_calls,
+        "retries": s.retries,
+        "rate_limited": s.rate_limited,
+        "elapsed_secs": s.elapsed_secs,
+        "log_file": s.log_file.display().to_string(),
+        "interrupted": s.interrupted,
+        "errors": s.errors.iter().map(|(m, c)| json!({"message": m, "count": c})).collect::<Vec<_>>(),
+    })
+}

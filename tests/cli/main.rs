@@ -4,6 +4,7 @@ mod config;
 mod conformance;
 mod dry_run;
 mod help;
+mod import;
 mod payloads;
 mod sandbox_api;
 mod util;

@@ -1,0 +1,122 @@
+//! Every BAPI call is paced here: a pool-wide pause after a 429, then one governor
+//! limiter at slightly under the allowed rate, so the instance's limit is never crossed
+//! by arrival jitter.
+
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use governor::{Quota, RateLimiter};
+
+/// Share of the rate actually used: a strict sliding window counts arrivals, and
+/// requests sent evenly can still arrive bunched.
+const HEADROOM: f64 = 0.98;
+
+type Limiter = RateLimiter<
+    governor::state::NotKeyed,
+    governor::state::InMemoryState,
+    governor::clock::DefaultClock,
+    governor::middleware::NoOpMiddleware,
+>;
+
+/// The single throttle shared by all workers.
+pub struct Pacer {
+    limiter: Limiter,
+    paused_until: Mutex<Option<Instant>>,
+    calls: AtomicU64,
+    rate: f64,
+}
+
+impl Pacer {
+    /// A pacer for `rate` requests per second.
+    pub fn new(rate: f64) -> Self {
+        let effective = (rate * HEADROOM).max(0.01);
+        // One request per period, no burst: the schedule itself is the limit.
+        let period = Duration::from_secs_f64(1.0 / effective);
+        let quota = Quota::with_period(period)
+            .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::MIN);
+        Self {
+            limiter: RateLimiter::direct(quota),
+            paused_until: Mutex::new(None),
+            calls: AtomicU64::new(0),
+            rate,
+        }
+    }
+
+    /// The configured rate (requests per second).
+    pub fn rate(&self) -> f64 {
+        self.rate
+    }
+
+    /// Waits for a pause to end and for the limiter, then counts the call.
+    pub async fn acquire(&self) {
+        loop {
+            self.wait_pause().await;
+            self.limiter.until_ready().await;
+            // A 429 may have paused the pool while this worker waited on the limiter.
+            if self.pause_remaining().is_none() {
+                break;
+            }
+        }
+        self.calls.fetch_add(1, Ordering::Relaxed);
+    }
+
+    async fn wait_pause(&self) {
+        while let Some(wait) = self.pause_remaining() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    fn pause_remaining(&self) -> Option<Duration> {
+        let guard = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        let until = (*guard)?;
+        let now = Instant::now();
+        (until > now).then(|| until - now)
+    }
+
+    /// Pauses every worker for `wait` (a pause already longer stays).
+    pub fn pause(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut guard = self.paused_until.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_none_or(|current| current < until) {
+            *guard = Some(until);
+        }
+    }
+
+    /// Calls made so far.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn calls_are_spaced_by_the_rate() {
+        let pacer = Pacer::new(50.0);
+        let start = Instant::now();
+        for _ in 0..11 {
+            pacer.acquire().await;
+        }
+        // 10 gaps of 1/49 s each.
+        assert!(
+            start.elapsed() >= Duration::from_millis(195),
+            "{:?}",
+            start.elapsed()
+        );
+        assert_eq!(pacer.calls(), 11);
+    }
+
+    #[tokio::test]
+    async fn a_pause_holds_everyone() {
+        let pacer = Pacer::new(1000.0);
+        pacer.pause(Duration::from_millis(150));
+        let start = Instant::now();
+        pacer.acquire().await;
+        assert!(start.elapsed() >= Duration::from_millis(140));
+    }
+}

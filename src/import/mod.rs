@@ -1,0 +1,225 @@
+//! The import engine: workers create users at the rate limit, one collector writes the
+//! ledger and reports events.
+//!
+//! ```text
+//! commands/import.rs ──Work──▶ [bounded channel] ──▶ N workers ──Msg──▶ collector
+//!   (reads, maps, checks)                              (paced calls)     (ledger, events,
+//!                                                                          summary)
+//! ```
+//!
+//! Workers never write files or print. The number of workers only has to be large
+//! enough that the pacer, not the workers, limits throughput: with enough of them,
+//! requests in flight settle at rate × latency whatever the latency is.
+
+pub mod resume;
+pub mod summary;
+mod worker;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::{Mutex, mpsc, oneshot, watch};
+
+use crate::clerk::{ApiError, ClerkClient, Pacer, RetryPolicy};
+use crate::event::{Event, Reporter};
+use crate::ledger::{Entry, LedgerError, LedgerWriter, Status};
+use crate::user::Prepared;
+
+pub use resume::ResumeState;
+pub use summary::ImportSummary;
+
+/// One record for the engine.
+#[derive(Debug)]
+pub enum Work {
+    /// A valid user to create.
+    Create { row: u64, prepared: Box<Prepared> },
+    /// A record that failed validation: logged, never sent.
+    Invalid {
+        row: u64,
+        user_id: String,
+        field: String,
+        error: String,
+    },
+}
+
+/// How the engine runs.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub workers: usize,
+    pub retry: RetryPolicy,
+    pub resume: ResumeState,
+}
+
+/// Why the whole run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("Clerk refused the secret key: {0}")]
+    Auth(Box<ApiError>),
+    #[error("the instance cannot take more users: {0}")]
+    Quota(Box<ApiError>),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+/// Asks the engine to stop taking new work; in-flight calls finish.
+#[derive(Clone)]
+pub struct Stop {
+    tx: Arc<watch::Sender<bool>>,
+}
+
+impl Default for Stop {
+    fn default() -> Self {
+        Self {
+            tx: Arc::new(watch::channel(false).0),
+        }
+    }
+}
+
+impl Stop {
+    pub fn request(&self) {
+        self.tx.send_replace(true);
+    }
+
+    pub fn is_requested(&self) -> bool {
+        *self.tx.borrow()
+    }
+
+    async fn wait(&self) {
+        let mut rx = self.tx.subscribe();
+        let _ = rx.wait_for(|v| *v).await;
+    }
+}
+
+/// What workers tell the collector.
+enum Msg {
+    /// About to create: must be on disk before the request goes out.
+    Intent {
+        user_id: String,
+        ack: oneshot::Sender<()>,
+    },
+    /// A progress line (retry, warning) and the event to show.
+    Note { entry: Entry, event: Event },
+    /// The settled record.
+    Final {
+        entry: Entry,
+        fatal: Option<ImportError>,
+    },
+}
+
+/// Runs the import until the work channel closes or a stop is requested.
+pub async fn run(
+    client: ClerkClient,
+    pacer: Arc<Pacer>,
+    work: mpsc::Receiver<Work>,
+    mut ledger: LedgerWriter,
+    reporter: Arc<dyn Reporter>,
+    options: ImportOptions,
+    stop: Stop,
+) -> Result<ImportSummary, ImportError> {
+    let started = Instant::now();
+    let work = Arc::new(Mutex::new(work));
+    let (tx, mut rx) = mpsc::channel::<Msg>(options.workers.max(1) * 4);
+    let ctx = Arc::new(worker::Ctx {
+        client,
+        pacer: pacer.clone(),
+        retry: options.retry,
+        resume: options.resume,
+        tx,
+    });
+    let mut handles = Vec::new();
+    for _ in 0..options.workers.max(1) {
+        let ctx = ctx.clone();
+        let work = work.clone();
+        let stop = stop.clone();
+        handles.push(tokio::spawn(async move {
+            loop {
+                if stop.is_requested() {
+                    break;
+                }
+                let next = {
+                    let mut queue = work.lock().await;
+                    tokio::select! {
+                        w = queue.recv() => w,
+                        _ = stop.wait() => None,
+                    }
+                };
+                let Some(w) = next else { break };
+                worker::handle(&ctx, w).await;
+            }
+        }));
+    }
+    // Only the workers hold senders now: the loop below ends when they all finish.
+    drop(ctx);
+
+    let mut summary = ImportSummary {
+        log_file: ledger.path().to_owned(),
+        ..ImportSummary::default()
+    };
+    let mut errors = summary::ErrorTally::default();
+    let mut fatal: Option<ImportError> = None;
+    let mut write_error: Option<LedgerError> = None;
+    while let Some(msg) = rx.recv().await {
+        let result = match msg {
+            Msg::Intent { user_id, ack } => {
+                let r = ledger.append(&Entry::new(user_id, Status::Creating));
+                if r.is_ok() {
+                    let _ = ack.send(());
+                }
+                r
+            }
+            Msg::Note { entry, event } => {
+                match entry.status {
+                    Some(Status::RateLimitRetry) => {
+                        summary.rate_limited += 1;
+                        summary.retries += 1;
+                    }
+                    Some(Status::Retry) => summary.retries += 1,
+                    Some(
+                        Status::Warning
+                        | Status::AdditionalEmailError
+                        | Status::AdditionalPhoneError,
+                    ) => summary.warnings += 1,
+                    _ => {}
+                }
+                reporter.report(&event);
+                ledger.append(&entry)
+            }
+            Msg::Final { entry, fatal: f } => {
+                let status = entry.status.unwrap_or(Status::Error);
+                summary.total += 1;
+                summary.count(status);
+                if status == Status::Error {
+                    errors.add(entry.error.as_deref().unwrap_or("unknown error"));
+                }
+                summary.last_settled = Some(entry.user_id.clone());
+                reporter.report(&Event::Settled { status });
+                if let Some(f) = f
+                    && fatal.is_none()
+                {
+                    fatal = Some(f);
+                    stop.request();
+                }
+                ledger.append(&entry)
+            }
+        };
+        if let Err(e) = result {
+            // Without a log the run cannot be resumed safely: stop taking work.
+            stop.request();
+            write_error.get_or_insert(e);
+        }
+    }
+    for h in handles {
+        let _ = h.await;
+    }
+    summary.api_calls = pacer.calls();
+    summary.elapsed_secs = started.elapsed().as_secs_f64();
+    summary.errors = errors.sorted();
+    summary.interrupted = stop.is_requested();
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    if let Some(f) = fatal {
+        return Err(f);
+    }
+    Ok(summary)
+}

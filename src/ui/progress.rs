@@ -1,0 +1,152 @@
+//! Reporters: an indicatif bar on a terminal, plain lines every 10 % otherwise.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::event::{Event, Reporter};
+use crate::ledger::Status;
+
+#[derive(Default)]
+struct Counts {
+    done: u64,
+    ok: u64,
+    exists: u64,
+    failed: u64,
+    invalid: u64,
+    skipped: u64,
+}
+
+impl Counts {
+    fn add(&mut self, status: Status) {
+        self.done += 1;
+        match status {
+            Status::Success => self.ok += 1,
+            Status::AlreadyExists => self.exists += 1,
+            Status::Error => self.failed += 1,
+            Status::Fail => self.invalid += 1,
+            Status::Skipped => self.skipped += 1,
+            _ => {}
+        }
+    }
+
+    fn line(&self) -> String {
+        format!(
+            "ok {} · exists {} · failed {} · invalid {} · skipped {}",
+            self.ok, self.exists, self.failed, self.invalid, self.skipped
+        )
+    }
+}
+
+/// A progress bar with counts, rate and ETA on stderr.
+pub struct BarReporter {
+    bar: ProgressBar,
+    counts: Mutex<Counts>,
+}
+
+impl BarReporter {
+    pub fn new() -> Self {
+        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} users · {per_sec} · ETA {eta} · {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Self {
+            bar,
+            counts: Mutex::new(Counts::default()),
+        }
+    }
+}
+
+impl Default for BarReporter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Reporter for BarReporter {
+    fn report(&self, event: &Event) {
+        match event {
+            Event::Started { total, .. } => self.bar.set_length(*total),
+            Event::Settled { status } => {
+                let mut c = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+                c.add(*status);
+                self.bar.set_message(c.line());
+                self.bar.inc(1);
+            }
+            Event::Paused { wait } => self.bar.println(format!(
+                "rate limited by Clerk: all workers wait {:.1}s",
+                wait.as_secs_f64()
+            )),
+            Event::Warning { user_id, message } => {
+                self.bar.println(format!("warning: {user_id}: {message}"))
+            }
+            Event::Stopping => self
+                .bar
+                .println("stopping: finishing the requests in flight (Ctrl-C again to abort)"),
+            Event::Retrying { .. } => {}
+        }
+    }
+}
+
+impl Drop for BarReporter {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// A plain line every 10 %, for logs and pipes.
+pub struct PlainReporter {
+    state: Mutex<(u64, u64, Counts)>,
+}
+
+impl PlainReporter {
+    pub fn new() -> Self {
+        Self {
+            state: Mutex::new((0, 0, Counts::default())),
+        }
+    }
+}
+
+impl Default for PlainReporter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Reporter for PlainReporter {
+    fn report(&self, event: &Event) {
+        let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let (total, next_decile, counts) = &mut *guard;
+        match event {
+            Event::Started { total: t, .. } => *total = *t,
+            Event::Settled { status } => {
+                counts.add(*status);
+                if let Some(decile) = (counts.done * 10).checked_div(*total) {
+                    if decile > *next_decile {
+                        *next_decile = decile;
+                        eprintln!(
+                            "{}% · {}/{} users · {}",
+                            decile * 10,
+                            counts.done,
+                            total,
+                            counts.line()
+                        );
+                    }
+                }
+            }
+            Event::Paused { wait } => eprintln!(
+                "rate limited by Clerk: all workers wait {:.1}s",
+                wait.as_secs_f64()
+            ),
+            Event::Warning { user_id, message } => eprintln!("warning: {user_id}: {message}"),
+            Event::Stopping => {
+                eprintln!("stopping: finishing the requests in flight (Ctrl-C again to abort)")
+            }
+            Event::Retrying { .. } => {}
+        }
+    }
+}
