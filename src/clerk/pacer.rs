@@ -9,15 +9,25 @@ use std::time::{Duration, Instant};
 
 use governor::{Quota, RateLimiter};
 
-/// Share of the rate actually used: a strict sliding window counts arrivals, and
-/// requests sent evenly can still arrive bunched.
-const HEADROOM: f64 = 0.98;
+/// Clerk counts requests in 10-second windows (`bapi-contract.md` §12).
+const WINDOW_SECS: f64 = 10.0;
 
+/// Requests per window kept in reserve: one for the burst below and two for arrival
+/// jitter (a request sent just before a window opens may arrive just after).
+const RESERVE_PER_WINDOW: f64 = 3.0;
+
+/// Requests that may go back to back. With 1, a request that starts a little late (timer
+/// wake-up, a busy worker) loses that time for good and the pace drifts below the
+/// schedule; 2 lets the next request make it up.
+const BURST: u32 = 2;
+
+// The std monotonic clock, not governor's default TSC clock, whose calibration on a
+// virtual machine can be off by a few percent, and the pace with it.
 type Limiter = RateLimiter<
     governor::state::NotKeyed,
     governor::state::InMemoryState,
-    governor::clock::DefaultClock,
-    governor::middleware::NoOpMiddleware,
+    governor::clock::MonotonicClock,
+    governor::middleware::NoOpMiddleware<std::time::Instant>,
 >;
 
 /// The single throttle shared by all workers.
@@ -31,14 +41,18 @@ pub struct Pacer {
 impl Pacer {
     /// A pacer for `rate` requests per second.
     pub fn new(rate: f64) -> Self {
-        let effective = (rate * HEADROOM).max(0.01);
-        // One request per period, no burst: the schedule itself is the limit.
+        // A strict sliding window never sees more than rate × 10 s requests: at 100/s
+        // the schedule runs at 99.7/s, at 10/s at 9.7/s.
+        let effective = (rate - RESERVE_PER_WINDOW / WINDOW_SECS)
+            .max(rate * 0.5)
+            .max(0.01);
         let period = Duration::from_secs_f64(1.0 / effective);
+        let burst = NonZeroU32::new(BURST).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::with_period(period)
             .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-            .allow_burst(NonZeroU32::MIN);
+            .allow_burst(burst);
         Self {
-            limiter: RateLimiter::direct(quota),
+            limiter: RateLimiter::direct_with_clock(quota, governor::clock::MonotonicClock),
             paused_until: Mutex::new(None),
             calls: AtomicU64::new(0),
             rate,

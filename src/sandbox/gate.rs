@@ -23,6 +23,9 @@ pub async fn gate(State(shared): State<Shared>, request: Request, next: Next) ->
         e.retry_after = Some(secs);
         return e.into_response();
     }
+    if request.method() == axum::http::Method::POST && request.uri().path() == "/v1/users" {
+        shared.note_create_arrival();
+    }
     if !shared.config.latency.is_zero() {
         tokio::time::sleep(shared.config.latency).await;
     }

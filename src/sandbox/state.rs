@@ -25,6 +25,11 @@ pub struct SandboxStats {
     pub injected_faults: u64,
     /// `POST /v1/users` calls that created a user.
     pub users_created: u64,
+    /// Time from the first to the last admitted request.
+    pub busy: std::time::Duration,
+    /// Admitted `POST /v1/users` requests, and the time from the first to the last.
+    pub creates: u64,
+    pub creates_busy: std::time::Duration,
 }
 
 /// An email address or phone number owned by a user.
@@ -196,6 +201,9 @@ pub struct SandboxState {
     rate: Mutex<RateWindow>,
     faults: Mutex<StdRng>,
     requests: AtomicU64,
+    /// First and last admitted request, for achieved-rate figures.
+    span: Mutex<Option<(Instant, Instant)>>,
+    create_span: Mutex<(u64, Option<(Instant, Instant)>)>,
     rate_limited: AtomicU64,
     injected_faults: AtomicU64,
     users_created: AtomicU64,
@@ -222,6 +230,8 @@ impl SandboxState {
             rate: Mutex::new(rate),
             faults: Mutex::new(faults),
             requests: AtomicU64::new(0),
+            span: Mutex::new(None),
+            create_span: Mutex::new((0, None)),
             rate_limited: AtomicU64::new(0),
             injected_faults: AtomicU64::new(0),
             users_created: AtomicU64::new(0),
@@ -234,15 +244,30 @@ impl SandboxState {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Notes the arrival of an admitted create, for achieved-rate figures.
+    pub fn note_create_arrival(&self) {
+        let now = Instant::now();
+        let mut guard = self.create_span.lock().unwrap_or_else(|e| e.into_inner());
+        let (count, span) = &mut *guard;
+        *count += 1;
+        let first = span.map_or(now, |(first, _)| first);
+        *span = Some((first, now));
+    }
+
     pub fn admit(&self) -> Result<(), u64> {
         self.requests.fetch_add(1, Ordering::Relaxed);
+        let now = Instant::now();
         let verdict = self
             .rate
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .admit(Instant::now());
+            .admit(now);
         if verdict.is_err() {
             self.rate_limited.fetch_add(1, Ordering::Relaxed);
+        } else {
+            let mut span = self.span.lock().unwrap_or_else(|e| e.into_inner());
+            let first = span.map_or(now, |(first, _)| first);
+            *span = Some((first, now));
         }
         verdict
     }
@@ -278,11 +303,19 @@ impl SandboxState {
     }
 
     pub fn stats(&self) -> SandboxStats {
+        let (creates, create_span) = *self.create_span.lock().unwrap_or_else(|e| e.into_inner());
         SandboxStats {
             requests: self.requests.load(Ordering::Relaxed),
             rate_limited: self.rate_limited.load(Ordering::Relaxed),
             injected_faults: self.injected_faults.load(Ordering::Relaxed),
             users_created: self.users_created.load(Ordering::Relaxed),
+            busy: self
+                .span
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .map_or(Duration::ZERO, |(first, last)| last - first),
+            creates,
+            creates_busy: create_span.map_or(Duration::ZERO, |(first, last)| last - first),
         }
     }
 
