@@ -342,13 +342,13 @@ async fn one_call_per_user_and_safe_reruns() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pacing_at_the_limit_gets_no_429() {
-    // 30 requests per 2 s window = 15 requests per second.
-    let sandbox = live_sandbox(30, 2).await;
+    // Clerk's window: 100 requests per 10 s = 10 requests per second, strictly.
+    let sandbox = live_sandbox(100, 10).await;
     let env = TestEnv::new();
     let file = users_file(&env, 45);
     let vars = vec![
         ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
-        ("RATE_LIMIT", "15".to_owned()),
+        ("RATE_LIMIT", "10".to_owned()),
     ];
     let out = run(&env, import_args(&sandbox, "clerk", &file, &[]), vars).await;
     let r = report(&out);
