@@ -19,6 +19,8 @@ pub enum Event {
     Warning { user_id: String, message: String },
     /// Ctrl-C or SIGTERM: no new work starts; in-flight calls finish.
     Stopping,
+    /// All work is done; the summary follows.
+    Finished,
 }
 
 /// Receives events; the progress bar, the plain-line logger and tests implement it.

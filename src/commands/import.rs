@@ -301,11 +301,10 @@ async fn import(
     }
 
     if let Some(p) = prompter {
-        p.note(&summary::plan_text(
+        p.note(&summary::readiness_text(
             &plan,
             settings.transformer.key(),
             &settings.file,
-            None,
         ));
         let question = format!("Import {to_create} users into {where_to}?");
         // Production is where mistakes are expensive: the safe answer is the default.
@@ -387,6 +386,7 @@ async fn import(
     let fed = feeder.await.unwrap_or(Ok(0));
     let received = signal_status(&signal);
     signal.abort();
+    reporter.report(&Event::Finished);
     drop(reporter);
     if let Some(s) = sandbox {
         s.stop().await;

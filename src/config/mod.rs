@@ -196,7 +196,8 @@ pub fn resolve_import(
     };
     check_file(&file)?;
     let resume_after = match (&args.resume_after, ctx.prompter.as_deref_mut()) {
-        (Some(r), _) => Some(r.clone()),
+        // `-r ""` means "from the beginning", without asking.
+        (Some(r), _) => Some(r.trim().to_owned()).filter(|r| !r.is_empty()),
         (None, Some(p)) => {
             let answer = p.input(
                 "Resume after user ID (leave empty to start from beginning)",

@@ -84,7 +84,7 @@ impl Stop {
         *self.tx.borrow()
     }
 
-    async fn wait(&self) {
+    pub(crate) async fn wait(&self) {
         let mut rx = self.tx.subscribe();
         let _ = rx.wait_for(|v| *v).await;
     }
@@ -120,6 +120,7 @@ pub async fn run(
     let work = Arc::new(Mutex::new(work));
     let (tx, mut rx) = mpsc::channel::<Msg>(options.workers.max(1) * 4);
     let ctx = Arc::new(worker::Ctx {
+        stop: stop.clone(),
         client,
         pacer: pacer.clone(),
         retry: options.retry,

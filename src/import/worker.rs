@@ -19,6 +19,7 @@ use crate::user::validate::FollowUp;
 const MAX_RATE_LIMITED: u32 = 20;
 
 pub(super) struct Ctx {
+    pub stop: super::Stop,
     pub client: ClerkClient,
     pub pacer: Arc<Pacer>,
     pub retry: RetryPolicy,
@@ -219,6 +220,15 @@ async fn create(ctx: &Ctx, row: u64, prepared: Prepared) {
             }
         }
     }
+    // Wait for a slot first: a user that is still waiting when a stop comes was never
+    // started, and the next run picks it up.
+    tokio::select! {
+        _ = ctx.pacer.acquire() => {}
+        _ = ctx.stop.wait() => return,
+    }
+    if ctx.stop.is_requested() {
+        return;
+    }
     let (ack_tx, ack_rx) = oneshot::channel();
     if ctx
         .tx
@@ -240,7 +250,9 @@ async fn create(ctx: &Ctx, row: u64, prepared: Prepared) {
     let mut failures = 0u32;
     let mut limited = 0u32;
     let outcome: Result<(Status, String), ClientError> = loop {
-        ctx.pacer.acquire().await;
+        if attempts > 0 {
+            ctx.pacer.acquire().await;
+        }
         attempts += 1;
         let e = match ctx.client.create_user(&request).await {
             Ok(user) => break Ok((Status::Success, user.id)),

@@ -87,6 +87,7 @@ impl Reporter for BarReporter {
             Event::Stopping => self
                 .bar
                 .println("stopping: finishing the requests in flight (Ctrl-C again to abort)"),
+            Event::Finished => self.bar.finish_and_clear(),
             Event::Retrying { .. } => {}
         }
     }
@@ -125,17 +126,17 @@ impl Reporter for PlainReporter {
             Event::Started { total: t, .. } => *total = *t,
             Event::Settled { status } => {
                 counts.add(*status);
-                if let Some(decile) = (counts.done * 10).checked_div(*total) {
-                    if decile > *next_decile {
-                        *next_decile = decile;
-                        eprintln!(
-                            "{}% · {}/{} users · {}",
-                            decile * 10,
-                            counts.done,
-                            total,
-                            counts.line()
-                        );
-                    }
+                if let Some(decile) = (counts.done * 10).checked_div(*total)
+                    && decile > *next_decile
+                {
+                    *next_decile = decile;
+                    eprintln!(
+                        "{}% · {}/{} users · {}",
+                        decile * 10,
+                        counts.done,
+                        total,
+                        counts.line()
+                    );
                 }
             }
             Event::Paused { wait } => eprintln!(
@@ -146,7 +147,7 @@ impl Reporter for PlainReporter {
             Event::Stopping => {
                 eprintln!("stopping: finishing the requests in flight (Ctrl-C again to abort)")
             }
-            Event::Retrying { .. } => {}
+            Event::Retrying { .. } | Event::Finished => {}
         }
     }
 }

@@ -32,6 +32,19 @@ pub fn plan_text(plan: &PlanSummary, transformer: &str, file: &Path, log: Option
         "Dry run of {} ({transformer}): nothing was sent.",
         file.display()
     );
+    plan_body(&mut out, plan, log);
+    out
+}
+
+/// The readiness report shown before an import asks for confirmation.
+pub fn readiness_text(plan: &PlanSummary, transformer: &str, file: &Path) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Checked {} ({transformer}):", file.display());
+    plan_body(&mut out, plan, None);
+    out
+}
+
+fn plan_body(out: &mut String, plan: &PlanSummary, log: Option<&Path>) {
     let _ = writeln!(
         out,
         "  {} found: {} ready, {} invalid",
@@ -94,7 +107,6 @@ pub fn plan_text(plan: &PlanSummary, transformer: &str, file: &Path, log: Option
     if let Some(log) = log {
         let _ = writeln!(out, "\nMigration log: {}", log.display());
     }
-    out
 }
 
 /// The dry-run report as one JSON object.

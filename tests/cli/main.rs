@@ -5,6 +5,7 @@ mod conformance;
 mod dry_run;
 mod help;
 mod import;
+mod interactive;
 mod payloads;
 mod sandbox_api;
 mod util;

@@ -1,0 +1,191 @@
+//! The interactive flow through a pseudo-terminal: prompts in order, the production
+//! confirmation defaulting to No, the key prompt saving `.env`, and Ctrl-C.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use expectrl::process::unix::WaitStatus;
+use expectrl::session::OsSession;
+use expectrl::{ControlCode, Expect, Session};
+use migrate::sandbox::{SandboxConfig, SandboxHandle};
+
+use super::import::{LIVE_KEY, users_file};
+use super::util::{TestEnv, start_sandbox};
+
+fn spawn(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> OsSession {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("migrate"));
+    cmd.args(args).current_dir(env.path());
+    for var in [
+        "CLERK_SECRET_KEY",
+        "CLERK_API_URL",
+        "RATE_LIMIT",
+        "CONCURRENCY_LIMIT",
+        "MAX_RETRIES",
+    ] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    cmd.env("TERM", "dumb");
+    let mut session = Session::spawn(cmd).expect("spawns in a pty");
+    session.set_expect_timeout(Some(Duration::from_secs(30)));
+    session
+}
+
+fn exit_code(session: &OsSession) -> i32 {
+    match session.get_process().wait().expect("waits") {
+        WaitStatus::Exited(_, code) => code,
+        other => panic!("did not exit normally: {other:?}"),
+    }
+}
+
+async fn live_sandbox(latency_ms: u64) -> SandboxHandle {
+    start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        rate: Some(10_000),
+        latency: Duration::from_millis(latency_ms),
+        ..SandboxConfig::default()
+    })
+    .await
+}
+
+fn sample(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prompts_in_order_and_production_defaults_to_no() {
+    let sandbox = live_sandbox(0).await;
+    let env = TestEnv::new();
+    let url = sandbox.base_url();
+    let file = sample("clerk.json");
+    let session = tokio::task::spawn_blocking(move || {
+        let mut s = spawn(
+            &env,
+            &["--api-url", &url],
+            &[("CLERK_SECRET_KEY", LIVE_KEY)],
+        );
+        s.expect("Which transformer should be used")
+            .expect("transformer prompt");
+        s.send("\r").expect("picks the first (clerk)");
+        s.expect("Specify the file").expect("file prompt");
+        s.send_line(&file).expect("types the path");
+        s.expect("Resume after user ID").expect("resume prompt");
+        s.send_line("").expect("no resume");
+        s.expect("3 ready, 3 invalid").expect("readiness numbers");
+        s.expect("into production")
+            .expect("production confirmation");
+        s.expect("[y/N]").expect("defaults to No");
+        s.send("\r").expect("accepts the default");
+        s.expect("Migration cancelled.").expect("cancels");
+        (exit_code(&s), env)
+    })
+    .await
+    .expect("joins");
+    assert_eq!(session.0, 0);
+    assert_eq!(
+        sandbox.stats().users_created,
+        0,
+        "nothing is created without a yes"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_typed_key_is_saved_to_a_private_dotenv_and_used() {
+    let sandbox = live_sandbox(0).await;
+    let env = TestEnv::new();
+    let url = sandbox.base_url();
+    let file = sample("auth0.ndjson");
+    let (code, env) = tokio::task::spawn_blocking(move || {
+        let mut s = spawn(
+            &env,
+            &["-t", "auth0", "-f", &file, "-r", "", "--api-url", &url],
+            &[],
+        );
+        s.expect("Enter your Clerk Secret Key").expect("key prompt");
+        s.send_line(LIVE_KEY).expect("types the key");
+        s.expect("Create a .env file").expect("offers to save");
+        s.send("y").expect("accepts");
+        s.expect("Created .env").expect("saved");
+        s.expect("[y/N]").expect("production confirmation");
+        s.send("y").expect("confirms");
+        s.expect("3 created").expect("imports");
+        (exit_code(&s), env)
+    })
+    .await
+    .expect("joins");
+    assert_eq!(code, 0);
+    assert_eq!(sandbox.user_count(), 3);
+    let dotenv = env.path().join(".env");
+    assert_eq!(
+        std::fs::read_to_string(&dotenv).expect(".env"),
+        format!("CLERK_SECRET_KEY={LIVE_KEY}\n")
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&dotenv)
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777,
+        0o600
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_drains_prints_the_resume_command_and_exits_130() {
+    let sandbox = live_sandbox(150).await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 60).display().to_string();
+    let url = sandbox.base_url();
+    let (code, env) = tokio::task::spawn_blocking(move || {
+        let mut s = spawn(
+            &env,
+            &["-y", "-t", "clerk", "-f", &file, "--api-url", &url],
+            &[("CLERK_SECRET_KEY", LIVE_KEY), ("RATE_LIMIT", "10")],
+        );
+        s.expect("Importing").expect("starts");
+        std::thread::sleep(Duration::from_millis(1500));
+        s.send(ControlCode::EndOfText).expect("Ctrl-C");
+        s.expect("To resume, run the same command again")
+            .expect("resume hint");
+        (exit_code(&s), env)
+    })
+    .await
+    .expect("joins");
+    assert_eq!(code, 130);
+    let created = sandbox.user_count();
+    assert!(created > 0 && created < 60, "stopped part-way: {created}");
+    // Every user created so far has its success line: nothing in flight was lost.
+    let log = std::fs::read_dir(env.path().join("logs"))
+        .expect("logs")
+        .next()
+        .expect("a log")
+        .expect("entry")
+        .path();
+    let text = std::fs::read_to_string(log).expect("log");
+    let successes = text
+        .lines()
+        .filter(|l| l.contains("\"status\":\"success\""))
+        .count();
+    assert_eq!(successes, created);
+    // Running the same command again finishes the job.
+    let out = super::import::run(
+        &env,
+        super::import::import_args(&sandbox, "clerk", &env.path().join("users.json"), &[]),
+        vec![
+            ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
+            ("RATE_LIMIT", "1000".to_owned()),
+        ],
+    )
+    .await;
+    let r = super::import::report(&out);
+    assert_eq!(r["skipped"].as_u64(), Some(created as u64));
+    assert_eq!(sandbox.user_count(), 60);
+}
