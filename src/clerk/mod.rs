@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod error;
+pub mod paced;
 pub mod pacer;
 pub mod retry;
 pub mod types;

@@ -7,16 +7,13 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{ImportError, Msg, ResumeState, Work};
-use crate::clerk::retry::retry_after_jitter;
+use crate::clerk::paced::{Retrier, RetryNote, RetryObserver};
 use crate::clerk::types::{CreateEmailAddressRequest, CreatePhoneNumberRequest, User, UserQuery};
-use crate::clerk::{ClerkClient, ClientError, Pacer, RetryPolicy};
+use crate::clerk::{self, ClerkClient, ClientError, Pacer, RetryPolicy};
 use crate::event::Event;
 use crate::ledger::{Entry, Status};
 use crate::user::Prepared;
 use crate::user::validate::FollowUp;
-
-/// Consecutive 429 answers one request tolerates before its user fails.
-const MAX_RATE_LIMITED: u32 = 20;
 
 pub(super) struct Ctx {
     pub stop: super::Stop,
@@ -83,79 +80,38 @@ fn error_entry(user_id: &str, row: u64, e: &ClientError, attempts: u32) -> Entry
     entry
 }
 
-/// Makes one paced call, waiting out 429s (pool-wide) and retrying transient failures
-/// with backoff. Only for calls that are safe to repeat.
-async fn paced<T, F, Fut>(ctx: &Ctx, user_id: &str, mut call: F) -> Result<T, ClientError>
+/// Retry notes of one user, for the collector.
+struct Notes<'a> {
+    ctx: &'a Ctx,
+    user_id: &'a str,
+}
+
+impl RetryObserver for Notes<'_> {
+    async fn on_retry(&self, note: RetryNote) {
+        let (status, message, event) = match note {
+            RetryNote::RateLimited { wait, message } => {
+                (Status::RateLimitRetry, message, Event::Paused { wait })
+            }
+            RetryNote::Transient {
+                reason,
+                wait,
+                message,
+            } => (Status::Retry, message, Event::Retrying { reason, wait }),
+        };
+        self.ctx
+            .note(step_entry(self.user_id, status, message), event)
+            .await;
+    }
+}
+
+/// A call that is safe to repeat, paced and retried.
+async fn paced<T, F, Fut>(ctx: &Ctx, user_id: &str, call: F) -> Result<T, ClientError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, ClientError>>,
 {
-    let mut failures = 0;
-    let mut limited = 0;
-    loop {
-        ctx.pacer.acquire().await;
-        match call().await {
-            Ok(v) => return Ok(v),
-            Err(e) => {
-                match wait_before_retry(ctx, user_id, &e, &mut failures, &mut limited).await {
-                    true => continue,
-                    false => return Err(e),
-                }
-            }
-        }
-    }
-}
-
-/// Decides whether `e` is retried, notes it, and waits. Returns false when it is final.
-async fn wait_before_retry(
-    ctx: &Ctx,
-    user_id: &str,
-    e: &ClientError,
-    failures: &mut u32,
-    limited: &mut u32,
-) -> bool {
-    if let Some(api) = e.api()
-        && api.status == 429
-    {
-        *limited += 1;
-        if *limited > MAX_RATE_LIMITED {
-            return false;
-        }
-        let wait = api
-            .retry_after
-            .unwrap_or_else(|| ctx.retry.ceiling(*limited));
-        let wait = wait + retry_after_jitter(wait);
-        ctx.pacer.pause(wait);
-        let message = format!(
-            "Rate limit hit (429), retrying in {:.1}s (attempt {limited})",
-            wait.as_secs_f64()
-        );
-        ctx.note(
-            step_entry(user_id, Status::RateLimitRetry, message),
-            Event::Paused { wait },
-        )
-        .await;
-        return true;
-    }
-    if !e.is_retryable() || *failures >= ctx.retry.max_retries {
-        return false;
-    }
-    *failures += 1;
-    let wait = ctx.retry.delay(*failures);
-    let reason = e.to_string();
-    let message = format!(
-        "{reason}; retrying in {:.1}s (attempt {}/{})",
-        wait.as_secs_f64(),
-        failures,
-        ctx.retry.max_retries
-    );
-    ctx.note(
-        step_entry(user_id, Status::Retry, message),
-        Event::Retrying { reason, wait },
-    )
-    .await;
-    tokio::time::sleep(wait).await;
-    true
+    let notes = Notes { ctx, user_id };
+    clerk::paced::paced(&ctx.pacer, &ctx.retry, &notes, call).await
 }
 
 /// The user with this external ID, if the instance has one.
@@ -247,8 +203,8 @@ async fn create(ctx: &Ctx, row: u64, prepared: Prepared) {
     let mut request = prepared.request;
     let mut ban_after = false;
     let mut attempts = 0u32;
-    let mut failures = 0u32;
-    let mut limited = 0u32;
+    let notes = Notes { ctx, user_id: &id };
+    let mut retrier = Retrier::new(&ctx.pacer, &ctx.retry);
     let outcome: Result<(Status, String), ClientError> = loop {
         if attempts > 0 {
             ctx.pacer.acquire().await;
@@ -282,7 +238,7 @@ async fn create(ctx: &Ctx, row: u64, prepared: Prepared) {
                 Err(lookup_error) => break Err(lookup_error),
             }
         }
-        if !wait_before_retry(ctx, &id, &e, &mut failures, &mut limited).await {
+        if !retrier.retry(&e, &notes).await {
             break Err(e);
         }
     };

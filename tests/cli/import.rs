@@ -493,21 +493,31 @@ async fn kill_9_mid_run_then_rerun_creates_everyone_exactly_once() {
         let _ = child.wait();
     }
     let before = sandbox.user_count();
-    assert!(before > 0 && before < 240, "the kills should land mid-run: {before}");
+    assert!(
+        before > 0 && before < 240,
+        "the kills should land mid-run: {before}"
+    );
     let out = run(&env, args, key()).await;
     let r = report(&out);
     assert_eq!(out.status.code(), Some(0), "{r}");
     assert_eq!(sandbox.user_count(), 240, "none missing");
     assert_eq!(sandbox.stats().users_created, 240, "none created twice");
     // The last run accounts for everyone: created now, or skipped as created before.
-    assert_eq!(r["created"].as_u64().unwrap_or(0) + r["skipped"].as_u64().unwrap_or(0), 240, "{r}");
+    assert_eq!(
+        r["created"].as_u64().unwrap_or(0) + r["skipped"].as_u64().unwrap_or(0),
+        240,
+        "{r}"
+    );
     // Only a last line may be torn by a kill.
     for entry in std::fs::read_dir(env.path().join("logs")).expect("logs") {
         let text = std::fs::read_to_string(entry.expect("entry").path()).expect("log");
         let lines: Vec<&str> = text.lines().collect();
         for (i, line) in lines.iter().enumerate() {
             let ok = serde_json::from_str::<Value>(line).is_ok();
-            assert!(ok || i + 1 == lines.len(), "torn line {i} in the middle of a log");
+            assert!(
+                ok || i + 1 == lines.len(),
+                "torn line {i} in the middle of a log"
+            );
         }
     }
 }
