@@ -33,10 +33,18 @@ pub enum AppError {
         to_create: u64,
         cap: u64,
     },
+    #[error("{0}")]
+    Usage(String),
+    #[error("no migration log in {}: nothing to delete", .0.display())]
+    NoMigrationLogs(std::path::PathBuf),
+    #[error(
+        "the migration logs were written for instance {logs}, but this key opens instance {key}"
+    )]
+    InstanceMismatch { logs: String, key: String },
+    #[error("failed to read {}", .0.display())]
+    Io(std::path::PathBuf, #[source] std::io::Error),
     #[error("could not find user ID {0:?} (from --resume-after) in the import file")]
     ResumeTargetMissing(String),
-    #[error("`migrate {0}` is not implemented yet")]
-    NotImplemented(&'static str),
     #[error("failed to start the async runtime")]
     Runtime(#[source] std::io::Error),
 }
@@ -52,9 +60,12 @@ impl AppError {
             Self::Source(_) => ExitStatus::Fatal,
             Self::Ledger(_) => ExitStatus::Fatal,
             Self::SandboxBind { .. } => ExitStatus::Fatal,
-            Self::NotImplemented(_) => ExitStatus::Fatal,
             Self::ResumeTargetMissing(_) => ExitStatus::Fatal,
             Self::Import(_) => ExitStatus::Fatal,
+            Self::Usage(_) => ExitStatus::Usage,
+            Self::NoMigrationLogs(_) => ExitStatus::Fatal,
+            Self::InstanceMismatch { .. } => ExitStatus::Fatal,
+            Self::Io(..) => ExitStatus::Fatal,
             Self::DevCapExceeded { .. } => ExitStatus::Fatal,
             Self::Runtime(_) => ExitStatus::Fatal,
         }

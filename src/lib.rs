@@ -11,6 +11,7 @@ pub mod clerk;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod delete;
 pub mod error;
 pub mod event;
 pub mod exit;

@@ -1,5 +1,8 @@
 //! The composition root: one file per subcommand, each wiring config, engines and UI.
 
+pub mod clean_logs;
+pub mod convert_logs;
+pub mod delete;
 pub mod import;
 pub mod sandbox;
 
@@ -38,9 +41,9 @@ async fn dispatch(cli: Cli, printer: Printer) -> Result<ExitStatus, AppError> {
     match cli.command {
         None => import::run(cli.import, printer).await,
         Some(Command::Sandbox(args)) => sandbox::run(args, printer).await,
-        Some(Command::Delete(_)) => Err(AppError::NotImplemented("delete")),
-        Some(Command::CleanLogs(_)) => Err(AppError::NotImplemented("clean-logs")),
-        Some(Command::ConvertLogs(_)) => Err(AppError::NotImplemented("convert-logs")),
+        Some(Command::Delete(args)) => delete::run(args, printer).await,
+        Some(Command::CleanLogs(args)) => clean_logs::run(args, printer),
+        Some(Command::ConvertLogs(args)) => convert_logs::run(args, printer),
     }
 }
 

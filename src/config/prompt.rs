@@ -29,6 +29,8 @@ pub trait Prompter {
     ) -> Result<String, PromptError>;
     /// Hidden input, for the secret key.
     fn secret(&mut self, prompt: &str) -> Result<String, PromptError>;
+    /// Any number of `items`; returns their indexes.
+    fn multi_select(&mut self, prompt: &str, items: &[String]) -> Result<Vec<usize>, PromptError>;
     /// Yes or no.
     fn confirm(&mut self, prompt: &str, default: bool) -> Result<bool, PromptError>;
     /// A line of information between questions.

@@ -1,7 +1,7 @@
 //! The terminal implementation of `Prompter`, with dialoguer's plain theme.
 
 use dialoguer::theme::SimpleTheme;
-use dialoguer::{Confirm, Input, Password, Select};
+use dialoguer::{Confirm, Input, MultiSelect, Password, Select};
 
 use crate::config::{PromptError, Prompter};
 
@@ -54,6 +54,15 @@ impl Prompter for TerminalPrompter {
             .with_prompt(prompt)
             .interact()
             .map_err(map)
+    }
+
+    fn multi_select(&mut self, prompt: &str, items: &[String]) -> Result<Vec<usize>, PromptError> {
+        MultiSelect::with_theme(&SimpleTheme)
+            .with_prompt(prompt)
+            .items(items)
+            .interact_opt()
+            .map_err(map)?
+            .ok_or(PromptError::Cancelled)
     }
 
     fn confirm(&mut self, prompt: &str, default: bool) -> Result<bool, PromptError> {

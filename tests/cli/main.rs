@@ -4,6 +4,7 @@ mod config;
 mod conformance;
 mod dry_run;
 mod help;
+mod housekeeping;
 mod import;
 mod interactive;
 mod payloads;

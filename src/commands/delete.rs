@@ -1,0 +1,280 @@
+//! `migrate delete`: roll back what migrations created, after a preview and a
+//! confirmation.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::json;
+
+use crate::clerk::{ClerkClient, ClientOptions, Pacer, RetryPolicy};
+use crate::cli::DeleteArgs;
+use crate::config::{self, Context, DotEnv, Endpoint, Prompter};
+use crate::delete::{self, Check, select};
+use crate::error::AppError;
+use crate::event::{Event, Reporter};
+use crate::exit::ExitStatus;
+use crate::import::Stop;
+use crate::ledger::{LedgerWriter, RunHeader};
+use crate::prepare::{self, PrepareOptions};
+use crate::transform::TransformContext;
+use crate::ui::progress::{BarReporter, PlainReporter};
+use crate::ui::{Printer, TerminalPrompter};
+use crate::user::ValidateOptions;
+
+pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppError> {
+    let dotenv_path = Path::new(".env");
+    let dotenv = DotEnv::load(dotenv_path).map_err(config::ConfigError::from)?;
+    let mut terminal = TerminalPrompter;
+    let interactive = super::interactive(args.yes);
+    let target = {
+        let mut ctx = Context {
+            dotenv: &dotenv,
+            prompter: if interactive {
+                Some(&mut terminal)
+            } else {
+                None
+            },
+            dotenv_path,
+        };
+        config::resolve_target(&args.connection, &mut ctx)?
+    };
+    if target.endpoint == Endpoint::Sandbox {
+        return Err(AppError::Usage(
+            "--sandbox starts an empty instance, so there is nothing to delete there: point --api-url at the instance the migration used".to_owned(),
+        ));
+    }
+    let Endpoint::Url(base_url) = &target.endpoint else {
+        return Ok(ExitStatus::Usage);
+    };
+    let client = ClerkClient::new(
+        &ClientOptions {
+            base_url: base_url.clone(),
+            timeout: target.timeout,
+        },
+        target.key.for_client(),
+    )?;
+    let pacer = Arc::new(Pacer::new(target.rate));
+    let policy = RetryPolicy {
+        max_retries: target.max_retries,
+        ..RetryPolicy::default()
+    };
+    pacer.acquire().await;
+    let instance = client.get_instance().await?;
+    let production = instance.environment_type == "production";
+    let log_dir = &args.output.log_dir;
+
+    // Who may be deleted, and from which runs.
+    let all_logs = select::import_logs(log_dir).map_err(|e| AppError::Io(log_dir.clone(), e))?;
+    let (targets, sources) = match &args.file {
+        Some(file) => {
+            let transformer = args
+                .transformer
+                .ok_or(AppError::Usage("--file needs -t".to_owned()))?;
+            let ids = source_ids(file, transformer.into())?;
+            let pre_existing = select::from_logs(&all_logs)
+                .map_err(|e| AppError::Io(log_dir.clone(), e))?
+                .pre_existing;
+            let found = delete::by_external_ids(&client, &pacer, &policy, &ids).await?;
+            let targets = found
+                .into_iter()
+                .filter(|t| !pre_existing.contains(&t.external_id))
+                .collect();
+            (targets, vec![file.clone()])
+        }
+        None => {
+            let logs: Vec<PathBuf> = if !args.log.is_empty() {
+                args.log.clone()
+            } else if args.all_runs {
+                all_logs
+            } else {
+                all_logs.last().cloned().into_iter().collect()
+            };
+            if logs.is_empty() {
+                return Err(AppError::NoMigrationLogs(log_dir.clone()));
+            }
+            let found = select::from_logs(&logs).map_err(|e| AppError::Io(log_dir.clone(), e))?;
+            if !found.instances.is_empty() && !found.instances.contains(&instance.id) {
+                return Err(AppError::InstanceMismatch {
+                    logs: found.instances.into_iter().collect::<Vec<_>>().join(", "),
+                    key: instance.id.clone(),
+                });
+            }
+            if found.malformed_lines > 0 && !printer.is_json() {
+                printer.warn(&format!(
+                    "skipped {} unreadable log lines (e.g. torn by a crash)",
+                    found.malformed_lines
+                ));
+            }
+            (found.targets, logs)
+        }
+    };
+    let checks = delete::verify(&client, &pacer, &policy, targets).await?;
+    let count = |f: fn(&Check) -> bool| checks.iter().filter(|c| f(c)).count() as u64;
+    let to_delete = count(|c| matches!(c, Check::Delete(_)));
+    let gone = count(|c| matches!(c, Check::NotFound(_)));
+    let changed = count(|c| matches!(c, Check::Changed { .. }));
+    let sources: Vec<String> = sources.iter().map(|p| p.display().to_string()).collect();
+    let where_to = format!("{} instance {}", instance.environment_type, instance.id);
+
+    if to_delete == 0 || args.dry_run {
+        if printer.is_json() {
+            printer.data(
+                &json!({
+                    "mode": "delete", "dry_run": args.dry_run, "targets": checks.len(),
+                    "to_delete": to_delete, "deleted": 0, "not_found": gone, "skipped": changed,
+                    "failed": 0, "log_file": null, "sources": sources,
+                })
+                .to_string(),
+            );
+        } else if to_delete == 0 {
+            printer.info(&format!(
+                "Nothing to delete in {where_to}: of {} users in {}, {gone} are already gone and {changed} were changed since and are left alone.",
+                checks.len(),
+                sources.join(", ")
+            ));
+        } else {
+            printer.info(&format!(
+                "Dry run: would delete {to_delete} users from {where_to} ({gone} already gone, {changed} left alone), created by: {}",
+                sources.join(", ")
+            ));
+        }
+        return Ok(ExitStatus::Success);
+    }
+
+    if !args.yes {
+        if !interactive {
+            return Err(AppError::Usage(
+                "refusing to delete users without a confirmation: pass -y, or --dry-run to preview"
+                    .to_owned(),
+            ));
+        }
+        let p: &mut dyn Prompter = &mut terminal;
+        p.note(&format!(
+            "About to delete {to_delete} users from {where_to}, created by: {}",
+            sources.join(", ")
+        ));
+        let confirmed = if production {
+            let phrase = format!("delete {to_delete}");
+            let typed = p
+                .input(
+                    &format!("This is a production instance. Type \"{phrase}\" to confirm"),
+                    None,
+                    true,
+                )
+                .map_err(config::ConfigError::from)?;
+            typed.trim() == phrase
+        } else {
+            p.confirm(&format!("Delete {to_delete} users?"), false)
+                .map_err(config::ConfigError::from)?
+        };
+        if !confirmed {
+            printer.info("Deletion cancelled.");
+            return Ok(ExitStatus::Success);
+        }
+    }
+
+    let mut ledger = LedgerWriter::create(log_dir, "user-deletion")?;
+    let mut header = RunHeader::new("delete");
+    header.instance = Some(instance.id.clone());
+    header.environment = Some(instance.environment_type.clone());
+    header.file = Some(sources.join(", "));
+    ledger.append(&header)?;
+    let log_file = ledger.path().to_owned();
+    let reporter: Arc<dyn Reporter> = if printer.is_json() {
+        Arc::new(crate::event::Silent)
+    } else if printer.stderr_is_terminal() {
+        Arc::new(BarReporter::new())
+    } else {
+        Arc::new(PlainReporter::new())
+    };
+    reporter.report(&Event::Started {
+        total: checks.len() as u64,
+        skipped: 0,
+    });
+    let stop = Stop::default();
+    let signal = tokio::spawn({
+        let stop = stop.clone();
+        let reporter = reporter.clone();
+        async move {
+            let status = super::sandbox::wait_for_signal().await;
+            reporter.report(&Event::Stopping);
+            stop.request();
+            let _ = super::sandbox::wait_for_signal().await;
+            std::process::exit(i32::from(status.code()));
+        }
+    });
+    let workers = target
+        .concurrency
+        .unwrap_or_else(|| ((target.rate * 5.0).ceil() as usize).clamp(4, 256));
+    let summary = delete::run(
+        client,
+        pacer,
+        policy,
+        checks,
+        ledger,
+        reporter.clone(),
+        workers,
+        stop.clone(),
+    )
+    .await?;
+    signal.abort();
+    reporter.report(&Event::Finished);
+    drop(reporter);
+    if printer.is_json() {
+        printer.data(
+            &json!({
+                "mode": "delete", "dry_run": false, "targets": summary.targets, "deleted": summary.deleted,
+                "not_found": summary.not_found, "skipped": summary.skipped, "failed": summary.failed,
+                "api_calls": summary.api_calls, "elapsed_secs": summary.elapsed_secs,
+                "log_file": log_file.display().to_string(), "sources": sources,
+                "errors": summary.errors.iter().map(|(m, c)| json!({"message": m, "count": c})).collect::<Vec<_>>(),
+            })
+            .to_string(),
+        );
+    } else {
+        let mut text = format!(
+            "Deleted {} of {} users from {where_to} ({} already gone, {} left alone, {} failed) in {:.1}s.\n",
+            summary.deleted,
+            summary.targets,
+            summary.not_found,
+            summary.skipped,
+            summary.failed,
+            summary.elapsed_secs
+        );
+        for (message, n) in &summary.errors {
+            text.push_str(&format!("  {n:>6}  {message}\n"));
+        }
+        text.push_str(&format!("Deletion log: {}", log_file.display()));
+        printer.info(&text);
+    }
+    if summary.interrupted {
+        return Ok(ExitStatus::Interrupted);
+    }
+    Ok(if summary.failed == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Incomplete
+    })
+}
+
+/// The source user IDs of an export file.
+fn source_ids(
+    file: &Path,
+    transformer: crate::transform::TransformerKind,
+) -> Result<Vec<String>, AppError> {
+    let options = PrepareOptions {
+        transformer,
+        format: None,
+        context: TransformContext::default(),
+        validate: ValidateOptions::default(),
+    };
+    let mut ids = Vec::new();
+    for next in prepare::prepare(file, options)? {
+        let (item, _) = next?;
+        let id = item.user_id();
+        if !id.starts_with("row-") {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}

@@ -1,0 +1,319 @@
+//! `delete`, `clean-logs` and `convert-logs`.
+
+use std::time::{Duration, SystemTime};
+
+use migrate::sandbox::SandboxConfig;
+use serde_json::{Value, json};
+
+use super::import::{LIVE_KEY, import_args, report, run, users_file};
+use super::sandbox_api::Api;
+use super::util::{TestEnv, start_sandbox};
+
+fn vars(rate: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
+        ("RATE_LIMIT", rate.to_owned()),
+    ]
+}
+
+fn delete_args(sandbox: &migrate::sandbox::SandboxHandle, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = vec![
+        "delete".into(),
+        "--json".into(),
+        "--api-url".into(),
+        sandbox.base_url(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    args
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_removes_exactly_what_the_import_created() {
+    let sandbox = start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        rate: Some(10_000),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let api = Api::new(&sandbox, LIVE_KEY);
+    // Users that were there before: one carries a source ID of the file, one a similar email.
+    for body in [
+        json!({"external_id": "src_00001", "email_address": ["someone.else@example.com"], "skip_password_requirement": true}),
+        json!({"external_id": "legacy_7", "email_address": ["user7@example.org"], "skip_password_requirement": true}),
+        json!({"username": "admin", "skip_password_requirement": true}),
+    ] {
+        assert_eq!(api.post("/users", body).await.status, 200);
+    }
+    let env = TestEnv::new();
+    let file = users_file(&env, 20);
+    let out = run(
+        &env,
+        import_args(&sandbox, "clerk", &file, &[]),
+        vars("1000"),
+    )
+    .await;
+    let r = report(&out);
+    assert_eq!(
+        (r["created"].as_u64(), r["already_exists"].as_u64()),
+        (Some(19), Some(1)),
+        "{r}"
+    );
+    assert_eq!(sandbox.user_count(), 22);
+
+    // Preview only.
+    let out = run(&env, delete_args(&sandbox, &["--dry-run"]), vars("1000")).await;
+    assert_eq!(report(&out)["to_delete"], 19);
+    assert_eq!(sandbox.user_count(), 22);
+    // No terminal and no -y: refused.
+    let out = run(&env, delete_args(&sandbox, &[]), vars("1000")).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(sandbox.user_count(), 22);
+
+    let out = run(&env, delete_args(&sandbox, &["-y"]), vars("1000")).await;
+    let d = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{d}");
+    assert_eq!(
+        (d["deleted"].as_u64(), d["failed"].as_u64()),
+        (Some(19), Some(0)),
+        "{d}"
+    );
+    assert_eq!(d["mode"], "delete");
+    assert!(
+        d["log_file"]
+            .as_str()
+            .is_some_and(|f| f.contains("user-deletion-"))
+    );
+    assert_eq!(
+        sandbox.user_count(),
+        3,
+        "only the pre-existing users remain"
+    );
+    for ext in ["src_00001", "legacy_7"] {
+        let found = api.get(&format!("/users?external_id={ext}")).await.body;
+        assert_eq!(
+            found.as_array().map(Vec::len),
+            Some(1),
+            "{ext} must survive"
+        );
+    }
+    // Again: nothing left to do, and it says so.
+    let out = run(&env, delete_args(&sandbox, &["-y"]), vars("1000")).await;
+    let d = report(&out);
+    assert_eq!(
+        (d["deleted"].as_u64(), d["not_found"].as_u64()),
+        (Some(0), Some(19)),
+        "{d}"
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_by_file_skips_changed_and_pre_existing_users() {
+    let sandbox = start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        rate: Some(10_000),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let api = Api::new(&sandbox, LIVE_KEY);
+    assert_eq!(api.post("/users", json!({"external_id": "src_00002", "username": "old", "skip_password_requirement": true})).await.status, 200);
+    let env = TestEnv::new();
+    let file = users_file(&env, 6);
+    let r = report(
+        &run(
+            &env,
+            import_args(&sandbox, "clerk", &file, &[]),
+            vars("1000"),
+        )
+        .await,
+    );
+    assert_eq!(r["created"], 5);
+    // Someone re-keyed a migrated user after the import: a log-based delete leaves it alone.
+    let moved = api.get("/users?external_id=src_00003").await.body[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let patched = api
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/users/{moved}"),
+            Some(&json!({"external_id": "crm_3"})),
+        )
+        .await;
+    assert_eq!(patched.status, 200);
+    let d = report(&run(&env, delete_args(&sandbox, &["-y"]), vars("1000")).await);
+    assert_eq!(
+        (d["deleted"].as_u64(), d["skipped"].as_u64()),
+        (Some(4), Some(1)),
+        "{d}"
+    );
+    assert_eq!(sandbox.user_count(), 2);
+
+    // By file: the source IDs found in the instance, minus users that pre-existed.
+    let out = run(
+        &env,
+        import_args(&sandbox, "clerk", &file, &["--no-resume"]),
+        vars("1000"),
+    )
+    .await;
+    let r = report(&out);
+    // src_00003's email still belongs to the re-keyed user, so it cannot be created again.
+    assert_eq!(
+        (r["created"].as_u64(), r["failed"].as_u64()),
+        (Some(4), Some(1)),
+        "{r}"
+    );
+    let mut args = delete_args(&sandbox, &["-y", "-t", "clerk", "-f"]);
+    args.push(file.display().to_string());
+    let d = report(&run(&env, args, vars("1000")).await);
+    assert_eq!(d["deleted"], 4, "{d}");
+    assert_eq!(
+        api.get("/users?external_id=crm_3")
+            .await
+            .body
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        api.get("/users?external_id=src_00002")
+            .await
+            .body
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_respects_the_rate_limit() {
+    // The instance allows 1000 requests per 10 s, strictly, and the tool runs at 100/s.
+    let sandbox = start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        rate: Some(1000),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 250);
+    assert_eq!(
+        report(
+            &run(
+                &env,
+                import_args(&sandbox, "clerk", &file, &[]),
+                vars("100")
+            )
+            .await
+        )["created"],
+        250
+    );
+    let d = report(&run(&env, delete_args(&sandbox, &["-y"]), vars("100")).await);
+    assert_eq!(d["deleted"], 250, "{d}");
+    assert_eq!(sandbox.stats().rate_limited, 0);
+    assert_eq!(sandbox.user_count(), 0);
+}
+
+fn age(path: &std::path::Path, days: u64) {
+    let file = std::fs::File::options()
+        .write(true)
+        .open(path)
+        .expect("open");
+    file.set_modified(SystemTime::now() - Duration::from_secs(days * 86_400))
+        .expect("set mtime");
+}
+
+#[test]
+fn clean_logs_filters_by_age_and_count() {
+    let env = TestEnv::new();
+    let logs = env.path().join("logs");
+    std::fs::create_dir_all(logs.join("keep-me")).expect("mkdir");
+    for (name, days) in [
+        ("migration-a.log", 30),
+        ("migration-b.log", 10),
+        ("migration-c.log", 2),
+        ("user-deletion-d.log", 1),
+    ] {
+        let p = logs.join(name);
+        std::fs::write(&p, "{}\n").expect("write");
+        age(&p, days);
+    }
+    std::fs::write(logs.join("notes.txt"), "mine").expect("write");
+    let out = env
+        .cmd()
+        .args(["clean-logs", "--older-than", "7d", "--dry-run", "--json"])
+        .output()
+        .expect("runs");
+    let r: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(r["would_remove"].as_array().map(Vec::len), Some(2));
+    assert!(logs.join("migration-a.log").exists());
+    env.cmd()
+        .args(["clean-logs", "--older-than", "7d"])
+        .assert()
+        .code(2);
+    let out = env
+        .cmd()
+        .args(["clean-logs", "--older-than", "7d", "-y", "--json"])
+        .output()
+        .expect("runs");
+    let r: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(r["removed"].as_array().map(Vec::len), Some(2));
+    assert!(!logs.join("migration-a.log").exists() && !logs.join("migration-b.log").exists());
+    let out = env
+        .cmd()
+        .args(["clean-logs", "--keep", "1", "-y", "--json"])
+        .output()
+        .expect("runs");
+    let r: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(r["removed"].as_array().map(Vec::len), Some(1));
+    assert!(
+        logs.join("user-deletion-d.log").exists(),
+        "the newest is kept"
+    );
+    assert!(
+        logs.join("notes.txt").exists() && logs.join("keep-me").is_dir(),
+        "other files and folders stay"
+    );
+    env.cmd()
+        .args(["clean-logs", "--older-than", "a week"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn convert_logs_survives_a_torn_line() {
+    let env = TestEnv::new();
+    let logs = env.path().join("logs");
+    std::fs::create_dir_all(&logs).expect("mkdir");
+    std::fs::write(
+        logs.join("migration-x.log"),
+        "{\"type\":\"run\"}\n{\"userId\":\"a\",\"status\":\"success\"}\n{\"userId\":\"b\",\"sta",
+    )
+    .expect("write");
+    std::fs::write(
+        logs.join("migration-y.log"),
+        "{\"userId\":\"c\",\"status\":\"error\"}\n",
+    )
+    .expect("write");
+    let out = env
+        .cmd()
+        .args(["convert-logs", "--all", "--json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(3), "a skipped line is reported");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("line 3"), "{stderr}");
+    let converted: Value = serde_json::from_str(
+        &std::fs::read_to_string(logs.join("migration-x.json")).expect("json file"),
+    )
+    .expect("valid");
+    assert_eq!(converted.as_array().map(Vec::len), Some(2));
+    let out = env
+        .cmd()
+        .args(["convert-logs", "--stdout", "logs/migration-y.log"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let piped: Value = serde_json::from_slice(&out.stdout).expect("json on stdout");
+    assert_eq!(piped[0]["userId"], "c");
+    env.cmd().args(["convert-logs"]).assert().code(2);
+}
