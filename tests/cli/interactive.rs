@@ -189,3 +189,83 @@ async fn ctrl_c_drains_prints_the_resume_command_and_exits_130() {
     assert_eq!(r["skipped"].as_u64(), Some(created as u64));
     assert_eq!(sandbox.user_count(), 60);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_delete_needs_the_phrase_typed_out() {
+    let sandbox = live_sandbox(0).await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 3);
+    let out = super::import::run(
+        &env,
+        super::import::import_args(&sandbox, "clerk", &file, &[]),
+        vec![
+            ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
+            ("RATE_LIMIT", "1000".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(super::import::report(&out)["created"], 3);
+    let url = sandbox.base_url();
+    let (first, second, _env) = tokio::task::spawn_blocking(move || {
+        let mut s = spawn(
+            &env,
+            &["delete", "--api-url", &url],
+            &[("CLERK_SECRET_KEY", LIVE_KEY)],
+        );
+        s.expect("About to delete 3 users").expect("preview");
+        s.expect("Type \"delete 3\" to confirm")
+            .expect("typed confirmation");
+        s.send_line("delete 2").expect("types the wrong phrase");
+        s.expect("Deletion cancelled.").expect("cancels");
+        let first = exit_code(&s);
+        let mut s = spawn(
+            &env,
+            &["delete", "--api-url", &url],
+            &[("CLERK_SECRET_KEY", LIVE_KEY)],
+        );
+        s.expect("Type \"delete 3\" to confirm")
+            .expect("typed confirmation");
+        s.send_line("delete 3").expect("types the phrase");
+        s.expect("Deleted 3 of 3 users").expect("deletes");
+        (first, exit_code(&s), env)
+    })
+    .await
+    .expect("joins");
+    assert_eq!((first, second), (0, 0));
+    assert_eq!(sandbox.user_count(), 0);
+}
+
+#[test]
+fn clean_logs_confirmation_defaults_to_no() {
+    let env = TestEnv::new();
+    let logs = env.path().join("logs");
+    std::fs::create_dir_all(&logs).expect("mkdir");
+    std::fs::write(logs.join("migration-a.log"), "{}\n").expect("write");
+    let mut s = spawn(&env, &["clean-logs"], &[]);
+    s.expect("[y/N]").expect("asks");
+    s.send("\r").expect("default");
+    s.expect("Operation cancelled.").expect("cancels");
+    assert_eq!(exit_code(&s), 0);
+    assert!(logs.join("migration-a.log").exists());
+    let mut s = spawn(&env, &["clean-logs"], &[]);
+    s.expect("[y/N]").expect("asks");
+    s.send("y").expect("yes");
+    s.expect("Deleted 1 log files").expect("deletes");
+    assert_eq!(exit_code(&s), 0);
+    assert!(!logs.join("migration-a.log").exists());
+}
+
+#[test]
+fn convert_logs_offers_a_multi_select() {
+    let env = TestEnv::new();
+    let logs = env.path().join("logs");
+    std::fs::create_dir_all(&logs).expect("mkdir");
+    std::fs::write(logs.join("migration-a.log"), "{\"userId\":\"a\"}\n").expect("write");
+    let mut s = spawn(&env, &["convert-logs"], &[]);
+    s.expect("Which logs should be converted").expect("asks");
+    s.send(" ").expect("picks the first");
+    s.send("\r").expect("goes");
+    s.expect("(1 entries)").expect("converts");
+    assert_eq!(exit_code(&s), 0);
+    assert!(logs.join("migration-a.json").exists());
+}
