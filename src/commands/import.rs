@@ -18,6 +18,7 @@ use crate::event::{Event, Reporter};
 use crate::exit::ExitStatus;
 use crate::import::{self, ImportOptions, ResumeState, Stop, Work};
 use crate::ledger::{Entry, LedgerWriter, RunHeader};
+use crate::prepare::parallel::PlanError;
 use crate::prepare::{self, Item, PlanSummary, PrepareOptions};
 use crate::sandbox::{self, SandboxConfig, SandboxHandle};
 use crate::source::SourceError;
@@ -156,22 +157,38 @@ fn dry_run(settings: &ImportSettings, printer: Printer) -> Result<ExitStatus, Ap
     header.file = Some(settings.file.display().to_string());
     header.transformer = Some(settings.transformer.key().to_owned());
     ledger.append(&header)?;
-    let mut plan = PlanSummary::default();
     let mut resume = ResumeAfter::new(settings.resume_after.clone());
     let mut skipped = 0u64;
-    for next in items.by_ref() {
-        let (item, ignored) = next?;
-        if resume.skips(&item) {
-            skipped += 1;
-            continue;
+    let plan = if resume.target.is_none() {
+        // Without a position to resume from, order does not matter until the merge:
+        // the whole file is checked on every core.
+        drop(items);
+        let mut write = |item: &Item| match fail_entry(item) {
+            Some(entry) => ledger.append(&entry),
+            None => Ok(()),
+        };
+        prepare::parallel::plan_file(&settings.file, &prepare_options(settings), &mut write)
+            .map_err(|e| match e {
+                PlanError::Source(e) => AppError::Source(e),
+                PlanError::Handler(e) => AppError::Ledger(e),
+            })?
+    } else {
+        let mut plan = PlanSummary::default();
+        for next in items.by_ref() {
+            let (item, ignored) = next?;
+            if resume.skips(&item) {
+                skipped += 1;
+                continue;
+            }
+            plan.add(&item, &ignored);
+            if let Some(entry) = fail_entry(&item) {
+                ledger.append(&entry)?;
+            }
         }
-        plan.add(&item, &ignored);
-        if let Some(entry) = fail_entry(&item) {
-            ledger.append(&entry)?;
-        }
-    }
-    resume.check()?;
-    plan.short_rows = items.read_stats().short_rows;
+        resume.check()?;
+        plan.short_rows = items.read_stats().short_rows;
+        plan
+    };
     let transformer = settings.transformer.key();
     if printer.is_json() {
         let mut report =

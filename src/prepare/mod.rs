@@ -2,6 +2,7 @@
 //! time. Both the dry run and the import consume this stream; the import engine itself
 //! never sees readers or transformers.
 
+pub mod parallel;
 pub mod summary;
 
 use std::path::Path;

@@ -85,6 +85,29 @@ impl PlanSummary {
         }
     }
 
+    /// Adds a summary of the records that follow this one's.
+    pub fn merge(&mut self, other: PlanSummary) {
+        self.total += other.total;
+        self.ready += other.ready;
+        self.invalid += other.invalid;
+        for (reason, group) in other.invalid_by_reason {
+            let mine = self.invalid_by_reason.entry(reason).or_default();
+            mine.count += group.count;
+            let room = EXAMPLES.saturating_sub(mine.rows.len());
+            mine.rows.extend(group.rows.into_iter().take(room));
+        }
+        for (h, n) in other.hashers {
+            *self.hashers.entry(h).or_default() += n;
+        }
+        for (mine, n) in self.coverage.iter_mut().zip(other.coverage) {
+            *mine += n;
+        }
+        for (f, n) in other.ignored_fields {
+            *self.ignored_fields.entry(f).or_default() += n;
+        }
+        self.short_rows.extend(other.short_rows);
+    }
+
     /// Clerk field → users whose payload carries it (fields no user has are left out).
     pub fn coverage(&self) -> BTreeMap<&'static str, u64> {
         FIELDS

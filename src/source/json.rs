@@ -184,15 +184,6 @@ impl<R: BufRead> JsonRecords<R> {
         }
     }
 
-    fn parse_buf(&self, position: Position) -> Result<Record, SourceErrorKind> {
-        let start_line = position.line;
-        parse_record(&self.buf, position).map_err(|e| SourceErrorKind::Json {
-            line: start_line + e.line().saturating_sub(1) as u64,
-            column: e.column() as u64,
-            message: strip_position(&e.to_string()),
-        })
-    }
-
     /// Reads the top level up to the first array element.
     fn start(&mut self) -> Result<(), SourceErrorKind> {
         // A UTF-8 byte-order mark is not JSON but is common in exports from Windows tools.
@@ -318,7 +309,8 @@ impl<R: BufRead> JsonRecords<R> {
         }
     }
 
-    fn next_record(&mut self) -> Result<Option<Record>, SourceErrorKind> {
+    /// Scans to the end of the next element (left in `self.buf`).
+    fn next_element(&mut self) -> Result<Option<Position>, SourceErrorKind> {
         if self.state == State::Start {
             self.start()?;
         }
@@ -374,10 +366,35 @@ impl<R: BufRead> JsonRecords<R> {
                 line: position.line,
             });
         }
-        let record = self.parse_buf(position)?;
         self.state = State::Element { first: false };
-        Ok(Some(record))
+        Ok(Some(position))
     }
+
+    fn next_record(&mut self) -> Result<Option<Record>, SourceErrorKind> {
+        match self.next_element()? {
+            Some(position) => parse_element(&self.buf, position).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The next element's raw bytes, appended to `out`, unparsed: parsing can then
+    /// happen on another thread (`parse_element`).
+    pub fn next_raw(&mut self, out: &mut Vec<u8>) -> Result<Option<Position>, SourceErrorKind> {
+        let position = self.next_element()?;
+        if position.is_some() {
+            out.extend_from_slice(&self.buf);
+        }
+        Ok(position)
+    }
+}
+
+/// Parses one array element as `next_raw` returned it.
+pub fn parse_element(bytes: &[u8], position: Position) -> Result<Record, SourceErrorKind> {
+    parse_record(bytes, position).map_err(|e| SourceErrorKind::Json {
+        line: position.line + e.line().saturating_sub(1) as u64,
+        column: e.column() as u64,
+        message: strip_position(&e.to_string()),
+    })
 }
 
 fn newlines(bytes: &[u8]) -> u64 {

@@ -246,7 +246,59 @@ fn sniff<R: BufRead>(reader: &mut R, format: Format) -> Result<(), SourceErrorKi
     }
 }
 
+/// Unparsed JSON array elements, in one buffer, with each one's position and span.
+#[derive(Debug, Default)]
+pub struct RawBatch {
+    pub bytes: Vec<u8>,
+    pub spans: Vec<(Position, usize, usize)>,
+}
+
+impl RawBatch {
+    /// Parses element `i` into a record.
+    pub fn parse(&self, i: usize, path: &Path) -> Option<Result<Record, SourceError>> {
+        let (position, start, end) = *self.spans.get(i)?;
+        Some(
+            json::parse_element(&self.bytes[start..end], position).map_err(|kind| SourceError {
+                path: path.to_owned(),
+                kind,
+            }),
+        )
+    }
+}
+
 impl RecordReader {
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether `next_raw_batch` applies (JSON arrays, whose elements parse on their own).
+    pub fn is_json_array(&self) -> bool {
+        matches!(self.inner, Inner::Json(_))
+    }
+
+    /// Up to `n` JSON elements, unparsed; `None` at the end or for other formats.
+    pub fn next_raw_batch(&mut self, n: usize) -> Result<Option<RawBatch>, SourceError> {
+        let Inner::Json(reader) = &mut self.inner else {
+            return Ok(None);
+        };
+        let mut batch = RawBatch::default();
+        while batch.spans.len() < n {
+            let start = batch.bytes.len();
+            match reader.next_raw(&mut batch.bytes) {
+                Ok(Some(position)) => batch.spans.push((position, start, batch.bytes.len())),
+                Ok(None) => break,
+                Err(kind) => {
+                    return Err(SourceError {
+                        path: self.path.clone(),
+                        kind,
+                    });
+                }
+            }
+        }
+        Ok((!batch.spans.is_empty()).then_some(batch))
+    }
+
     /// The CSV header, for CSV files.
     pub fn header(&self) -> Option<&[String]> {
         match &self.inner {

@@ -307,3 +307,36 @@ fn format_flag_overrides_the_extension() {
     );
     assert_eq!((code, counts(&report)), (0, (1, 1, 0)));
 }
+
+/// Records are checked on several threads in batches; the report and the log still
+/// follow file order.
+#[test]
+fn big_files_keep_their_order() {
+    let env = TestEnv::new();
+    let users: Vec<Value> = (0..3000)
+        .map(|i| {
+            let email = if i % 300 == 7 {
+                format!("broken{i}")
+            } else {
+                format!("u{i}@example.com")
+            };
+            serde_json::json!({"id": format!("id{i}"), "primary_email_address": email})
+        })
+        .collect();
+    let file = env.write(
+        "many.json",
+        &serde_json::to_string_pretty(&users).expect("json"),
+    );
+    let (code, report) = dry_run(&env, "clerk", &file, &[]);
+    assert_eq!((code, counts(&report)), (3, (3000, 2990, 10)));
+    let group = &report["invalid_examples"]["email_address: is not a valid email address"];
+    assert_eq!(group["rows"], serde_json::json!([8, 308, 608, 908, 1208]));
+    let log = std::fs::read_to_string(env.path().join(report["log_file"].as_str().expect("log")))
+        .expect("log");
+    let rows: Vec<u64> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter_map(|v| v["row"].as_u64())
+        .collect();
+    assert_eq!(rows, (0..10).map(|k| 8 + 300 * k).collect::<Vec<u64>>());
+}

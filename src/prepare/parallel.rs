@@ -1,0 +1,132 @@
+//! The readiness report of a whole file on every core: one thread splits the JSON array
+//! into raw elements, workers parse, map and check them and summarise their batch, and
+//! the caller merges the batches back in file order. Records never cross threads, only
+//! bytes and summaries, so allocation stays local to each worker.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::{Arc, Mutex};
+
+use super::{Item, PlanSummary, PrepareOptions, prepare_record};
+use crate::source::{self, Format, RawBatch, ReadOptions, SourceError};
+
+/// Elements per batch, and batches queued per stage.
+const BATCH: usize = 512;
+const QUEUED: usize = 4;
+
+/// Why a report could not be completed.
+#[derive(Debug)]
+pub enum PlanError<E> {
+    Source(SourceError),
+    /// The caller's handler for invalid items failed.
+    Handler(E),
+}
+
+type Done = (u64, Result<(PlanSummary, Vec<Item>), SourceError>);
+
+/// Reports on `path`, calling `on_invalid` for each invalid record in file order.
+/// JSON arrays use every core; other formats are read on this thread.
+pub fn plan_file<E>(
+    path: &Path,
+    options: &PrepareOptions,
+    mut on_invalid: impl FnMut(&Item) -> Result<(), E>,
+) -> Result<PlanSummary, PlanError<E>> {
+    let format = options.format.or_else(|| Format::from_path(path));
+    if format != Some(Format::Json) {
+        let mut items = super::prepare(path, options.clone()).map_err(PlanError::Source)?;
+        let mut plan = PlanSummary::default();
+        for next in items.by_ref() {
+            let (item, ignored) = next.map_err(PlanError::Source)?;
+            plan.add(&item, &ignored);
+            if matches!(item, Item::Invalid { .. }) {
+                on_invalid(&item).map_err(PlanError::Handler)?;
+            }
+        }
+        plan.short_rows = items.read_stats().short_rows;
+        return Ok(plan);
+    }
+    let read = ReadOptions {
+        format,
+        firebase_csv: false,
+    };
+    let mut reader = source::open(path, &read).map_err(PlanError::Source)?;
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 8);
+    let (raw_tx, raw_rx) = sync_channel::<(u64, Result<RawBatch, SourceError>)>(QUEUED);
+    let (done_tx, done_rx) = sync_channel::<Done>(QUEUED * workers);
+    std::thread::spawn(move || {
+        let mut seq = 0;
+        loop {
+            let next = match reader.next_raw_batch(BATCH) {
+                Ok(Some(batch)) => Ok(batch),
+                Ok(None) => return,
+                Err(e) => Err(e),
+            };
+            let failed = next.is_err();
+            if raw_tx.send((seq, next)).is_err() || failed {
+                return;
+            }
+            seq += 1;
+        }
+    });
+    let raw_rx = Arc::new(Mutex::new(raw_rx));
+    let path: Arc<PathBuf> = Arc::new(path.to_owned());
+    for _ in 0..workers {
+        let (raw_rx, done_tx, options, path) = (
+            raw_rx.clone(),
+            done_tx.clone(),
+            options.clone(),
+            path.clone(),
+        );
+        std::thread::spawn(move || work(&raw_rx, &done_tx, &options, &path));
+    }
+    drop(done_tx);
+
+    let mut plan = PlanSummary::default();
+    let mut pending: BTreeMap<u64, Result<(PlanSummary, Vec<Item>), SourceError>> = BTreeMap::new();
+    let mut next_seq = 0;
+    for (seq, result) in done_rx {
+        pending.insert(seq, result);
+        while let Some(result) = pending.remove(&next_seq) {
+            let (part, invalid) = result.map_err(PlanError::Source)?;
+            plan.merge(part);
+            for item in &invalid {
+                on_invalid(item).map_err(PlanError::Handler)?;
+            }
+            next_seq += 1;
+        }
+    }
+    Ok(plan)
+}
+
+fn work(
+    raw_rx: &Mutex<Receiver<(u64, Result<RawBatch, SourceError>)>>,
+    done_tx: &std::sync::mpsc::SyncSender<Done>,
+    options: &PrepareOptions,
+    path: &Path,
+) {
+    loop {
+        let next = raw_rx.lock().map(|rx| rx.recv());
+        let Ok(Ok((seq, batch))) = next else { return };
+        let result = batch.and_then(|batch| {
+            let mut plan = PlanSummary::default();
+            let mut invalid = Vec::new();
+            for i in 0..batch.spans.len() {
+                let Some(record) = batch.parse(i, path) else {
+                    break;
+                };
+                let (item, ignored) = prepare_record(record?, options);
+                plan.add(&item, &ignored);
+                if matches!(item, Item::Invalid { .. }) {
+                    invalid.push(item);
+                }
+            }
+            Ok((plan, invalid))
+        });
+        if done_tx.send((seq, result)).is_err() {
+            return;
+        }
+    }
+}
