@@ -109,6 +109,11 @@ pub struct ConnectionArgs {
     #[arg(long)]
     pub sandbox: bool,
 
+    /// Allow a plain-http API URL on another host (the secret key would cross the network
+    /// unencrypted).
+    #[arg(long)]
+    pub allow_insecure_http: bool,
+
     /// Requests per second to stay under [default: 100 for production keys, 10 for development].
     #[arg(long, value_name = "N", env = "RATE_LIMIT")]
     pub rate_limit: Option<String>,

@@ -324,6 +324,7 @@ pub fn resolve_target(
             .clone()
             .or_else(|| ctx.dotenv.get("CLERK_API_URL").map(str::to_owned))
             .unwrap_or_else(|| "https://api.clerk.com".to_owned());
+        check_url(&url, args.allow_insecure_http)?;
         (Endpoint::Url(url), key)
     };
     let rate = match number_setting(
@@ -376,6 +377,48 @@ fn number_setting(
         (None, Some(v)) => Some((v.to_owned(), ".env")),
         (None, None) => None,
     })
+}
+
+/// Refuses URLs that are not http(s), and plain http to anything but this machine.
+fn check_url(url: &str, allow_insecure: bool) -> Result<(), ConfigError> {
+    let invalid = |reason: &str| ConfigError::InvalidValue {
+        name: "CLERK_API_URL",
+        value: url.to_owned(),
+        origin: "--api-url or CLERK_API_URL",
+        reason: reason.to_owned(),
+    };
+    let rest = if let Some(rest) = url.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+        let name = if host.starts_with('[') {
+            host.split(']')
+                .next()
+                .map(|h| h.trim_start_matches('['))
+                .unwrap_or("")
+        } else {
+            host.split(':').next().unwrap_or("")
+        };
+        let loopback = name == "localhost"
+            || name
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if !loopback && !allow_insecure {
+            return Err(invalid(
+                "plain http would send the secret key unencrypted; use https, or pass --allow-insecure-http",
+            ));
+        }
+        rest
+    } else {
+        return Err(invalid(
+            "must start with https:// (or http:// for a local sandbox)",
+        ));
+    };
+    if rest.is_empty() {
+        return Err(invalid("has no host"));
+    }
+    Ok(())
 }
 
 fn parse_key(raw: &str, origin: &'static str) -> Result<SecretKey, ConfigError> {
@@ -498,6 +541,18 @@ mod tests {
             assert!(parse_rate(bad).is_err(), "{bad}");
         }
         assert!(parse_concurrency("0").is_err());
+    }
+
+    #[test]
+    fn plain_http_only_to_this_machine() {
+        assert!(check_url("https://api.clerk.com", false).is_ok());
+        assert!(check_url("http://127.0.0.1:8787", false).is_ok());
+        assert!(check_url("http://localhost:8787/", false).is_ok());
+        assert!(check_url("http://[::1]:8787", false).is_ok());
+        assert!(check_url("http://api.example.com", false).is_err());
+        assert!(check_url("http://api.example.com", true).is_ok());
+        assert!(check_url("ftp://x", true).is_err());
+        assert!(check_url("https://", false).is_err());
     }
 
     #[test]

@@ -155,3 +155,23 @@ fn subcommands_parse_their_flags() {
         );
     }
 }
+
+#[test]
+fn plain_http_to_another_host_is_refused() {
+    let env = TestEnv::new();
+    env.write("users.json", "[]");
+    env.cmd()
+        .args([
+            "-y",
+            "-t",
+            "clerk",
+            "-f",
+            "users.json",
+            "--api-url",
+            "http://api.example.com",
+        ])
+        .env("CLERK_SECRET_KEY", KEY)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--allow-insecure-http"));
+}

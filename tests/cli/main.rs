@@ -1,5 +1,6 @@
 //! Integration tests: the real binary, hermetically, and the sandbox over HTTP.
 
+mod bad_input;
 mod config;
 mod conformance;
 mod dry_run;
