@@ -152,6 +152,11 @@ impl SandboxHandle {
         self.shared.user_count()
     }
 
+    /// Changes the share of requests answered with an injected 500 or 503, mid-run.
+    pub fn set_fail_rate(&self, rate: f64) {
+        self.shared.set_fail_rate(rate);
+    }
+
     /// What the API never returns but a test may check: the stored password hasher and
     /// digest of the user with this external ID.
     pub fn password_of(&self, external_id: &str) -> Option<(Option<String>, Option<String>)> {

@@ -200,6 +200,8 @@ pub struct SandboxState {
     store: Mutex<Store>,
     rate: Mutex<RateWindow>,
     faults: Mutex<StdRng>,
+    /// The share of requests answered 5xx, as f64 bits: tests change it mid-run.
+    fail_rate: AtomicU64,
     requests: AtomicU64,
     /// First and last admitted request, for achieved-rate figures.
     span: Mutex<Option<(Instant, Instant)>>,
@@ -207,6 +209,14 @@ pub struct SandboxState {
     rate_limited: AtomicU64,
     injected_faults: AtomicU64,
     users_created: AtomicU64,
+}
+
+/// How an applied create loses its answer.
+pub enum AfterCreate {
+    /// A 500 although the user was created.
+    Error,
+    /// The connection is cut mid-response.
+    Drop,
 }
 
 /// What the fault injector decided for one request.
@@ -224,17 +234,18 @@ impl SandboxState {
         };
         let faults = StdRng::seed_from_u64(config.seed);
         Self {
-            config,
             instance_id: object_id("ins"),
             store: Mutex::new(Store::default()),
             rate: Mutex::new(rate),
             faults: Mutex::new(faults),
+            fail_rate: AtomicU64::new(config.fail_rate.clamp(0.0, 1.0).to_bits()),
             requests: AtomicU64::new(0),
             span: Mutex::new(None),
             create_span: Mutex::new((0, None)),
             rate_limited: AtomicU64::new(0),
             injected_faults: AtomicU64::new(0),
             users_created: AtomicU64::new(0),
+            config,
         }
     }
 
@@ -272,12 +283,19 @@ impl SandboxState {
         verdict
     }
 
+    /// Changes the share of requests answered with an injected 500 or 503.
+    pub fn set_fail_rate(&self, rate: f64) {
+        self.fail_rate
+            .store(rate.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
+    }
+
     pub fn draw_fault(&self) -> Fault {
-        if self.config.fail_rate <= 0.0 {
+        let rate = f64::from_bits(self.fail_rate.load(Ordering::Relaxed));
+        if rate <= 0.0 {
             return Fault::None;
         }
         let mut rng = self.faults.lock().unwrap_or_else(|e| e.into_inner());
-        if rng.random_bool(self.config.fail_rate.clamp(0.0, 1.0)) {
+        if rng.random_bool(rate) {
             self.injected_faults.fetch_add(1, Ordering::Relaxed);
             Fault::Status(if rng.random_bool(0.5) { 500 } else { 503 })
         } else {
@@ -285,17 +303,21 @@ impl SandboxState {
         }
     }
 
-    /// Whether a create that was just applied should be answered with a 500.
-    pub fn fail_after_create(&self) -> bool {
+    /// Whether a create that was just applied loses its answer, and how.
+    pub fn fail_after_create(&self) -> Option<AfterCreate> {
         if self.config.fail_after_create_rate <= 0.0 {
-            return false;
+            return None;
         }
         let mut rng = self.faults.lock().unwrap_or_else(|e| e.into_inner());
-        let fail = rng.random_bool(self.config.fail_after_create_rate.clamp(0.0, 1.0));
-        if fail {
-            self.injected_faults.fetch_add(1, Ordering::Relaxed);
+        if !rng.random_bool(self.config.fail_after_create_rate.clamp(0.0, 1.0)) {
+            return None;
         }
-        fail
+        self.injected_faults.fetch_add(1, Ordering::Relaxed);
+        Some(if rng.random_bool(0.5) {
+            AfterCreate::Error
+        } else {
+            AfterCreate::Drop
+        })
     }
 
     pub fn note_created(&self) {

@@ -9,8 +9,9 @@ use serde_json::{Value, json};
 
 use super::envelope::ApiError;
 use super::ids::object_id;
-use super::state::{Identifier, Shared, Store, StoredUser};
+use super::state::{AfterCreate, Identifier, Shared, Store, StoredUser};
 use super::validate::{self, Body, Kind};
+use axum::response::{IntoResponse, Response};
 
 /// The `CreateUser` body's properties (`additionalProperties: false` in the spec).
 const CREATE_FIELDS: &[(&str, Kind)] = &[
@@ -128,12 +129,37 @@ fn same(s: &str) -> String {
     s.to_owned()
 }
 
-pub async fn create(State(shared): State<Shared>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
+pub async fn create(State(shared): State<Shared>, bytes: Bytes) -> Response {
+    let rendered = match create_user(&shared, &bytes) {
+        Ok(user) => user,
+        Err(e) => return e.into_response(),
+    };
+    match shared.fail_after_create() {
+        Some(AfterCreate::Error) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_clerk_error",
+            "Oops, an unexpected error occurred",
+            "There was an internal error on our servers. We've been notified and are working on fixing it.",
+        )
+        .into_response(),
+        Some(AfterCreate::Drop) => {
+            // The status line goes out, then the body fails: hyper cuts the connection
+            // and the client never sees a complete answer.
+            let body = axum::body::Body::from_stream(futures_util::stream::once(async {
+                Err::<axum::body::Bytes, _>(std::io::Error::other("connection dropped by the sandbox"))
+            }));
+            Response::new(body)
+        }
+        None => Json(rendered).into_response(),
+    }
+}
+
+fn create_user(shared: &Shared, bytes: &Bytes) -> Result<Value, ApiError> {
     let mut fields = CREATE_FIELDS.to_vec();
     if shared.config.accept_skip_restriction_checks {
         fields.push(("skip_restriction_checks", Kind::NullableBool));
     }
-    let body = Body::parse(&bytes, &fields)?;
+    let body = Body::parse(bytes, &fields)?;
     let now = Utc::now();
     let now_ms = now.timestamp_millis();
 
@@ -302,15 +328,7 @@ pub async fn create(State(shared): State<Shared>, bytes: Bytes) -> Result<Json<V
     store.insert(user);
     drop(store);
     shared.note_created();
-    if shared.fail_after_create() {
-        return Err(ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_clerk_error",
-            "Oops, an unexpected error occurred",
-            "There was an internal error on our servers. We've been notified and are working on fixing it.",
-        ));
-    }
-    Ok(Json(rendered))
+    Ok(rendered)
 }
 
 /// Renders a stored user as the spec's `User` object (no key outside the schema).

@@ -317,3 +317,74 @@ fn convert_logs_survives_a_torn_line() {
     assert_eq!(piped[0]["userId"], "c");
     env.cmd().args(["convert-logs"]).assert().code(2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_survives_injected_faults() {
+    let sandbox = start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        rate: Some(10_000),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 120);
+    assert_eq!(
+        report(
+            &run(
+                &env,
+                import_args(&sandbox, "clerk", &file, &[]),
+                vars("2000")
+            )
+            .await
+        )["created"],
+        120
+    );
+    // Now the instance fails 15 % of requests.
+    sandbox.set_fail_rate(0.15);
+    let mut vars = vars("2000");
+    vars.push(("MAX_RETRIES", "8".to_owned()));
+    let d = report(&run(&env, delete_args(&sandbox, &["-y"]), vars).await);
+    assert_eq!(
+        (d["deleted"].as_u64(), d["failed"].as_u64()),
+        (Some(120), Some(0)),
+        "{d}"
+    );
+    assert!(sandbox.stats().injected_faults > 0);
+    assert_eq!(sandbox.user_count(), 0);
+}
+
+/// Soak (run by hand: `cargo test --release --test cli -- --ignored`): 5,000 users
+/// imported and deleted at an instance limit of 100 requests per second, with faults.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "soak test: about two minutes"]
+async fn soak_delete_5000_at_the_limit_with_faults() {
+    let sandbox = start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        rate: Some(1000),
+        fail_after_create_rate: 0.05,
+        seed: 11,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 5000);
+    let r = report(
+        &run(
+            &env,
+            import_args(&sandbox, "clerk", &file, &[]),
+            vars("100"),
+        )
+        .await,
+    );
+    assert_eq!(r["created"], 5000, "{r}");
+    assert_eq!(sandbox.stats().users_created, 5000);
+    sandbox.set_fail_rate(0.05);
+    let d = report(&run(&env, delete_args(&sandbox, &["-y"]), vars("100")).await);
+    assert_eq!(
+        (d["deleted"].as_u64(), d["failed"].as_u64()),
+        (Some(5000), Some(0)),
+        "{d}"
+    );
+    assert_eq!(sandbox.user_count(), 0);
+    eprintln!("import: {r}\ndelete: {d}\nsandbox: {:?}", sandbox.stats());
+}

@@ -148,6 +148,10 @@ async fn samples_import_and_read_back() {
     assert_eq!(grace["created_at"], 1_577_836_800_000_i64);
     assert_eq!(grace["totp_enabled"], true);
     assert_eq!(grace["backup_code_enabled"], true);
+    assert_eq!(grace["create_organization_enabled"], false);
+    assert_eq!(grace["create_organizations_limit"], 3);
+    assert_eq!(grace["delete_self_enabled"], false);
+    assert_eq!(grace["legal_accepted_at"], 1_580_515_200_000_i64);
     assert_eq!(
         sandbox
             .password_of("user_2aaaaaaaaaaaaaaaaaaaaaaaaa1")
@@ -520,4 +524,46 @@ async fn kill_9_mid_run_then_rerun_creates_everyone_exactly_once() {
             );
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_cleanly_with_143() {
+    let sandbox = start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        rate: Some(10_000),
+        latency: Duration::from_millis(100),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 60);
+    let args = import_args(&sandbox, "clerk", &file, &[]);
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("migrate"));
+    cmd.args(&args)
+        .current_dir(env.path())
+        .env("CLERK_SECRET_KEY", LIVE_KEY)
+        .env("RATE_LIMIT", "10")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().expect("spawns");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().expect("waits"))
+        .await
+        .expect("joins");
+    assert_eq!(out.status.code(), Some(143));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("To resume"));
+    let r = report(&out);
+    assert_eq!(r["interrupted"], true);
+    let created = sandbox.user_count() as u64;
+    assert!(created < 60);
+    assert_eq!(
+        r["created"].as_u64(),
+        Some(created),
+        "every created user is accounted for: {r}"
+    );
 }
