@@ -11,13 +11,13 @@ use crate::cli::DeleteArgs;
 use crate::config::{self, Context, DotEnv, Endpoint, Prompter};
 use crate::delete::{self, Check, select};
 use crate::error::AppError;
-use crate::event::{Event, Reporter};
+use crate::event::Event;
 use crate::exit::ExitStatus;
 use crate::import::Stop;
 use crate::ledger::{LedgerWriter, RunHeader};
 use crate::prepare::{self, PrepareOptions};
 use crate::transform::TransformContext;
-use crate::ui::progress::{BarReporter, PlainReporter};
+use crate::ui::progress;
 use crate::ui::{Printer, TerminalPrompter};
 use crate::user::ValidateOptions;
 
@@ -64,7 +64,7 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
     let log_dir = &args.output.log_dir;
 
     // Who may be deleted, and from which runs.
-    let all_logs = select::import_logs(log_dir).map_err(|e| AppError::Io(log_dir.clone(), e))?;
+    let all_logs = select::import_logs(log_dir);
     let (targets, sources) = match &args.file {
         Some(file) => {
             let transformer = args
@@ -180,32 +180,14 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
     header.file = Some(sources.join(", "));
     ledger.append(&header)?;
     let log_file = ledger.path().to_owned();
-    let reporter: Arc<dyn Reporter> = if printer.is_json() {
-        Arc::new(crate::event::Silent)
-    } else if printer.stderr_is_terminal() {
-        Arc::new(BarReporter::new())
-    } else {
-        Arc::new(PlainReporter::new())
-    };
+    let reporter = progress::reporter_for(&printer);
     reporter.report(&Event::Started {
         total: checks.len() as u64,
         skipped: 0,
     });
     let stop = Stop::default();
-    let signal = tokio::spawn({
-        let stop = stop.clone();
-        let reporter = reporter.clone();
-        async move {
-            let status = super::sandbox::wait_for_signal().await;
-            reporter.report(&Event::Stopping);
-            stop.request();
-            let _ = super::sandbox::wait_for_signal().await;
-            std::process::exit(i32::from(status.code()));
-        }
-    });
-    let workers = target
-        .concurrency
-        .unwrap_or_else(|| ((target.rate * 5.0).ceil() as usize).clamp(4, 256));
+    let signal = super::watch_signals(stop.clone(), reporter.clone());
+    let workers = super::worker_count(&target);
     let summary = delete::run(
         client,
         pacer,
@@ -247,8 +229,8 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
         text.push_str(&format!("Deletion log: {}", log_file.display()));
         printer.info(&text);
     }
-    if summary.interrupted {
-        return Ok(ExitStatus::Interrupted);
+    if let Some(status) = super::signalled() {
+        return Ok(status);
     }
     Ok(if summary.failed == 0 {
         ExitStatus::Success

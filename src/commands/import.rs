@@ -14,7 +14,7 @@ use crate::clerk::{ClerkClient, ClientOptions, Pacer, RetryPolicy};
 use crate::cli::ImportArgs;
 use crate::config::{self, Context, DotEnv, Endpoint, ImportSettings, Prompter, TargetSettings};
 use crate::error::AppError;
-use crate::event::{Event, Reporter};
+use crate::event::Event;
 use crate::exit::ExitStatus;
 use crate::import::{self, ImportOptions, ResumeState, Stop, Work};
 use crate::ledger::{Entry, LedgerWriter, RunHeader};
@@ -23,7 +23,7 @@ use crate::prepare::{self, Item, PlanSummary, PrepareOptions};
 use crate::sandbox::{self, SandboxConfig, SandboxHandle};
 use crate::source::SourceError;
 use crate::transform::TransformContext;
-use crate::ui::progress::{BarReporter, PlainReporter};
+use crate::ui::progress;
 use crate::ui::{Printer, TerminalPrompter, summary};
 use crate::user::ValidateOptions;
 
@@ -256,13 +256,6 @@ async fn endpoint(target: &TargetSettings) -> Result<(String, Option<SandboxHand
     }
 }
 
-/// Workers enough that the pacer, not the pool, limits throughput up to 5 s of latency.
-fn worker_count(target: &TargetSettings) -> usize {
-    target
-        .concurrency
-        .unwrap_or_else(|| ((target.rate * 5.0).ceil() as usize).clamp(4, 256))
-}
-
 async fn import(
     settings: ImportSettings,
     printer: Printer,
@@ -361,22 +354,16 @@ async fn import(
         }
     }
 
-    let reporter: Arc<dyn Reporter> = if printer.is_json() {
-        Arc::new(crate::event::Silent)
-    } else if printer.stderr_is_terminal() {
-        Arc::new(BarReporter::new())
-    } else {
-        Arc::new(PlainReporter::new())
-    };
+    let reporter = progress::reporter_for(&printer);
     reporter.report(&Event::Started {
         total: plan.total,
         skipped: already,
     });
 
-    let workers = worker_count(&target);
+    let workers = super::worker_count(&target);
     let (tx, rx) = mpsc::channel::<Work>(workers * 2);
     let stop = Stop::default();
-    let signal = tokio::spawn(watch_signals(stop.clone(), reporter.clone()));
+    let signal = super::watch_signals(stop.clone(), reporter.clone());
     let feeder = {
         let settings = settings.clone();
         let stop = stop.clone();
@@ -401,7 +388,7 @@ async fn import(
     )
     .await;
     let fed = feeder.await.unwrap_or(Ok(0));
-    let received = signal_status(&signal);
+    let received = super::signalled();
     signal.abort();
     reporter.report(&Event::Finished);
     drop(reporter);
@@ -486,20 +473,4 @@ fn resume_command() -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-static SIGNALLED: std::sync::OnceLock<crate::exit::ExitStatus> = std::sync::OnceLock::new();
-
-/// First Ctrl-C or SIGTERM: stop taking work. Second: leave at once.
-async fn watch_signals(stop: Stop, reporter: Arc<dyn Reporter>) {
-    let first = super::sandbox::wait_for_signal().await;
-    let _ = SIGNALLED.set(first);
-    reporter.report(&Event::Stopping);
-    stop.request();
-    let second = super::sandbox::wait_for_signal().await;
-    std::process::exit(i32::from(second.code()));
-}
-
-fn signal_status(_: &tokio::task::JoinHandle<()>) -> Option<ExitStatus> {
-    SIGNALLED.get().copied()
 }

@@ -124,21 +124,7 @@ struct Notes<'a> {
 
 impl RetryObserver for Notes<'_> {
     async fn on_retry(&self, note: RetryNote) {
-        let (status, message, event) = match note {
-            RetryNote::RateLimited { wait, message } => {
-                (Status::RateLimitRetry, message, Event::Paused { wait })
-            }
-            RetryNote::Transient {
-                reason,
-                wait,
-                message,
-            } => (Status::Retry, message, Event::Retrying { reason, wait }),
-        };
-        let entry = Entry {
-            kind: Some("User Deletion Error".to_owned()),
-            error: Some(message),
-            ..Entry::new(self.user_id, status)
-        };
+        let (entry, event) = crate::import::retry_line(note, self.user_id, "User Deletion Error");
         let _ = self.tx.send(Msg::Note(entry, event)).await;
     }
 }

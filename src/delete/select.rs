@@ -29,22 +29,11 @@ pub struct FromLogs {
 }
 
 /// Import logs in `dir`, oldest first.
-pub fn import_logs(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(Vec::new());
-    };
-    let mut logs: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("migration-") && n.ends_with(".log"))
-        })
+pub fn import_logs(dir: &Path) -> Vec<PathBuf> {
+    crate::ledger::logs_named(dir, "migration")
+        .into_iter()
         .filter(|p| header(p).is_some_and(|h| h.command == "import"))
-        .collect();
-    logs.sort();
-    Ok(logs)
+        .collect()
 }
 
 fn header(path: &Path) -> Option<RunHeader> {
@@ -141,7 +130,7 @@ mod tests {
             ),
         )
         .expect("write");
-        assert_eq!(import_logs(dir.path()).expect("lists"), vec![log.clone()]);
+        assert_eq!(import_logs(dir.path()), vec![log.clone()]);
         let found = from_logs(&[log]).expect("reads");
         assert_eq!(
             found.targets,

@@ -90,6 +90,32 @@ impl Stop {
     }
 }
 
+/// The ledger line and event for a retry: `kind` is the reference's `type`
+/// ("User Creation Error", "User Deletion Error").
+pub(crate) fn retry_line(
+    note: crate::clerk::paced::RetryNote,
+    user_id: &str,
+    kind: &str,
+) -> (Entry, Event) {
+    use crate::clerk::paced::RetryNote;
+    let (status, message, event) = match note {
+        RetryNote::RateLimited { wait, message } => {
+            (Status::RateLimitRetry, message, Event::Paused { wait })
+        }
+        RetryNote::Transient {
+            reason,
+            wait,
+            message,
+        } => (Status::Retry, message, Event::Retrying { reason, wait }),
+    };
+    let entry = Entry {
+        kind: Some(kind.to_owned()),
+        error: Some(message),
+        ..Entry::new(user_id, status)
+    };
+    (entry, event)
+}
+
 /// What workers tell the collector.
 enum Msg {
     /// About to create: must be on disk before the request goes out.

@@ -27,21 +27,8 @@ pub struct ResumeState {
 /// instance.
 pub fn load(dir: &Path, file_sha256: &str, instance: &str) -> std::io::Result<ResumeState> {
     let mut state = ResumeState::default();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(state);
-    };
-    let mut paths: Vec<_> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("migration-") && n.ends_with(".log"))
-        })
-        .collect();
     // Oldest first, so a later run's outcome overrides an earlier one's.
-    paths.sort();
-    for path in paths {
+    for path in crate::ledger::logs_named(dir, "migration") {
         read_one(&path, file_sha256, instance, &mut state)?;
     }
     Ok(state)

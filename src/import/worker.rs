@@ -88,19 +88,8 @@ struct Notes<'a> {
 
 impl RetryObserver for Notes<'_> {
     async fn on_retry(&self, note: RetryNote) {
-        let (status, message, event) = match note {
-            RetryNote::RateLimited { wait, message } => {
-                (Status::RateLimitRetry, message, Event::Paused { wait })
-            }
-            RetryNote::Transient {
-                reason,
-                wait,
-                message,
-            } => (Status::Retry, message, Event::Retrying { reason, wait }),
-        };
-        self.ctx
-            .note(step_entry(self.user_id, status, message), event)
-            .await;
+        let (entry, event) = super::retry_line(note, self.user_id, "User Creation Error");
+        self.ctx.note(entry, event).await;
     }
 }
 

@@ -2,6 +2,7 @@
 //! Clerk's `scrypt_firebase` expects: `hash$salt$signerKey$saltSeparator$rounds$memCost`.
 
 use super::{Fields, TransformContext, names_from, route};
+use crate::source::FIREBASE_COLUMNS;
 use crate::transform::normalize::verified_marker;
 use crate::user::{Problem, User};
 
@@ -45,29 +46,8 @@ pub fn map(f: &mut Fields, u: &mut User, ctx: &TransformContext) {
     u.banned = f.flag("disabled");
     // Custom claims end up in tokens, which is what Clerk's public metadata is for.
     u.public_metadata = f.object("customAttributes");
-    f.discard(&[
-        "lastSignedInAt",
-        "lastLoginAt",
-        "providerUserInfo",
-        "photoUrl",
-        "googleId",
-        "googleEmail",
-        "googleDisplayName",
-        "googlePhotoUrl",
-        "facebookId",
-        "facebookEmail",
-        "facebookDisplayName",
-        "facebookPhotoUrl",
-        "twitterId",
-        "twitterEmail",
-        "twitterDisplayName",
-        "twitterPhotoUrl",
-        "githubId",
-        "githubEmail",
-        "githubDisplayName",
-        "githubPhotoUrl",
-        "passwordUpdatedAt",
-        "validSince",
-        "mfaInfo",
-    ]);
+    // The rest of the export's columns (photos, per-provider IDs, sign-in times) have no
+    // place in Clerk; JSON exports add a few more.
+    f.discard(&FIREBASE_COLUMNS);
+    f.discard(&["lastLoginAt", "passwordUpdatedAt", "validSince", "mfaInfo"]);
 }

@@ -39,6 +39,18 @@ impl Counts {
     }
 }
 
+/// The reporter that suits the output: none with `--json`, a bar on a terminal, plain
+/// lines otherwise.
+pub fn reporter_for(printer: &super::Printer) -> std::sync::Arc<dyn Reporter> {
+    if printer.is_json() {
+        std::sync::Arc::new(crate::event::Silent)
+    } else if printer.stderr_is_terminal() {
+        std::sync::Arc::new(BarReporter::new())
+    } else {
+        std::sync::Arc::new(PlainReporter::new())
+    }
+}
+
 /// A progress bar with counts, rate and ETA on stderr.
 pub struct BarReporter {
     bar: ProgressBar,
