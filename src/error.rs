@@ -11,7 +11,7 @@ use crate::source::SourceError;
 pub enum AppError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("{0}")]
+    #[error(transparent)]
     Clerk(#[from] ClientError),
     #[error(transparent)]
     Source(#[from] SourceError),

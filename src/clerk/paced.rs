@@ -29,6 +29,13 @@ pub trait RetryObserver: Sync {
     fn on_retry(&self, note: RetryNote) -> impl Future<Output = ()> + Send;
 }
 
+/// An observer for calls whose retries need no record (setup checks, lookups).
+pub struct Unrecorded;
+
+impl RetryObserver for Unrecorded {
+    async fn on_retry(&self, _: RetryNote) {}
+}
+
 /// Retry bookkeeping for one logical call.
 pub struct Retrier<'a> {
     pacer: &'a Pacer,

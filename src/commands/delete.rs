@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
+use crate::clerk::paced::{Unrecorded, paced};
 use crate::clerk::{ClerkClient, ClientOptions, Pacer, RetryPolicy};
 use crate::cli::DeleteArgs;
 use crate::config::{self, Context, DotEnv, Endpoint, Prompter};
@@ -58,8 +59,7 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
         max_retries: target.max_retries,
         ..RetryPolicy::default()
     };
-    pacer.acquire().await;
-    let instance = client.get_instance().await?;
+    let instance = paced(&pacer, &policy, &Unrecorded, || client.get_instance()).await?;
     let production = instance.environment_type == "production";
     let log_dir = &args.output.log_dir;
 

@@ -10,6 +10,7 @@ use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
+use crate::clerk::paced::{Unrecorded, paced};
 use crate::clerk::{ClerkClient, ClientOptions, Pacer, RetryPolicy};
 use crate::cli::ImportArgs;
 use crate::config::{self, Context, DotEnv, Endpoint, ImportSettings, Prompter, TargetSettings};
@@ -273,8 +274,12 @@ async fn import(
         target.key.for_client(),
     )?;
     let pacer = Arc::new(Pacer::new(target.rate));
-    pacer.acquire().await;
-    let instance = client.get_instance().await?;
+    let policy = RetryPolicy {
+        max_retries: target.max_retries,
+        ..RetryPolicy::default()
+    };
+    // Setup calls wait out 429s and retry 5xx like every other call.
+    let instance = paced(&pacer, &policy, &Unrecorded, || client.get_instance()).await?;
     let production = instance.environment_type == "production";
     let where_to = if sandbox.is_some() {
         format!("the embedded sandbox ({})", instance.environment_type)
@@ -299,8 +304,8 @@ async fn import(
     let (plan, cut, already) = plan(&settings, Some(&resume_state))?;
     let to_create = plan.ready.saturating_sub(already);
     if !production {
-        pacer.acquire().await;
-        let existing = client.count_users(&Default::default()).await?;
+        let query = Default::default();
+        let existing = paced(&pacer, &policy, &Unrecorded, || client.count_users(&query)).await?;
         if existing + to_create > DEV_USER_CAP {
             return Err(AppError::DevCapExceeded {
                 existing,
@@ -371,10 +376,7 @@ async fn import(
     };
     let options = ImportOptions {
         workers,
-        retry: RetryPolicy {
-            max_retries: target.max_retries,
-            ..RetryPolicy::default()
-        },
+        retry: policy,
         resume: resume_state,
     };
     let result = import::run(

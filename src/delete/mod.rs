@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use tokio::sync::{Mutex, mpsc};
 
-use crate::clerk::paced::{self, RetryNote, RetryObserver};
+use crate::clerk::paced::{self, RetryNote, RetryObserver, Unrecorded};
 use crate::clerk::types::UserQuery;
 use crate::clerk::{ClerkClient, ClientError, Pacer, RetryPolicy};
 use crate::event::{Event, Reporter};
@@ -47,12 +47,6 @@ pub struct DeleteSummary {
     pub interrupted: bool,
 }
 
-struct Quiet;
-
-impl RetryObserver for Quiet {
-    async fn on_retry(&self, _: RetryNote) {}
-}
-
 /// Checks targets in batches of 100 user IDs per request.
 pub async fn verify(
     client: &ClerkClient,
@@ -67,7 +61,7 @@ pub async fn verify(
             limit: Some(BATCH as u32),
             ..UserQuery::default()
         };
-        let users = paced::paced(pacer, policy, &Quiet, || client.list_users(&query)).await?;
+        let users = paced::paced(pacer, policy, &Unrecorded, || client.list_users(&query)).await?;
         for target in chunk {
             let found = users.iter().find(|u| u.id == target.clerk_id);
             out.push(match found {
@@ -100,7 +94,7 @@ pub async fn by_external_ids(
             limit: Some(BATCH as u32),
             ..UserQuery::default()
         };
-        let users = paced::paced(pacer, policy, &Quiet, || client.list_users(&query)).await?;
+        let users = paced::paced(pacer, policy, &Unrecorded, || client.list_users(&query)).await?;
         out.extend(users.into_iter().filter_map(|u| {
             let external_id = u.external_id?;
             chunk.contains(&external_id).then_some(Target {

@@ -6,13 +6,33 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::envelope::ApiError;
+use std::sync::atomic::Ordering;
+
 use super::state::{Fault, Shared};
 
 pub async fn gate(State(shared): State<Shared>, request: Request, next: Next) -> Response {
+    // A stopped server: requests on connections opened before the stop are cut.
+    if shared.down.load(Ordering::Relaxed) {
+        return cut();
+    }
+    // A server that never answers (until a test lets it).
+    while shared.hang.load(Ordering::Relaxed) {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     if let Err(e) = authenticate(&shared, &request) {
         return e.into_response();
     }
     // Clerk limits per instance, i.e. per secret key, after authentication.
+    if let Some(secs) = shared.storm_remaining() {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            "Too many requests",
+            "Too many requests, retry later",
+        );
+        e.retry_after = Some(secs);
+        return e.into_response();
+    }
     if let Err(secs) = shared.admit() {
         let mut e = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -32,7 +52,21 @@ pub async fn gate(State(shared): State<Shared>, request: Request, next: Next) ->
     if let Fault::Status(code) = shared.draw_fault() {
         return injected(code).into_response();
     }
-    next.run(request).await
+    let response = next.run(request).await;
+    // Applied, but the answer comes late: past a client's timeout it is lost.
+    let delay = shared.answer_delay_ms.load(Ordering::Relaxed);
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
+    response
+}
+
+/// A response whose body fails at once: hyper cuts the connection.
+pub fn cut() -> Response {
+    let body = axum::body::Body::from_stream(futures_util::stream::once(async {
+        Err::<axum::body::Bytes, _>(std::io::Error::other("connection dropped by the sandbox"))
+    }));
+    Response::new(body)
 }
 
 fn authenticate(shared: &Shared, request: &Request) -> Result<(), ApiError> {

@@ -152,6 +152,60 @@ impl SandboxHandle {
         self.shared.user_count()
     }
 
+    /// External ID → user ID of every stored user that has one.
+    pub fn external_ids(&self) -> std::collections::HashMap<String, String> {
+        let store = self.shared.store();
+        store
+            .users
+            .values()
+            .filter_map(|u| Some((u.external_id.clone()?, u.id.clone())))
+            .collect()
+    }
+
+    /// Answers every request with 429 for `duration`, with a `Retry-After` that counts
+    /// down to its end: a rate-limit block as Clerk imposes it.
+    pub fn storm_429(&self, duration: Duration) {
+        *self
+            .shared
+            .storm_until
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now() + duration);
+    }
+
+    /// While on, requests wait forever: a server that never answers.
+    pub fn set_hang(&self, on: bool) {
+        self.shared
+            .hang
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Delays every answer after the request was applied.
+    pub fn set_answer_delay(&self, delay: Duration) {
+        let ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        self.shared
+            .answer_delay_ms
+            .store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Stops serving for `downtime` (connections are cut, new ones refused) and starts
+    /// again on the same address with the same users.
+    pub async fn restart(&mut self, downtime: Duration) -> std::io::Result<()> {
+        use std::sync::atomic::Ordering;
+        self.shared.down.store(true, Ordering::Relaxed);
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.task.abort();
+        let _ = (&mut self.task).await;
+        tokio::time::sleep(downtime).await;
+        let listener = TcpListener::bind(self.addr).await?;
+        self.shared.down.store(false, Ordering::Relaxed);
+        let (tx, task) = serve(listener, routes(self.shared.clone()));
+        self.shutdown = Some(tx);
+        self.task = task;
+        Ok(())
+    }
+
     /// Changes the share of requests answered with an injected 500 or 503, mid-run.
     pub fn set_fail_rate(&self, rate: f64) {
         self.shared.set_fail_rate(rate);
@@ -175,11 +229,7 @@ impl SandboxHandle {
     }
 }
 
-/// Binds `addr` (port 0 picks a free port) and serves the sandbox in a background task.
-pub async fn spawn(config: SandboxConfig, addr: SocketAddr) -> std::io::Result<SandboxHandle> {
-    let listener = TcpListener::bind(addr).await?;
-    let addr = listener.local_addr()?;
-    let (app, shared) = router(config);
+fn serve(listener: TcpListener, app: Router) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
     let (tx, rx) = oneshot::channel();
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app)
@@ -188,6 +238,15 @@ pub async fn spawn(config: SandboxConfig, addr: SocketAddr) -> std::io::Result<S
             })
             .await;
     });
+    (tx, task)
+}
+
+/// Binds `addr` (port 0 picks a free port) and serves the sandbox in a background task.
+pub async fn spawn(config: SandboxConfig, addr: SocketAddr) -> std::io::Result<SandboxHandle> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let (app, shared) = router(config);
+    let (tx, task) = serve(listener, app);
     Ok(SandboxHandle {
         addr,
         shared,

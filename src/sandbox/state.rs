@@ -202,6 +202,12 @@ pub struct SandboxState {
     faults: Mutex<StdRng>,
     /// The share of requests answered 5xx, as f64 bits: tests change it mid-run.
     fail_rate: AtomicU64,
+    /// Runtime fault switches (see `SandboxHandle`).
+    pub hang: std::sync::atomic::AtomicBool,
+    pub down: std::sync::atomic::AtomicBool,
+    /// Until when every request is answered 429 (a storm).
+    pub storm_until: Mutex<Option<Instant>>,
+    pub answer_delay_ms: AtomicU64,
     requests: AtomicU64,
     /// First and last admitted request, for achieved-rate figures.
     span: Mutex<Option<(Instant, Instant)>>,
@@ -239,6 +245,10 @@ impl SandboxState {
             rate: Mutex::new(rate),
             faults: Mutex::new(faults),
             fail_rate: AtomicU64::new(config.fail_rate.clamp(0.0, 1.0).to_bits()),
+            hang: std::sync::atomic::AtomicBool::new(false),
+            down: std::sync::atomic::AtomicBool::new(false),
+            storm_until: Mutex::new(None),
+            answer_delay_ms: AtomicU64::new(0),
             requests: AtomicU64::new(0),
             span: Mutex::new(None),
             create_span: Mutex::new((0, None)),
@@ -281,6 +291,13 @@ impl SandboxState {
             *span = Some((first, now));
         }
         verdict
+    }
+
+    /// During a storm, the whole seconds until it ends.
+    pub fn storm_remaining(&self) -> Option<u64> {
+        let until = (*self.storm_until.lock().unwrap_or_else(|e| e.into_inner()))?;
+        let left = until.checked_duration_since(Instant::now())?;
+        Some(left.as_secs_f64().ceil().max(1.0) as u64)
     }
 
     /// Changes the share of requests answered with an injected 500 or 503.

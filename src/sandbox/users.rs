@@ -142,14 +142,7 @@ pub async fn create(State(shared): State<Shared>, bytes: Bytes) -> Response {
             "There was an internal error on our servers. We've been notified and are working on fixing it.",
         )
         .into_response(),
-        Some(AfterCreate::Drop) => {
-            // The status line goes out, then the body fails: hyper cuts the connection
-            // and the client never sees a complete answer.
-            let body = axum::body::Body::from_stream(futures_util::stream::once(async {
-                Err::<axum::body::Bytes, _>(std::io::Error::other("connection dropped by the sandbox"))
-            }));
-            Response::new(body)
-        }
+        Some(AfterCreate::Drop) => super::gate::cut(),
         None => Json(rendered).into_response(),
     }
 }

@@ -4,6 +4,7 @@ mod bad_input;
 mod config;
 mod conformance;
 mod dry_run;
+mod faults;
 mod help;
 mod housekeeping;
 mod import;

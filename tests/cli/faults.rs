@@ -1,0 +1,228 @@
+//! The fault suite: for each fault, every user ends in the instance exactly once and the
+//! ledger has one final line per record that matches the instance.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use migrate::sandbox::{SandboxConfig, SandboxHandle};
+use serde_json::Value;
+
+use super::import::{LIVE_KEY, finals, import_args, report, run, users_file};
+use super::util::{TestEnv, start_sandbox};
+
+const USERS: usize = 60;
+
+/// One line of the table in the issue: users in, created, duplicates, lost, mismatches.
+#[derive(Debug, PartialEq)]
+struct Row {
+    created: usize,
+    duplicates: u64,
+    lost: usize,
+    mismatches: usize,
+}
+
+fn tally(sandbox: &SandboxHandle, env: &TestEnv, summary: &Value) -> Row {
+    let instance: HashMap<String, String> = sandbox.external_ids();
+    let lines = finals(env, summary["log_file"].as_str().expect("log"));
+    let mut mismatches = 0;
+    let mut lost = 0;
+    for i in 0..USERS {
+        let id = format!("src_{i:05}");
+        let line = lines.get(&id);
+        let status = line.and_then(|l| l["status"].as_str()).unwrap_or("");
+        match (instance.get(&id), line) {
+            (Some(clerk_id), Some(l)) if status == "success" || status == "already_exists" => {
+                if l["clerkUserId"].as_str() != Some(clerk_id.as_str()) {
+                    mismatches += 1;
+                }
+            }
+            (Some(_), Some(_)) => mismatches += 1, // in Clerk but logged as failed
+            (None, Some(_)) if status == "error" => {} // failed, and truthfully so
+            (None, Some(_)) => mismatches += 1,    // logged as created but absent
+            (_, None) => lost += 1,
+        }
+    }
+    Row {
+        created: instance.len(),
+        duplicates: sandbox.stats().users_created - instance.len() as u64,
+        lost,
+        mismatches,
+    }
+}
+
+fn vars(extra: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+    let mut v = vec![
+        ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
+        ("RATE_LIMIT", "30".to_owned()),
+    ];
+    v.extend(extra.iter().map(|(k, val)| (*k, (*val).to_owned())));
+    v
+}
+
+async fn sandbox(config: SandboxConfig) -> SandboxHandle {
+    start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        rate: Some(10_000),
+        ..config
+    })
+    .await
+}
+
+fn clean(name: &str, row: &Row) {
+    eprintln!(
+        "{name:<40} in {USERS:>3}  created {:>3}  duplicates {}  lost {}  mismatches {}",
+        row.created, row.duplicates, row.lost, row.mismatches
+    );
+    assert_eq!(
+        *row,
+        Row {
+            created: USERS,
+            duplicates: 0,
+            lost: 0,
+            mismatches: 0
+        },
+        "{name}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_storm_with_a_long_retry_after() {
+    let sandbox = sandbox(SandboxConfig::default()).await;
+    let env = TestEnv::new();
+    let file = users_file(&env, USERS);
+    let importing = run(&env, import_args(&sandbox, "clerk", &file, &[]), vars(&[]));
+    let storm = async {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        sandbox.storm_429(Duration::from_secs(3));
+    };
+    let (out, ()) = tokio::join!(importing, storm);
+    let r = report(&out);
+    assert!(r["rate_limited"].as_u64() >= Some(1), "{r}");
+    clean(
+        "429 storm, 3 s with a counting-down Retry-After",
+        &tally(&sandbox, &env, &r),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_5xx() {
+    let sandbox = sandbox(SandboxConfig {
+        seed: 3,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let env = TestEnv::new();
+    let file = users_file(&env, USERS);
+    let args = import_args(&sandbox, "clerk", &file, &[]);
+    let importing = run(&env, args, vars(&[("MAX_RETRIES", "10")]));
+    let burst = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        sandbox.set_fail_rate(0.6);
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        sandbox.set_fail_rate(0.0);
+    };
+    let (out, ()) = tokio::join!(importing, burst);
+    let r = report(&out);
+    assert!(r["retries"].as_u64() > Some(0), "{r}");
+    clean("500/503 burst (60 % for 0.8 s)", &tally(&sandbox, &env, &r));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_later_than_the_client_timeout() {
+    let sandbox = sandbox(SandboxConfig::default()).await;
+    let env = TestEnv::new();
+    let file = users_file(&env, USERS);
+    let importing = run(
+        &env,
+        import_args(&sandbox, "clerk", &file, &["--timeout", "1"]),
+        vars(&[("MAX_RETRIES", "8")]),
+    );
+    let spike = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        sandbox.set_answer_delay(Duration::from_millis(1500));
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        sandbox.set_answer_delay(Duration::ZERO);
+    };
+    let (out, ()) = tokio::join!(importing, spike);
+    let r = report(&out);
+    // Timed-out creates were looked up (and adopted) rather than sent again.
+    assert!(
+        r["api_calls"].as_u64() > Some(USERS as u64 + 1),
+        "the spike should have caused timeouts: {r}"
+    );
+    clean(
+        "latency spike past the 1 s timeout",
+        &tally(&sandbox, &env, &r),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_dropped_before_and_after_the_create() {
+    let sandbox = sandbox(SandboxConfig {
+        fail_rate: 0.1,
+        fail_after_create_rate: 0.2,
+        seed: 9,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let env = TestEnv::new();
+    let file = users_file(&env, USERS);
+    let out = run(
+        &env,
+        import_args(&sandbox, "clerk", &file, &[]),
+        vars(&[("MAX_RETRIES", "10")]),
+    )
+    .await;
+    clean(
+        "drops/5xx before (10 %) and after (20 %) apply",
+        &tally(&sandbox, &env, &report(&out)),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sandbox_restart_mid_run() {
+    let mut sandbox = sandbox(SandboxConfig::default()).await;
+    let env = TestEnv::new();
+    let file = users_file(&env, USERS);
+    let args = import_args(&sandbox, "clerk", &file, &[]);
+    let importing = run(&env, args, vars(&[("MAX_RETRIES", "10")]));
+    let restart = async {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        sandbox
+            .restart(Duration::from_millis(800))
+            .await
+            .expect("restarts");
+    };
+    let (out, ()) = tokio::join!(importing, restart);
+    let r = report(&out);
+    assert!(
+        r["retries"].as_u64() > Some(0),
+        "the restart should have cut requests: {r}"
+    );
+    clean(
+        "restart mid-run (0.8 s down, state kept)",
+        &tally(&sandbox, &env, &r),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sandbox_that_never_answers() {
+    let sandbox = sandbox(SandboxConfig::default()).await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 6);
+    // The instance check itself hangs: the run fails fast and clearly, creating nothing.
+    sandbox.set_hang(true);
+    let out = run(
+        &env,
+        import_args(&sandbox, "clerk", &file, &["--timeout", "1"]),
+        vars(&[("MAX_RETRIES", "1")]),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no answer from Clerk"));
+    assert_eq!(sandbox.stats().users_created, 0);
+    // It comes back: the same command creates everyone.
+    sandbox.set_hang(false);
+    let out = run(&env, import_args(&sandbox, "clerk", &file, &[]), vars(&[])).await;
+    assert_eq!(report(&out)["created"], 6);
+}
