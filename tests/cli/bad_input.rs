@@ -6,6 +6,8 @@ use super::util::TestEnv;
 enum Expect {
     /// Exit 1 with these words on stderr.
     Fatal(&'static str),
+    /// Exit 2 (the flags do not fit the file) with these words on stderr.
+    Usage(&'static str),
     /// Exit 3: the file reads, some records are invalid.
     Invalid(u64),
     /// Exit 0.
@@ -25,8 +27,13 @@ fn check(env: &TestEnv, name: &str, bytes: &[u8], transformer: &str, expect: Exp
         "{name}: {stderr}"
     );
     match expect {
-        Expect::Fatal(words) => {
-            assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        Expect::Fatal(words) | Expect::Usage(words) => {
+            let code = if matches!(expect, Expect::Fatal(_)) {
+                1
+            } else {
+                2
+            };
+            assert_eq!(out.status.code(), Some(code), "{name}: {stderr}");
             assert!(
                 stderr.contains(name) && stderr.contains(words),
                 "{name}: {stderr}"
@@ -84,7 +91,7 @@ fn broken_files_are_reported_not_crashed_on() {
         ("truncated.ndjson", b"{\"user_id\": \"a\", \"email\": \"a@example.com\"}\n{\"user_id\": \"b\"".to_vec(), "auth0", Expect::Fatal("record 2")),
         ("gzip.json", vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3], "auth0", Expect::Fatal("gzip")),
         ("zip.json", b"PK\x03\x04rest".to_vec(), "auth0", Expect::Fatal("zip")),
-        ("firebase-as-clerk.csv", b"abc123,a@example.com,true,hash,salt,Ann\n".to_vec(), "clerk", Expect::Fatal("\"id\" column")),
+        ("firebase-as-clerk.csv", b"abc123,a@example.com,true,hash,salt,Ann\n".to_vec(), "clerk", Expect::Usage("\"id\" column")),
     ];
     for (name, bytes, transformer, expect) in cases {
         check(&env, name, &bytes, transformer, expect);

@@ -252,12 +252,6 @@ fn bad_files_give_clear_errors() {
             "\"users\" array",
         ),
         (
-            "header.csv",
-            b"uid,mail\n1,a@b.io\n",
-            "clerk",
-            "\"id\" column",
-        ),
-        (
             "packed.json",
             b"\x1f\x8b\x08\x00\x00\x00\x00\x00",
             "clerk",
@@ -290,6 +284,20 @@ fn bad_files_give_clear_errors() {
             "{name}: {stderr}"
         );
     }
+}
+
+/// A CSV without the transformer's ID column: `-t` does not match the file (exit 2).
+#[test]
+fn a_csv_for_another_transformer_is_a_usage_error() {
+    let env = TestEnv::new();
+    env.write("header.csv", "uid,mail\n1,a@b.io\n");
+    env.cmd()
+        .args(["-y", "--dry-run", "-t", "clerk", "-f", "header.csv"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("\"id\" column").and(predicate::str::contains("header.csv")),
+        );
 }
 
 #[test]

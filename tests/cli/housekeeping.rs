@@ -388,3 +388,73 @@ async fn soak_delete_5000_at_the_limit_with_faults() {
     assert_eq!(sandbox.user_count(), 0);
     eprintln!("import: {r}\ndelete: {d}\nsandbox: {:?}", sandbox.stats());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_delete_then_rerun() {
+    let sandbox = start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        rate: Some(10_000),
+        latency: Duration::from_millis(20),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let api = Api::new(&sandbox, LIVE_KEY);
+    assert_eq!(
+        api.post("/users", json!({"external_id": "keep_me", "username": "keeper", "skip_password_requirement": true}))
+            .await
+            .status,
+        200
+    );
+    let env = TestEnv::new();
+    let file = users_file(&env, 150);
+    assert_eq!(
+        report(
+            &run(
+                &env,
+                import_args(&sandbox, "clerk", &file, &[]),
+                vars("2000")
+            )
+            .await
+        )["created"],
+        150
+    );
+    for wait_ms in [400u64, 900] {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("migrate"));
+        cmd.args(delete_args(&sandbox, &["-y"]))
+            .current_dir(env.path())
+            .env_remove("CLERK_API_URL")
+            .env("CLERK_SECRET_KEY", LIVE_KEY)
+            .env("RATE_LIMIT", "60")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut child = cmd.spawn().expect("spawns");
+        tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+        child.kill().expect("SIGKILL");
+        let _ = child.wait();
+    }
+    let left = sandbox.user_count();
+    assert!(
+        left > 1 && left < 151,
+        "the kills should land mid-run: {left}"
+    );
+    let d = report(&run(&env, delete_args(&sandbox, &["-y"]), vars("2000")).await);
+    assert_eq!(d["failed"], 0, "{d}");
+    assert_eq!(
+        d["deleted"].as_u64().unwrap_or(0) + d["not_found"].as_u64().unwrap_or(0),
+        150,
+        "{d}"
+    );
+    assert_eq!(
+        sandbox.user_count(),
+        1,
+        "only the pre-existing user remains"
+    );
+    assert_eq!(
+        api.get("/users?external_id=keep_me")
+            .await
+            .body
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}
