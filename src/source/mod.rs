@@ -222,6 +222,20 @@ pub fn open(path: &Path, options: &ReadOptions) -> Result<RecordReader, SourceEr
     })
 }
 
+/// Records from any buffered reader, without the file checks of `open`: for fuzzing and
+/// tests.
+pub fn records<'a, R: BufRead + 'a>(
+    reader: R,
+    format: Format,
+    firebase_csv: bool,
+) -> Result<Box<dyn Iterator<Item = Result<Record, SourceErrorKind>> + 'a>, SourceErrorKind> {
+    Ok(match format {
+        Format::Json => Box::new(json::JsonRecords::new(reader)),
+        Format::Ndjson => Box::new(ndjson::NdjsonRecords::new(reader)),
+        Format::Csv => Box::new(self::csv::CsvRecords::new(reader, firebase_csv)?),
+    })
+}
+
 /// Refuses empty and obviously binary files before parsing, with a clearer message
 /// than a parser would give.
 fn sniff<R: BufRead>(reader: &mut R, format: Format) -> Result<(), SourceErrorKind> {
