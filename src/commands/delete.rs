@@ -2,12 +2,9 @@
 //! confirmation.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::clerk::paced::{Unrecorded, paced};
-use crate::clerk::{ClerkClient, ClientOptions, Pacer, RetryPolicy};
 use crate::cli::DeleteArgs;
 use crate::config::{self, Context, DotEnv, Endpoint, Prompter};
 use crate::delete::{self, Check, select};
@@ -47,19 +44,12 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
     let Endpoint::Url(base_url) = &target.endpoint else {
         return Ok(ExitStatus::Usage);
     };
-    let client = ClerkClient::new(
-        &ClientOptions {
-            base_url: base_url.clone(),
-            timeout: target.timeout,
-        },
-        target.key.for_client(),
-    )?;
-    let pacer = Arc::new(Pacer::new(target.rate));
-    let policy = RetryPolicy {
-        max_retries: target.max_retries,
-        ..RetryPolicy::default()
-    };
-    let instance = paced(&pacer, &policy, &Unrecorded, || client.get_instance()).await?;
+    let super::Connection {
+        client,
+        pacer,
+        policy,
+        instance,
+    } = super::connect(&target, base_url).await?;
     let production = instance.environment_type == "production";
     let log_dir = &args.output.log_dir;
 

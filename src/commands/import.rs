@@ -4,14 +4,12 @@
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
 
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
 use crate::clerk::paced::{Unrecorded, paced};
-use crate::clerk::{ClerkClient, ClientOptions, Pacer, RetryPolicy};
 use crate::cli::ImportArgs;
 use crate::config::{self, Context, DotEnv, Endpoint, ImportSettings, Prompter, TargetSettings};
 use crate::error::AppError;
@@ -266,20 +264,12 @@ async fn import(
         return dry_run(&settings, printer);
     };
     let (base_url, sandbox) = endpoint(&target).await?;
-    let client = ClerkClient::new(
-        &ClientOptions {
-            base_url: base_url.clone(),
-            timeout: target.timeout,
-        },
-        target.key.for_client(),
-    )?;
-    let pacer = Arc::new(Pacer::new(target.rate));
-    let policy = RetryPolicy {
-        max_retries: target.max_retries,
-        ..RetryPolicy::default()
-    };
-    // Setup calls wait out 429s and retry 5xx like every other call.
-    let instance = paced(&pacer, &policy, &Unrecorded, || client.get_instance()).await?;
+    let super::Connection {
+        client,
+        pacer,
+        policy,
+        instance,
+    } = super::connect(&target, &base_url).await?;
     let production = instance.environment_type == "production";
     let where_to = if sandbox.is_some() {
         format!("the embedded sandbox ({})", instance.environment_type)

@@ -47,6 +47,42 @@ async fn dispatch(cli: Cli, printer: Printer) -> Result<ExitStatus, AppError> {
     }
 }
 
+/// A client for one instance, with its pacer and retry policy, and what the instance is.
+pub(crate) struct Connection {
+    pub client: crate::clerk::ClerkClient,
+    pub pacer: std::sync::Arc<crate::clerk::Pacer>,
+    pub policy: crate::clerk::RetryPolicy,
+    pub instance: crate::clerk::types::Instance,
+}
+
+/// Connects to `base_url` and asks which instance the key opens (paced and retried like
+/// every other call, so a 429 or 5xx here does not end the run).
+pub(crate) async fn connect(
+    target: &crate::config::TargetSettings,
+    base_url: &str,
+) -> Result<Connection, AppError> {
+    use crate::clerk::paced::{Unrecorded, paced};
+    let client = crate::clerk::ClerkClient::new(
+        &crate::clerk::ClientOptions {
+            base_url: base_url.to_owned(),
+            timeout: target.timeout,
+        },
+        target.key.for_client(),
+    )?;
+    let pacer = std::sync::Arc::new(crate::clerk::Pacer::new(target.rate));
+    let policy = crate::clerk::RetryPolicy {
+        max_retries: target.max_retries,
+        ..crate::clerk::RetryPolicy::default()
+    };
+    let instance = paced(&pacer, &policy, &Unrecorded, || client.get_instance()).await?;
+    Ok(Connection {
+        client,
+        pacer,
+        policy,
+        instance,
+    })
+}
+
 /// Workers enough that the pacer, not the pool, limits throughput up to 5 s of latency.
 pub(crate) fn worker_count(target: &crate::config::TargetSettings) -> usize {
     target

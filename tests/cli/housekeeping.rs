@@ -419,18 +419,8 @@ async fn kill_9_during_delete_then_rerun() {
         150
     );
     for wait_ms in [400u64, 900] {
-        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("migrate"));
-        cmd.args(delete_args(&sandbox, &["-y"]))
-            .current_dir(env.path())
-            .env_remove("CLERK_API_URL")
-            .env("CLERK_SECRET_KEY", LIVE_KEY)
-            .env("RATE_LIMIT", "60")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
-        let mut child = cmd.spawn().expect("spawns");
-        tokio::time::sleep(Duration::from_millis(wait_ms)).await;
-        child.kill().expect("SIGKILL");
-        let _ = child.wait();
+        let args = delete_args(&sandbox, &["-y"]);
+        super::import::kill_after(&env, &args, "60", Duration::from_millis(wait_ms)).await;
     }
     let left = sandbox.user_count();
     assert!(

@@ -100,6 +100,22 @@ async fn live_sandbox(rate: u32, window_secs: u64) -> SandboxHandle {
     .await
 }
 
+/// Runs the binary with `args` and SIGKILLs it after `wait`.
+pub async fn kill_after(env: &TestEnv, args: &[String], rate: &str, wait: Duration) {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("migrate"));
+    cmd.args(args)
+        .current_dir(env.path())
+        .env_remove("CLERK_API_URL")
+        .env("CLERK_SECRET_KEY", LIVE_KEY)
+        .env("RATE_LIMIT", rate)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().expect("spawns");
+    tokio::time::sleep(wait).await;
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+}
+
 fn key() -> Vec<(&'static str, String)> {
     vec![
         ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
@@ -483,18 +499,7 @@ async fn kill_9_mid_run_then_rerun_creates_everyone_exactly_once() {
     let args = import_args(&sandbox, "clerk", &file, &[]);
     // Two kills at different points, then a run to the end.
     for wait_ms in [500u64, 1100] {
-        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("migrate"));
-        cmd.args(&args)
-            .current_dir(env.path())
-            .env_remove("CLERK_API_URL")
-            .env("CLERK_SECRET_KEY", LIVE_KEY)
-            .env("RATE_LIMIT", "120")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
-        let mut child = cmd.spawn().expect("spawns");
-        tokio::time::sleep(Duration::from_millis(wait_ms)).await;
-        child.kill().expect("SIGKILL");
-        let _ = child.wait();
+        kill_after(&env, &args, "120", Duration::from_millis(wait_ms)).await;
     }
     let before = sandbox.user_count();
     assert!(
