@@ -24,24 +24,10 @@ pub async fn gate(State(shared): State<Shared>, request: Request, next: Next) ->
     }
     // Clerk limits per instance, i.e. per secret key, after authentication.
     if let Some(secs) = shared.storm_remaining() {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_requests",
-            "Too many requests",
-            "Too many requests, retry later",
-        );
-        e.retry_after = Some(secs);
-        return e.into_response();
+        return too_many_requests(secs);
     }
     if let Err(secs) = shared.admit() {
-        let mut e = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_requests",
-            "Too many requests",
-            "Too many requests, retry later",
-        );
-        e.retry_after = Some(secs);
-        return e.into_response();
+        return too_many_requests(secs);
     }
     if request.method() == axum::http::Method::POST && request.uri().path() == "/v1/users" {
         shared.note_create_arrival();
@@ -59,6 +45,18 @@ pub async fn gate(State(shared): State<Shared>, request: Request, next: Next) ->
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
     }
     response
+}
+
+/// A 429 with a whole-second `Retry-After`.
+fn too_many_requests(retry_after: u64) -> Response {
+    let mut e = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_requests",
+        "Too many requests",
+        "Too many requests, retry later",
+    );
+    e.retry_after = Some(retry_after);
+    e.into_response()
 }
 
 /// A response whose body fails at once: hyper cuts the connection.
