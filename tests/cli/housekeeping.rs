@@ -16,6 +16,18 @@ fn vars(rate: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Imports `n` generated users at `rate` and checks that all were created.
+async fn import_all(
+    sandbox: &migrate::sandbox::SandboxHandle,
+    env: &TestEnv,
+    n: usize,
+    rate: &str,
+) {
+    let file = users_file(env, n);
+    let out = run(env, import_args(sandbox, "clerk", &file, &[]), vars(rate)).await;
+    assert_eq!(report(&out)["created"].as_u64(), Some(n as u64));
+}
+
 fn delete_args(sandbox: &migrate::sandbox::SandboxHandle, extra: &[&str]) -> Vec<String> {
     let mut args: Vec<String> = vec![
         "delete".into(),
@@ -195,18 +207,7 @@ async fn delete_respects_the_rate_limit() {
     })
     .await;
     let env = TestEnv::new();
-    let file = users_file(&env, 250);
-    assert_eq!(
-        report(
-            &run(
-                &env,
-                import_args(&sandbox, "clerk", &file, &[]),
-                vars("100")
-            )
-            .await
-        )["created"],
-        250
-    );
+    import_all(&sandbox, &env, 250, "100").await;
     let d = report(&run(&env, delete_args(&sandbox, &["-y"]), vars("100")).await);
     assert_eq!(d["deleted"], 250, "{d}");
     assert_eq!(sandbox.stats().rate_limited, 0);
@@ -327,18 +328,7 @@ async fn delete_survives_injected_faults() {
     })
     .await;
     let env = TestEnv::new();
-    let file = users_file(&env, 120);
-    assert_eq!(
-        report(
-            &run(
-                &env,
-                import_args(&sandbox, "clerk", &file, &[]),
-                vars("2000")
-            )
-            .await
-        )["created"],
-        120
-    );
+    import_all(&sandbox, &env, 120, "2000").await;
     // Now the instance fails 15 % of requests.
     sandbox.set_fail_rate(0.15);
     let mut vars = vars("2000");
@@ -406,18 +396,7 @@ async fn kill_9_during_delete_then_rerun() {
         200
     );
     let env = TestEnv::new();
-    let file = users_file(&env, 150);
-    assert_eq!(
-        report(
-            &run(
-                &env,
-                import_args(&sandbox, "clerk", &file, &[]),
-                vars("2000")
-            )
-            .await
-        )["created"],
-        150
-    );
+    import_all(&sandbox, &env, 150, "2000").await;
     for wait_ms in [400u64, 900] {
         let args = delete_args(&sandbox, &["-y"]);
         super::import::kill_after(&env, &args, "60", Duration::from_millis(wait_ms)).await;
