@@ -160,7 +160,7 @@ pub struct ImportArgs {
     pub format: Option<FormatArg>,
 
     /// Skip every user up to and including this source user ID.
-    #[arg(short, long, value_name = "USER_ID")]
+    #[arg(short, long, value_name = "USER_ID", conflicts_with = "no_resume")]
     pub resume_after: Option<String>,
 
     /// Do not skip users already created by an earlier run of the same file.
@@ -213,6 +213,15 @@ pub struct FirebaseArgs {
     /// mem_cost.
     #[arg(long, value_name = "N")]
     pub firebase_mem_cost: Option<u32>,
+}
+
+impl FirebaseArgs {
+    pub fn any_given(&self) -> bool {
+        self.firebase_signer_key.is_some()
+            || self.firebase_salt_separator.is_some()
+            || self.firebase_rounds.is_some()
+            || self.firebase_mem_cost.is_some()
+    }
 }
 
 /// Options of `migrate delete`.

@@ -57,15 +57,7 @@ impl AppError {
             Self::Config(e) if e.is_usage() => ExitStatus::Usage,
             Self::Config(_) => ExitStatus::Fatal,
             Self::Clerk(_) => ExitStatus::Fatal,
-            // A CSV without the transformer's ID column means -t does not match the file.
-            Self::Source(e)
-                if matches!(
-                    e.kind,
-                    crate::source::SourceErrorKind::MissingIdColumn { .. }
-                ) =>
-            {
-                ExitStatus::Usage
-            }
+            Self::Source(e) if e.kind.is_usage() => ExitStatus::Usage,
             Self::Source(_) => ExitStatus::Fatal,
             Self::Ledger(_) => ExitStatus::Fatal,
             Self::SandboxBind { .. } => ExitStatus::Fatal,

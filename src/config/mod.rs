@@ -60,6 +60,11 @@ pub enum ConfigError {
          --firebase-salt-separator, --firebase-rounds and --firebase-mem-cost"
     )]
     FirebasePartial,
+    #[error(
+        "the --firebase-* options only apply to -t firebase, but the transformer is {0}: \
+         drop them, or pick -t firebase if the file is a Firebase export"
+    )]
+    FirebaseOptionsElsewhere(&'static str),
     #[error(transparent)]
     DotEnv(#[from] dotenv::DotEnvError),
     #[error("cancelled")]
@@ -79,6 +84,7 @@ impl ConfigError {
                 | Self::BadKey { .. }
                 | Self::InvalidValue { .. }
                 | Self::FirebasePartial
+                | Self::FirebaseOptionsElsewhere(_)
         )
     }
 
@@ -210,6 +216,8 @@ pub fn resolve_import(
     };
     let firebase = if transformer == TransformerKind::Firebase {
         resolve_firebase(args, ctx)?
+    } else if args.firebase.any_given() {
+        return Err(ConfigError::FirebaseOptionsElsewhere(transformer.label()));
     } else {
         None
     };

@@ -2,6 +2,7 @@
 //! time. Both the dry run and the import consume this stream; the import engine itself
 //! never sees readers or transformers.
 
+mod fit;
 pub mod parallel;
 pub mod summary;
 
@@ -71,29 +72,7 @@ pub fn prepare(path: &Path, options: PrepareOptions) -> Result<Items, SourceErro
             && format == Some(Format::Csv),
     };
     let reader = source::open(path, &read)?;
-    // A CSV whose header lacks the ID column was exported with other settings or is
-    // meant for another transformer: every record would fail, so say it once.
-    if let Some(header) = reader.header() {
-        let id = options.transformer.id_column();
-        if !header.iter().any(|h| h == id || h == "userId") {
-            let mut found = header
-                .iter()
-                .take(8)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ");
-            if header.len() > 8 {
-                found.push_str(", …");
-            }
-            return Err(SourceError {
-                path: path.to_owned(),
-                kind: source::SourceErrorKind::MissingIdColumn {
-                    expected: id,
-                    found,
-                },
-            });
-        }
-    }
+    fit::check(path, &read, reader.header(), options.transformer)?;
     Ok(Items { reader, options })
 }
 

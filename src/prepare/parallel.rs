@@ -51,6 +51,7 @@ pub fn plan_file<E>(
         firebase_csv: false,
     };
     let mut reader = source::open(path, &read).map_err(PlanError::Source)?;
+    super::fit::check(path, &read, None, options.transformer).map_err(PlanError::Source)?;
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(1, 8);

@@ -100,6 +100,15 @@ impl<R: BufRead> CsvRecords<R> {
             let header = FIREBASE_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
             // Firebase writes no header, but a file someone prepared may have one.
             let is_header = has_first && first.get(0) == Some(b"localId".as_slice());
+            if has_first && !is_header && looks_like_foreign_header(&first) {
+                let found = first
+                    .iter()
+                    .take(6)
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(SourceErrorKind::NotFirebaseCsv { found });
+            }
             (header, (has_first && !is_header).then_some(first))
         } else {
             if !has_first {
@@ -197,6 +206,33 @@ impl<R: BufRead> Iterator for CsvRecords<R> {
     }
 }
 
+/// Column names other systems put in their header row. A Firebase data row never holds
+/// one of these as a whole cell (its cells are IDs, addresses, booleans, hashes).
+const FOREIGN_HEADER_NAMES: [&str; 12] = [
+    "id",
+    "user_id",
+    "userid",
+    "email",
+    "email_address",
+    "primary_email_address",
+    "username",
+    "first_name",
+    "last_name",
+    "phone",
+    "phone_number",
+    "created_at",
+];
+
+fn looks_like_foreign_header(row: &csv::ByteRecord) -> bool {
+    row.iter().any(|cell| {
+        std::str::from_utf8(cell).is_ok_and(|c| {
+            FOREIGN_HEADER_NAMES
+                .iter()
+                .any(|name| c.trim().eq_ignore_ascii_case(name))
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +286,21 @@ mod tests {
         assert_eq!(recs[0].fields["emailVerified"], "true");
         let (recs, _) = read("localId,email\nuid1,a@x.io\n", true);
         assert_eq!(recs.len(), 1);
+    }
+
+    #[test]
+    fn another_systems_header_is_not_firebase_data() {
+        let err = CsvRecords::new(
+            &b"id,first_name,primary_email_address\n1,A,a@x.io\n"[..],
+            true,
+        )
+        .err()
+        .expect("refused");
+        assert_eq!(
+            err.to_string(),
+            "the first row is a header (id, first_name, primary_email_address), but Firebase CSV \
+             exports have none: was this file exported by another system? Pick it with -t"
+        );
     }
 
     #[test]

@@ -169,12 +169,29 @@ pub enum SourceErrorKind {
     #[error("the CSV header is not valid UTF-8: re-save the file as UTF-8")]
     HeaderEncoding,
     #[error(
-        "the CSV header has no {expected:?} column, which holds the user ID for this transformer (the header has: {found})"
+        "no {expected:?} field in {place}, which holds the user ID in {transformer} exports (found: {found}): {hint}"
     )]
-    MissingIdColumn {
+    WrongTransformer {
+        place: String,
         expected: &'static str,
+        transformer: &'static str,
         found: String,
+        hint: String,
     },
+    #[error(
+        "the first row is a header ({found}), but Firebase CSV exports have none: was this file exported by another system? Pick it with -t"
+    )]
+    NotFirebaseCsv { found: String },
+}
+
+impl SourceErrorKind {
+    /// Whether the flags, not the file, are wrong: `-t` names another system.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            Self::WrongTransformer { .. } | Self::NotFirebaseCsv { .. }
+        )
+    }
 }
 
 /// What a reader noticed beyond the records themselves.

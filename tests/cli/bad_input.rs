@@ -91,7 +91,9 @@ fn broken_files_are_reported_not_crashed_on() {
         ("truncated.ndjson", b"{\"user_id\": \"a\", \"email\": \"a@example.com\"}\n{\"user_id\": \"b\"".to_vec(), "auth0", Expect::Fatal("record 2")),
         ("gzip.json", vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3], "auth0", Expect::Fatal("gzip")),
         ("zip.json", b"PK\x03\x04rest".to_vec(), "auth0", Expect::Fatal("zip")),
-        ("firebase-as-clerk.csv", b"abc123,a@example.com,true,hash,salt,Ann\n".to_vec(), "clerk", Expect::Usage("\"id\" column")),
+        ("firebase-as-clerk.csv", b"abc123,a@example.com,true,hash,salt,Ann\n".to_vec(), "clerk", Expect::Usage("no \"id\" field in the CSV header")),
+        ("clerk-as-firebase.csv", b"id,primary_email_address\nu1,a@example.com\n".to_vec(), "firebase", Expect::Usage("Firebase CSV exports have none")),
+        ("auth0-as-supabase.ndjson", b"{\"user_id\": \"a\", \"email\": \"a@example.com\"}\n".to_vec(), "supabase", Expect::Usage("did you mean -t auth0 or -t betterauth?")),
     ];
     for (name, bytes, transformer, expect) in cases {
         check(&env, name, &bytes, transformer, expect);

@@ -131,6 +131,39 @@ fn partial_firebase_parameters_are_refused() {
 }
 
 #[test]
+fn conflicting_options_are_usage_errors() {
+    let env = TestEnv::new();
+    env.write(
+        "users.json",
+        r#"[{"user_id": "a", "email": "a@example.com"}]"#,
+    );
+    let base = ["-y", "--dry-run", "-f", "users.json"];
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["-t", "auth0", "-r", "a", "--no-resume"],
+            "cannot be used with",
+        ),
+        (
+            &["-t", "auth0", "--firebase-rounds", "8"],
+            "only apply to -t firebase, but the transformer is Auth0",
+        ),
+        (
+            &["-t", "clerk"],
+            "no \"id\" field in the first record, which holds the user ID in Clerk exports \
+             (found: user_id, email): did you mean -t auth0 or -t betterauth?",
+        ),
+    ];
+    for (args, words) in cases {
+        env.cmd()
+            .args(base)
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(words));
+    }
+}
+
+#[test]
 fn subcommands_parse_their_flags() {
     let env = TestEnv::new();
     for args in [

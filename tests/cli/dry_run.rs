@@ -296,7 +296,8 @@ fn a_csv_for_another_transformer_is_a_usage_error() {
         .assert()
         .code(2)
         .stderr(
-            predicate::str::contains("\"id\" column").and(predicate::str::contains("header.csv")),
+            predicate::str::contains("no \"id\" field in the CSV header")
+                .and(predicate::str::contains("header.csv")),
         );
 }
 
