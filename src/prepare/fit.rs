@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::source::{self, Fields, ReadOptions, SourceError, SourceErrorKind};
+use crate::source::{self, Fields, Mismatch, ReadOptions, SourceError, SourceErrorKind};
 use crate::transform::TransformerKind;
 
 /// How many leading records are looked at: one broken record must not condemn a file.
@@ -34,13 +34,13 @@ pub fn check(
     }
     Err(SourceError {
         path: path.to_owned(),
-        kind: SourceErrorKind::WrongTransformer {
+        kind: SourceErrorKind::WrongTransformer(Box::new(Mismatch {
             place,
             expected,
             transformer: transformer.label(),
             found: shown(&names),
             hint: hint(&names, transformer),
-        },
+        })),
     })
 }
 

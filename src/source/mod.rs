@@ -168,20 +168,25 @@ pub enum SourceErrorKind {
     NoHeader,
     #[error("the CSV header is not valid UTF-8: re-save the file as UTF-8")]
     HeaderEncoding,
-    #[error(
-        "no {expected:?} field in {place}, which holds the user ID in {transformer} exports (found: {found}): {hint}"
-    )]
-    WrongTransformer {
-        place: String,
-        expected: &'static str,
-        transformer: &'static str,
-        found: String,
-        hint: String,
-    },
+    #[error(transparent)]
+    WrongTransformer(Box<Mismatch>),
     #[error(
         "the first row is a header ({found}), but Firebase CSV exports have none: was this file exported by another system? Pick it with -t"
     )]
     NotFirebaseCsv { found: String },
+}
+
+/// A file without the chosen transformer's ID field (boxed: it is rare and large).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "no {expected:?} field in {place}, which holds the user ID in {transformer} exports (found: {found}): {hint}"
+)]
+pub struct Mismatch {
+    pub place: String,
+    pub expected: &'static str,
+    pub transformer: &'static str,
+    pub found: String,
+    pub hint: String,
 }
 
 impl SourceErrorKind {
@@ -189,7 +194,7 @@ impl SourceErrorKind {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            Self::WrongTransformer { .. } | Self::NotFirebaseCsv { .. }
+            Self::WrongTransformer(_) | Self::NotFirebaseCsv { .. }
         )
     }
 }
