@@ -323,7 +323,7 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency_ms: u64,
 
-    /// Share of requests answered with an injected 500 or 503 (0 to 1).
+    /// Share of requests failed before they apply: a 500, 502 or 503, or a dropped connection (0 to 1).
     #[arg(long, value_name = "P", default_value_t = 0.0)]
     pub fail_rate: f64,
 

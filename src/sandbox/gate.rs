@@ -35,8 +35,11 @@ pub async fn gate(State(shared): State<Shared>, request: Request, next: Next) ->
     if !shared.config.latency.is_zero() {
         tokio::time::sleep(shared.config.latency).await;
     }
-    if let Fault::Status(code) = shared.draw_fault() {
-        return injected(code).into_response();
+    match shared.draw_fault() {
+        Fault::None => {}
+        Fault::Drop => return cut(),
+        Fault::Status(502) => return bad_gateway(),
+        Fault::Status(code) => return injected(code).into_response(),
     }
     let response = next.run(request).await;
     // Applied, but the answer comes late: past a client's timeout it is lost.
@@ -96,6 +99,16 @@ fn authenticate(shared: &Shared, request: &Request) -> Result<(), ApiError> {
         ));
     }
     Ok(())
+}
+
+/// What a proxy in front of the API answers: HTML, not Clerk's JSON envelope.
+fn bad_gateway() -> Response {
+    (
+        StatusCode::BAD_GATEWAY,
+        [(header::CONTENT_TYPE, "text/html")],
+        "<html><head><title>502 Bad Gateway</title></head><body>502 Bad Gateway</body></html>",
+    )
+        .into_response()
 }
 
 fn injected(code: u16) -> ApiError {

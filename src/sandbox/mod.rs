@@ -43,7 +43,8 @@ pub struct SandboxConfig {
     pub window: Duration,
     /// Added latency before each response.
     pub latency: Duration,
-    /// Probability (0..=1) that a request is answered with an injected 500 or 503.
+    /// Probability (0..=1) that a request fails before it is applied: an injected 500,
+    /// 502 (an HTML page, as from a proxy) or 503, or a dropped connection.
     pub fail_rate: f64,
     /// Probability that `POST /v1/users` creates the user and then answers 500 anyway,
     /// as when a connection drops after the server applied the request.
@@ -206,7 +207,7 @@ impl SandboxHandle {
         Ok(())
     }
 
-    /// Changes the share of requests answered with an injected 500 or 503, mid-run.
+    /// Changes the share of requests failed before they are applied, mid-run.
     pub fn set_fail_rate(&self, rate: f64) {
         self.shared.set_fail_rate(rate);
     }

@@ -225,10 +225,13 @@ pub enum AfterCreate {
     Drop,
 }
 
-/// What the fault injector decided for one request.
+/// What the fault injector decided for one request, before it is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     None,
     Status(u16),
+    /// The connection is cut before the request reaches its handler.
+    Drop,
 }
 
 impl SandboxState {
@@ -300,7 +303,7 @@ impl SandboxState {
         Some(left.as_secs_f64().ceil().max(1.0) as u64)
     }
 
-    /// Changes the share of requests answered with an injected 500 or 503.
+    /// Changes the share of requests failed before they are applied.
     pub fn set_fail_rate(&self, rate: f64) {
         self.fail_rate
             .store(rate.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
@@ -314,7 +317,12 @@ impl SandboxState {
         let mut rng = self.faults.lock().unwrap_or_else(|e| e.into_inner());
         if rng.random_bool(rate) {
             self.injected_faults.fetch_add(1, Ordering::Relaxed);
-            Fault::Status(if rng.random_bool(0.5) { 500 } else { 503 })
+            match rng.random_range(0..4) {
+                0 => Fault::Status(500),
+                1 => Fault::Status(502),
+                2 => Fault::Status(503),
+                _ => Fault::Drop,
+            }
         } else {
             Fault::None
         }
@@ -380,5 +388,24 @@ mod tests {
         }
         assert_eq!(w.admit(t0 + Duration::from_millis(2500)), Err(8));
         assert!(w.admit(t0 + Duration::from_millis(10_000)).is_ok());
+    }
+
+    #[test]
+    fn faults_before_apply_take_every_shape() {
+        let state = SandboxState::new(SandboxConfig {
+            fail_rate: 1.0,
+            ..SandboxConfig::default()
+        });
+        let drawn: Vec<Fault> = (0..200).map(|_| state.draw_fault()).collect();
+        for kind in [
+            Fault::Status(500),
+            Fault::Status(502),
+            Fault::Status(503),
+            Fault::Drop,
+        ] {
+            assert!(drawn.contains(&kind), "{kind:?} never drawn");
+        }
+        state.set_fail_rate(0.0);
+        assert_eq!(state.draw_fault(), Fault::None);
     }
 }

@@ -124,7 +124,10 @@ async fn a_burst_of_5xx() {
     let (out, ()) = tokio::join!(importing, burst);
     let r = report(&out);
     assert!(r["retries"].as_u64() > Some(0), "{r}");
-    clean("500/503 burst (60 % for 0.8 s)", &tally(&sandbox, &env, &r));
+    clean(
+        "500/502/503/drop burst (60 % for 0.8 s)",
+        &tally(&sandbox, &env, &r),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
