@@ -1,5 +1,5 @@
 //! The import against an in-process sandbox: fields read back, one call per user, the
-//! rate limit, faults, re-runs and crashes.
+//! rate limit, faults and re-runs (crashes: `crash.rs`).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -98,22 +98,6 @@ async fn live_sandbox(rate: u32, window_secs: u64) -> SandboxHandle {
         ..SandboxConfig::default()
     })
     .await
-}
-
-/// Runs the binary with `args` and SIGKILLs it after `wait`.
-pub async fn kill_after(env: &TestEnv, args: &[String], rate: &str, wait: Duration) {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("migrate"));
-    cmd.args(args)
-        .current_dir(env.path())
-        .env_remove("CLERK_API_URL")
-        .env("CLERK_SECRET_KEY", LIVE_KEY)
-        .env("RATE_LIMIT", rate)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    let mut child = cmd.spawn().expect("spawns");
-    tokio::time::sleep(wait).await;
-    child.kill().expect("SIGKILL");
-    let _ = child.wait();
 }
 
 fn key() -> Vec<(&'static str, String)> {
@@ -483,52 +467,6 @@ async fn the_key_never_leaks_and_flags_beat_the_environment() {
             && !seen.contains("wrongFromDotenv")
             && !seen.contains("wrongFromEnv")
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn kill_9_mid_run_then_rerun_creates_everyone_exactly_once() {
-    let sandbox = start_sandbox(SandboxConfig {
-        secret_key: LIVE_KEY.into(),
-        rate: Some(10_000),
-        latency: Duration::from_millis(30),
-        ..SandboxConfig::default()
-    })
-    .await;
-    let env = TestEnv::new();
-    let file = users_file(&env, 240);
-    let args = import_args(&sandbox, "clerk", &file, &[]);
-    // Two kills at different points, then a run to the end.
-    for wait_ms in [500u64, 1100] {
-        kill_after(&env, &args, "120", Duration::from_millis(wait_ms)).await;
-    }
-    let before = sandbox.user_count();
-    assert!(
-        before > 0 && before < 240,
-        "the kills should land mid-run: {before}"
-    );
-    let out = run(&env, args, key()).await;
-    let r = report(&out);
-    assert_eq!(out.status.code(), Some(0), "{r}");
-    assert_eq!(sandbox.user_count(), 240, "none missing");
-    assert_eq!(sandbox.stats().users_created, 240, "none created twice");
-    // The last run accounts for everyone: created now, or skipped as created before.
-    assert_eq!(
-        r["created"].as_u64().unwrap_or(0) + r["skipped"].as_u64().unwrap_or(0),
-        240,
-        "{r}"
-    );
-    // Only a last line may be torn by a kill.
-    for entry in std::fs::read_dir(env.path().join("logs")).expect("logs") {
-        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("log");
-        let lines: Vec<&str> = text.lines().collect();
-        for (i, line) in lines.iter().enumerate() {
-            let ok = serde_json::from_str::<Value>(line).is_ok();
-            assert!(
-                ok || i + 1 == lines.len(),
-                "torn line {i} in the middle of a log"
-            );
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

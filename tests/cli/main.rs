@@ -3,6 +3,7 @@
 mod bad_input;
 mod config;
 mod conformance;
+mod crash;
 mod dry_run;
 mod faults;
 mod help;

@@ -40,6 +40,16 @@ impl TestEnv {
         cmd
     }
 
+    /// The same, as a plain process to spawn and kill.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("migrate"));
+        for var in SCRUBBED {
+            cmd.env_remove(var);
+        }
+        cmd.current_dir(self.path());
+        cmd
+    }
+
     pub fn write(&self, name: &str, text: &str) -> PathBuf {
         let path = self.path().join(name);
         std::fs::write(&path, text).expect("write file");
