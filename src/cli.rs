@@ -179,6 +179,11 @@ pub struct ImportArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Show users' emails, phone numbers and offending values in the terminal (by default
+    /// only user IDs and rows; the private log always has the details).
+    #[arg(short, long)]
+    pub verbose: bool,
+
     /// Answer yes to every question (non-interactive; needs -t and -f).
     #[arg(short, long)]
     pub yes: bool,

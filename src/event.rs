@@ -15,6 +15,13 @@ pub enum Event {
     Retrying { reason: String, wait: Duration },
     /// Clerk rate-limited the instance; every worker waits.
     Paused { wait: Duration },
+    /// Clerk refused a user. `contact` (its first email or phone) is personal data: the
+    /// UI shows it only with `--verbose`.
+    Refused {
+        user_id: String,
+        contact: Option<String>,
+        message: String,
+    },
     /// A user was created but a later step failed.
     Warning { user_id: String, message: String },
     /// Ctrl-C or SIGTERM: no new work starts; in-flight calls finish.

@@ -206,6 +206,7 @@ fn dry_run(settings: &ImportSettings, printer: Printer) -> Result<ExitStatus, Ap
             transformer,
             &settings.file,
             Some(ledger.path()),
+            printer.is_verbose(),
         ));
     }
     Ok(if plan.invalid == 0 {
@@ -310,6 +311,7 @@ async fn import(
             &plan,
             settings.transformer.key(),
             &settings.file,
+            printer.is_verbose(),
         ));
         let question = format!("Import {to_create} users into {where_to}?");
         // Production is where mistakes are expensive: the safe answer is the default.
@@ -393,9 +395,14 @@ async fn import(
     summary.interrupted = received.is_some();
 
     if printer.is_json() {
-        printer.data(&summary::import_json(&summary).to_string());
+        printer.data(&summary::import_json(&summary, &plan).to_string());
     } else {
-        printer.info(&summary::import_text(&summary, &where_to));
+        printer.info(&summary::import_text(
+            &summary,
+            &where_to,
+            &plan,
+            printer.is_verbose(),
+        ));
     }
     if let Some(status) = received {
         printer.info(&format!(

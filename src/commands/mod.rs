@@ -22,7 +22,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Some(Command::ConvertLogs(a)) => a.output.json,
         Some(Command::Sandbox(_)) => false,
     };
-    let printer = Printer::new(json);
+    let verbose = cli.command.is_none() && cli.import.verbose;
+    let printer = Printer::new(json).verbose(verbose);
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

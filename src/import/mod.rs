@@ -125,10 +125,11 @@ enum Msg {
     },
     /// A progress line (retry, warning) and the event to show.
     Note { entry: Entry, event: Event },
-    /// The settled record.
+    /// The settled record; a refused one names its user's first email or phone.
     Final {
         entry: Entry,
         fatal: Option<ImportError>,
+        contact: Option<String>,
     },
 }
 
@@ -211,12 +212,22 @@ pub async fn run(
                 reporter.report(&event);
                 ledger.append(&entry)
             }
-            Msg::Final { entry, fatal: f } => {
+            Msg::Final {
+                entry,
+                fatal: f,
+                contact,
+            } => {
                 let status = entry.status.unwrap_or(Status::Error);
                 summary.total += 1;
                 summary.count(status);
                 if status == Status::Error {
-                    errors.add(entry.error.as_deref().unwrap_or("unknown error"));
+                    let message = entry.error.as_deref().unwrap_or("unknown error");
+                    errors.add(message);
+                    reporter.report(&Event::Refused {
+                        user_id: entry.user_id.clone(),
+                        contact,
+                        message: message.to_owned(),
+                    });
                 }
                 summary.last_settled = Some(entry.user_id.clone());
                 reporter.report(&Event::Settled { status });

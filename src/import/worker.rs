@@ -30,7 +30,19 @@ impl Ctx {
     }
 
     async fn settle(&self, entry: Entry, fatal: Option<ImportError>) {
-        let _ = self.tx.send(Msg::Final { entry, fatal }).await;
+        self.settle_with(entry, fatal, None).await;
+    }
+
+    /// Settles with the user's contact, which the UI may show for a refusal.
+    async fn settle_with(&self, entry: Entry, fatal: Option<ImportError>, contact: Option<String>) {
+        let _ = self
+            .tx
+            .send(Msg::Final {
+                entry,
+                fatal,
+                contact,
+            })
+            .await;
     }
 }
 
@@ -143,6 +155,12 @@ fn fatal_for(e: &ClientError) -> Option<ImportError> {
 
 async fn create(ctx: &Ctx, row: u64, prepared: Prepared) {
     let id = prepared.external_id.clone();
+    let contact = prepared
+        .request
+        .email_address
+        .first()
+        .or(prepared.request.phone_number.first())
+        .cloned();
     if ctx.resume.done.contains(&id) {
         ctx.settle(settled(&id, row, Status::Skipped, None, 0), None)
             .await;
@@ -160,7 +178,8 @@ async fn create(ctx: &Ctx, row: u64, prepared: Prepared) {
             Ok(None) => maybe_created = false,
             Err(e) => {
                 let fatal = fatal_for(&e);
-                ctx.settle(error_entry(&id, row, &e, 0), fatal).await;
+                ctx.settle_with(error_entry(&id, row, &e, 0), fatal, contact)
+                    .await;
                 return;
             }
         }
@@ -241,7 +260,8 @@ async fn create(ctx: &Ctx, row: u64, prepared: Prepared) {
         }
         Err(e) => {
             let fatal = fatal_for(&e);
-            ctx.settle(error_entry(&id, row, &e, attempts), fatal).await;
+            ctx.settle_with(error_entry(&id, row, &e, attempts), fatal, contact)
+                .await;
         }
     }
 }

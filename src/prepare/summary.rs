@@ -11,6 +11,18 @@ use crate::clerk::types::{CreateUserRequest, IdentificationStatus};
 /// How many example rows to keep per problem.
 const EXAMPLES: usize = 5;
 
+/// How many invalid records to keep whole, for `--verbose`.
+pub const DETAILED: usize = 100;
+
+/// One invalid record with everything wrong in it, values included: personal data, shown
+/// only when asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvalidRecord {
+    pub row: u64,
+    pub user_id: String,
+    pub problems: Vec<crate::user::Problem>,
+}
+
 /// Rows that share one problem.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ReasonGroup {
@@ -35,6 +47,8 @@ pub struct PlanSummary {
     pub ignored_fields: BTreeMap<String, u64>,
     /// CSV rows shorter than the header.
     pub short_rows: Vec<u64>,
+    /// The first `DETAILED` invalid records, in file order.
+    pub invalid_records: Vec<InvalidRecord>,
 }
 
 impl PlanSummary {
@@ -68,6 +82,13 @@ impl PlanSummary {
                 position, problems, ..
             } => {
                 self.invalid += 1;
+                if self.invalid_records.len() < DETAILED {
+                    self.invalid_records.push(InvalidRecord {
+                        row: position.row,
+                        user_id: item.user_id(),
+                        problems: problems.clone(),
+                    });
+                }
                 let mut seen = Vec::new();
                 for p in problems {
                     let key = format!("{}: {}", p.field, p.reason);
@@ -106,6 +127,9 @@ impl PlanSummary {
             *self.ignored_fields.entry(f).or_default() += n;
         }
         self.short_rows.extend(other.short_rows);
+        let room = DETAILED.saturating_sub(self.invalid_records.len());
+        self.invalid_records
+            .extend(other.invalid_records.into_iter().take(room));
     }
 
     /// Clerk field → users whose payload carries it (fields no user has are left out).

@@ -6,16 +6,30 @@ use std::io::{IsTerminal, Write};
 #[derive(Debug, Clone, Copy)]
 pub struct Printer {
     json: bool,
+    verbose: bool,
 }
 
 impl Printer {
     pub fn new(json: bool) -> Self {
-        Self { json }
+        Self {
+            json,
+            verbose: false,
+        }
+    }
+
+    /// With `--verbose`: users' emails, phones and offending values may be shown.
+    pub fn verbose(self, verbose: bool) -> Self {
+        Self { verbose, ..self }
     }
 
     /// Whether stdout carries JSON (so human text must stay off it).
     pub fn is_json(&self) -> bool {
         self.json
+    }
+
+    /// Whether personal data may reach the terminal.
+    pub fn is_verbose(&self) -> bool {
+        self.verbose
     }
 
     /// Whether a person is watching stderr (progress bars, colours).

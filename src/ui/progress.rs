@@ -45,20 +45,38 @@ pub fn reporter_for(printer: &super::Printer) -> std::sync::Arc<dyn Reporter> {
     if printer.is_json() {
         std::sync::Arc::new(crate::event::Silent)
     } else if printer.stderr_is_terminal() {
-        std::sync::Arc::new(BarReporter::new())
+        std::sync::Arc::new(BarReporter::new(printer.is_verbose()))
     } else {
-        std::sync::Arc::new(PlainReporter::new())
+        std::sync::Arc::new(PlainReporter::new(printer.is_verbose()))
     }
+}
+
+/// The line for a refused user with `--verbose`; without it, refusals are only counted
+/// and grouped in the summary (no personal data on the terminal).
+fn refused_line(verbose: bool, event: &Event) -> Option<String> {
+    let Event::Refused {
+        user_id,
+        contact,
+        message,
+    } = event
+    else {
+        return None;
+    };
+    verbose.then(|| match contact {
+        Some(c) => format!("refused: {user_id} <{c}>: {message}"),
+        None => format!("refused: {user_id}: {message}"),
+    })
 }
 
 /// A progress bar with counts, rate and ETA on stderr.
 pub struct BarReporter {
     bar: ProgressBar,
     counts: Mutex<Counts>,
+    verbose: bool,
 }
 
 impl BarReporter {
-    pub fn new() -> Self {
+    pub fn new(verbose: bool) -> Self {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
             "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} users · {per_sec} · ETA {eta} · {msg}",
@@ -69,13 +87,8 @@ impl BarReporter {
         Self {
             bar,
             counts: Mutex::new(Counts::default()),
+            verbose,
         }
-    }
-}
-
-impl Default for BarReporter {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -99,6 +112,11 @@ impl Reporter for BarReporter {
             Event::Stopping => self
                 .bar
                 .println("stopping: finishing the requests in flight (Ctrl-C again to abort)"),
+            Event::Refused { .. } => {
+                if let Some(line) = refused_line(self.verbose, event) {
+                    self.bar.println(line);
+                }
+            }
             Event::Finished => self.bar.finish_and_clear(),
             Event::Retrying { .. } => {}
         }
@@ -114,19 +132,15 @@ impl Drop for BarReporter {
 /// A plain line every 10 %, for logs and pipes.
 pub struct PlainReporter {
     state: Mutex<(u64, u64, Counts)>,
+    verbose: bool,
 }
 
 impl PlainReporter {
-    pub fn new() -> Self {
+    pub fn new(verbose: bool) -> Self {
         Self {
             state: Mutex::new((0, 0, Counts::default())),
+            verbose,
         }
-    }
-}
-
-impl Default for PlainReporter {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -158,6 +172,11 @@ impl Reporter for PlainReporter {
             Event::Warning { user_id, message } => eprintln!("warning: {user_id}: {message}"),
             Event::Stopping => {
                 eprintln!("stopping: finishing the requests in flight (Ctrl-C again to abort)")
+            }
+            Event::Refused { .. } => {
+                if let Some(line) = refused_line(self.verbose, event) {
+                    eprintln!("{line}");
+                }
             }
             Event::Retrying { .. } | Event::Finished => {}
         }

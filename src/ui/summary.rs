@@ -24,27 +24,93 @@ fn rows(rows: &[u64], count: u64) -> String {
     format!("row {}{more}", list.join(", "))
 }
 
-/// The dry-run report for people.
-pub fn plan_text(plan: &PlanSummary, transformer: &str, file: &Path, log: Option<&Path>) -> String {
+/// The dry-run report for people; `verbose` lists invalid records with their values.
+pub fn plan_text(
+    plan: &PlanSummary,
+    transformer: &str,
+    file: &Path,
+    log: Option<&Path>,
+    verbose: bool,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "Dry run of {} ({transformer}): nothing was sent.",
         file.display()
     );
-    plan_body(&mut out, plan, log);
+    plan_body(&mut out, plan, log, verbose);
     out
 }
 
 /// The readiness report shown before an import asks for confirmation.
-pub fn readiness_text(plan: &PlanSummary, transformer: &str, file: &Path) -> String {
+pub fn readiness_text(plan: &PlanSummary, transformer: &str, file: &Path, verbose: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Checked {} ({transformer}):", file.display());
-    plan_body(&mut out, plan, None);
+    plan_body(&mut out, plan, None, verbose);
     out
 }
 
-fn plan_body(out: &mut String, plan: &PlanSummary, log: Option<&Path>) {
+/// Invalid records grouped by reason (rows only), then with `verbose` each record with
+/// its values.
+fn invalid_section(out: &mut String, plan: &PlanSummary, verbose: bool) {
+    if plan.invalid_by_reason.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nInvalid records by reason:");
+    let mut groups: Vec<_> = plan.invalid_by_reason.iter().collect();
+    groups.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
+    for (reason, g) in groups.iter().take(GROUPS) {
+        let _ = writeln!(
+            out,
+            "  {:>6}  {reason}  ({})",
+            g.count,
+            rows(&g.rows, g.count)
+        );
+    }
+    if groups.len() > GROUPS {
+        let _ = writeln!(
+            out,
+            "  … and {} more reasons (see the log)",
+            groups.len() - GROUPS
+        );
+    }
+    if verbose {
+        invalid_records(out, plan);
+    }
+}
+
+/// Each kept invalid record with its problems and the offending values.
+fn invalid_records(out: &mut String, plan: &PlanSummary) {
+    let _ = writeln!(
+        out,
+        "\nInvalid records{}:",
+        if plan.invalid > plan.invalid_records.len() as u64 {
+            format!(
+                " (the first {} of {})",
+                plan.invalid_records.len(),
+                plan.invalid
+            )
+        } else {
+            String::new()
+        }
+    );
+    for r in &plan.invalid_records {
+        for p in &r.problems {
+            let value = p
+                .detail
+                .as_deref()
+                .map(|d| format!(" (got {d})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  row {} {}: {}: {}{value}",
+                r.row, r.user_id, p.field, p.reason
+            );
+        }
+    }
+}
+
+fn plan_body(out: &mut String, plan: &PlanSummary, log: Option<&Path>, verbose: bool) {
     let _ = writeln!(
         out,
         "  {} found: {} ready, {} invalid",
@@ -52,26 +118,7 @@ fn plan_body(out: &mut String, plan: &PlanSummary, log: Option<&Path>) {
         plan.ready,
         plan.invalid
     );
-    if !plan.invalid_by_reason.is_empty() {
-        let _ = writeln!(out, "\nInvalid records by reason:");
-        let mut groups: Vec<_> = plan.invalid_by_reason.iter().collect();
-        groups.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
-        for (reason, g) in groups.iter().take(GROUPS) {
-            let _ = writeln!(
-                out,
-                "  {:>6}  {reason}  ({})",
-                g.count,
-                rows(&g.rows, g.count)
-            );
-        }
-        if groups.len() > GROUPS {
-            let _ = writeln!(
-                out,
-                "  … and {} more reasons (see the log)",
-                groups.len() - GROUPS
-            );
-        }
-    }
+    invalid_section(out, plan, verbose);
     if !plan.short_rows.is_empty() {
         let n = plan.short_rows.len() as u64;
         let _ = writeln!(
@@ -128,8 +175,14 @@ pub fn plan_json(plan: &PlanSummary, transformer: &str, file: &Path, log: Option
     })
 }
 
-/// The import summary for people.
-pub fn import_text(s: &crate::import::ImportSummary, target: &str) -> String {
+/// The import summary for people; `plan` is the file's readiness report, whose invalid
+/// records the run logged but never sent.
+pub fn import_text(
+    s: &crate::import::ImportSummary,
+    target: &str,
+    plan: &PlanSummary,
+    verbose: bool,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -169,13 +222,17 @@ pub fn import_text(s: &crate::import::ImportSummary, target: &str) -> String {
             let _ = writeln!(out, "  {count:>6}  {message}");
         }
     }
+    if s.invalid > 0 {
+        invalid_section(&mut out, plan, verbose);
+    }
     let _ = writeln!(out, "\nMigration log: {}", s.log_file.display());
     out
 }
 
 /// The import summary as one JSON object.
-pub fn import_json(s: &crate::import::ImportSummary) -> Value {
+pub fn import_json(s: &crate::import::ImportSummary, plan: &PlanSummary) -> Value {
     json!({
+        "invalid_by_reason": plan.reason_counts(),
         "mode": "import",
         "total": s.total + s.not_started,
         "created": s.created,

@@ -13,3 +13,4 @@ mod interactive;
 mod payloads;
 mod sandbox_api;
 mod util;
+mod verbose;

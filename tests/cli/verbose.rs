@@ -1,0 +1,102 @@
+//! Personal data (emails, phones, offending values) reaches the terminal only with
+//! `--verbose`; without it the terminal names users by ID and row.
+
+use migrate::sandbox::SandboxConfig;
+use serde_json::json;
+
+use super::import::{LIVE_KEY, import_args, run};
+use super::sandbox_api::Api;
+use super::util::{TestEnv, start_sandbox};
+
+const BAD_EMAIL: &str = "bad@@example.com";
+const TAKEN_EMAIL: &str = "taken.by.someone@example.com";
+
+fn text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn a_dry_run_shows_values_only_when_verbose() {
+    let env = TestEnv::new();
+    env.write(
+        "users.json",
+        &json!([
+            {"user_id": "u1", "email": BAD_EMAIL, "email_verified": true},
+            {"user_id": "u2", "email": "fine@example.com", "email_verified": true},
+        ])
+        .to_string(),
+    );
+    let args = ["-y", "--dry-run", "-t", "auth0", "-f", "users.json"];
+    let quiet = env.cmd().args(args).output().expect("runs");
+    let quiet = text(&quiet);
+    assert!(
+        quiet.contains("is not a valid email address  (row 1)"),
+        "{quiet}"
+    );
+    assert!(!quiet.contains(BAD_EMAIL), "{quiet}");
+
+    let loud = env
+        .cmd()
+        .args(args)
+        .arg("--verbose")
+        .output()
+        .expect("runs");
+    assert_eq!(loud.status.code(), Some(3));
+    let loud = text(&loud);
+    assert!(
+        loud.contains(&format!(
+            "row 1 u1: email_address: is not a valid email address (got {BAD_EMAIL})"
+        )),
+        "{loud}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_names_refused_users_by_id_unless_verbose() {
+    let sandbox = start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        rate: Some(10_000),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let api = Api::new(&sandbox, LIVE_KEY);
+    let other = json!({"external_id": "someone_else", "email_address": [TAKEN_EMAIL], "skip_password_requirement": true});
+    assert_eq!(api.post("/users", other).await.status, 200);
+    let env = TestEnv::new();
+    let file = env.write(
+        "users.json",
+        &json!([
+            {"id": "src_1", "primary_email_address": TAKEN_EMAIL},
+            {"id": "src_2", "primary_email_address": BAD_EMAIL},
+            {"id": "src_3", "primary_email_address": "new@example.com"},
+        ])
+        .to_string(),
+    );
+    let vars = || vec![("CLERK_SECRET_KEY", LIVE_KEY.to_owned())];
+    let mut args = import_args(&sandbox, "clerk", &file, &["--no-resume"]);
+    args.retain(|a| a != "--json");
+
+    let quiet = run(&env, args.clone(), vars()).await;
+    assert_eq!(quiet.status.code(), Some(3));
+    let quiet = text(&quiet);
+    assert!(quiet.contains("1 failed + 1 invalid"), "{quiet}");
+    assert!(
+        quiet.contains("email_address: is not a valid email address  (row 2)"),
+        "{quiet}"
+    );
+    for personal in [TAKEN_EMAIL, BAD_EMAIL, "new@example.com"] {
+        assert!(!quiet.contains(personal), "{personal} leaked: {quiet}");
+    }
+
+    args.push("--verbose".into());
+    let loud = text(&run(&env, args, vars()).await);
+    assert!(
+        loud.contains(&format!("refused: src_1 <{TAKEN_EMAIL}>: ")),
+        "{loud}"
+    );
+    assert!(loud.contains(&format!("(got {BAD_EMAIL})")), "{loud}");
+}
