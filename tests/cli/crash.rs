@@ -43,25 +43,45 @@ fn vars(rate: u32) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// Runs the binary with `args` and SIGKILLs it after `wait`.
-pub async fn kill_after(env: &TestEnv, args: &[String], rate: u32, wait: Duration) {
+/// Runs the binary with `args` and SIGKILLs it once `progress()` reaches `at` (plus a
+/// seeded few milliseconds, so kills also land between a call and its log line).
+/// Returns whether the process was still running when killed.
+async fn kill_at(
+    env: &TestEnv,
+    args: &[String],
+    rate: u32,
+    at: u64,
+    jitter: Duration,
+    progress: impl Fn() -> u64,
+) -> bool {
     let mut cmd = env.std_cmd();
     cmd.args(args)
         .envs(vars(rate))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
     let mut child = cmd.spawn().expect("spawns");
-    tokio::time::sleep(wait).await;
+    while progress() < at {
+        if child.try_wait().expect("polls").is_some() {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    tokio::time::sleep(jitter).await;
+    let running = child.try_wait().expect("polls").is_none();
     child.kill().expect("SIGKILL");
     let _ = child.wait();
+    running
 }
 
-/// Kill points spread over what one uninterrupted run would take, in random order: a
-/// kill may land during start-up, mid-stream, or while calls are in flight.
-fn kill_points(rng: &mut StdRng, campaign: &Campaign) -> Vec<Duration> {
-    let full_ms = (campaign.users as u64 * 1000 / u64::from(campaign.rate)).max(200);
-    (0..campaign.kills)
-        .map(|_| Duration::from_millis(rng.random_range(60..full_ms / 2 + 60)))
+/// Where the kills land: increasing points of progress spread over the whole run, each
+/// with a few milliseconds of jitter.
+fn kill_points(rng: &mut StdRng, campaign: &Campaign) -> Vec<(u64, Duration)> {
+    let mut at: Vec<u64> = (0..campaign.kills)
+        .map(|_| rng.random_range(1..campaign.users as u64))
+        .collect();
+    at.sort_unstable();
+    at.into_iter()
+        .map(|n| (n, Duration::from_millis(rng.random_range(0..15))))
         .collect()
 }
 
@@ -121,18 +141,16 @@ async fn import_campaign(campaign: &Campaign) {
         let file = users_file(&env, campaign.users);
         let args = import_args(&sandbox, "clerk", &file, &[]);
         let mut after_kills = Vec::new();
-        for wait in kill_points(&mut rng, campaign) {
-            kill_after(&env, &args, campaign.rate, wait).await;
+        for (at, jitter) in kill_points(&mut rng, campaign) {
+            let created = || sandbox.stats().users_created;
+            let killed = kill_at(&env, &args, campaign.rate, at, jitter, created).await;
             after_kills.push(sandbox.user_count());
+            assert!(killed, "seed {seed}: the run ended before {at} users");
         }
         let out = run(&env, args, vars(campaign.rate)).await;
         let r = report(&out);
         let seeded = format!("seed {seed}, users after each kill {after_kills:?}");
         assert_eq!(out.status.code(), Some(0), "{seeded}: {r}");
-        assert!(
-            after_kills.iter().any(|n| *n > 0 && *n < campaign.users),
-            "{seeded}: no kill landed mid-run"
-        );
         let instance = sandbox.external_ids();
         assert_eq!(instance.len(), campaign.users, "{seeded}: users missing");
         assert_eq!(
@@ -186,16 +204,14 @@ async fn delete_campaign(campaign: &Campaign) {
             sandbox.base_url(),
         ];
         let mut after_kills = Vec::new();
-        for wait in kill_points(&mut rng, campaign) {
-            kill_after(&env, &args, campaign.rate, wait).await;
+        for (at, jitter) in kill_points(&mut rng, campaign) {
+            let deleted = || (campaign.users + 1 - sandbox.user_count()) as u64;
+            let killed = kill_at(&env, &args, campaign.rate, at, jitter, deleted).await;
             after_kills.push(sandbox.user_count());
+            assert!(killed, "seed {seed}: the delete ended before {at} users");
         }
         let d = report(&run(&env, args, vars(campaign.rate)).await);
         let seeded = format!("seed {seed}, users left after each kill {after_kills:?}");
-        assert!(
-            after_kills.iter().any(|n| *n > 1 && *n <= campaign.users),
-            "{seeded}: no kill landed mid-run"
-        );
         assert_eq!(d["failed"], 0, "{seeded}: {d}");
         assert_eq!(
             d["deleted"].as_u64().unwrap_or(0) + d["not_found"].as_u64().unwrap_or(0),
