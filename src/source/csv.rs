@@ -9,7 +9,7 @@ use std::io::{BufRead, Read};
 
 use serde_json::Value;
 
-use super::{Fields, Position, ReadStats, Record, SourceErrorKind};
+use super::{Fields, MAX_RECORD_BYTES, Position, ReadStats, Record, SourceErrorKind};
 
 /// The column order of `firebase auth:export` CSV files, which have no header row.
 pub const FIREBASE_COLUMNS: [&str; 29] = [
@@ -44,13 +44,44 @@ pub const FIREBASE_COLUMNS: [&str; 29] = [
     "providerUserInfo",
 ];
 
-/// Skips a UTF-8 byte-order mark at the start of the input.
-struct SkipBom<R> {
+/// Skips a UTF-8 byte-order mark at the start of the input, and refuses to feed the csv
+/// parser more than `MAX_RECORD_BYTES` past the last record it finished (the parser
+/// would otherwise grow one record without end on an unclosed quote).
+struct Input<R> {
     inner: R,
     checked: bool,
+    /// Bytes handed to the parser so far.
+    read: u64,
+    /// Where the parser must have finished another record by.
+    limit: u64,
 }
 
-impl<R: BufRead> Read for SkipBom<R> {
+/// Slack for what the parser buffers ahead of the record it is on.
+const READ_AHEAD: u64 = 1 << 16;
+
+/// The io error `Input` raises at its limit, told apart from real io errors.
+#[derive(Debug, thiserror::Error)]
+#[error("record too large")]
+struct Overlong;
+
+impl<R> Input<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            checked: false,
+            read: 0,
+            limit: MAX_RECORD_BYTES as u64 + READ_AHEAD,
+        }
+    }
+}
+
+/// A record was finished: the next one gets its own `MAX_RECORD_BYTES`.
+fn rearm<R: BufRead>(reader: &mut csv::Reader<Input<R>>) {
+    let input = reader.get_mut();
+    input.limit = input.read + MAX_RECORD_BYTES as u64 + READ_AHEAD;
+}
+
+impl<R: BufRead> Read for Input<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         if !self.checked {
             self.checked = true;
@@ -58,12 +89,17 @@ impl<R: BufRead> Read for SkipBom<R> {
                 self.inner.consume(3);
             }
         }
-        self.inner.read(buf)
+        if self.read > self.limit {
+            return Err(std::io::Error::other(Overlong));
+        }
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
     }
 }
 
 pub struct CsvRecords<R: BufRead> {
-    reader: csv::Reader<SkipBom<R>>,
+    reader: csv::Reader<Input<R>>,
     header: Vec<String>,
     record: csv::ByteRecord,
     row: u64,
@@ -73,9 +109,12 @@ pub struct CsvRecords<R: BufRead> {
     done: bool,
 }
 
-fn csv_error(e: csv::Error) -> SourceErrorKind {
+fn csv_error(e: csv::Error, line_now: u64) -> SourceErrorKind {
     let line = e.position().map_or(0, |p| p.line());
     match e.into_kind() {
+        csv::ErrorKind::Io(io) if io.get_ref().is_some_and(|e| e.is::<Overlong>()) => {
+            SourceErrorKind::TooLarge { line: line_now }
+        }
         csv::ErrorKind::Io(io) => SourceErrorKind::Io(io),
         other => SourceErrorKind::Csv {
             line,
@@ -90,12 +129,12 @@ impl<R: BufRead> CsvRecords<R> {
             .has_headers(false)
             .flexible(true)
             .comment(Some(b'#'))
-            .from_reader(SkipBom {
-                inner: reader,
-                checked: false,
-            });
+            .from_reader(Input::new(reader));
         let mut first = csv::ByteRecord::new();
-        let has_first = reader.read_byte_record(&mut first).map_err(csv_error)?;
+        let has_first = reader
+            .read_byte_record(&mut first)
+            .map_err(|e| csv_error(e, 1))?;
+        rearm(&mut reader);
         let (header, pending) = if firebase {
             let header = FIREBASE_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
             // Firebase writes no header, but a file someone prepared may have one.
@@ -191,14 +230,18 @@ impl<R: BufRead> Iterator for CsvRecords<R> {
         }
         let mut record = std::mem::take(&mut self.record);
         let item = match self.reader.read_byte_record(&mut record) {
-            Ok(true) => Some(Ok(self.convert(&record))),
+            Ok(true) => {
+                rearm(&mut self.reader);
+                Some(Ok(self.convert(&record)))
+            }
             Ok(false) => {
                 self.done = true;
                 None
             }
             Err(e) => {
                 self.done = true;
-                Some(Err(csv_error(e)))
+                let line = self.reader.position().line();
+                Some(Err(csv_error(e, line)))
             }
         };
         self.record = record;

@@ -5,7 +5,7 @@
 
 use std::io::BufRead;
 
-use super::{Position, Record, SourceErrorKind, parse_record};
+use super::{MAX_RECORD_BYTES, Position, Record, SourceErrorKind, parse_record};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -93,6 +93,7 @@ impl<R: BufRead> JsonRecords<R> {
     /// inside the value.
     fn scan_value(&mut self) -> Result<bool, SourceErrorKind> {
         self.buf.clear();
+        let start_line = self.line;
         let mut depth: u32 = 0;
         let mut in_string = false;
         let mut escape = false;
@@ -179,6 +180,9 @@ impl<R: BufRead> JsonRecords<R> {
                     self.line += newlines(chunk);
                     self.buf.extend_from_slice(chunk);
                     self.reader.consume(n);
+                    if self.buf.len() > MAX_RECORD_BYTES {
+                        return Err(SourceErrorKind::TooLarge { line: start_line });
+                    }
                 }
             }
         }

@@ -129,6 +129,10 @@ pub struct ReadOptions {
     pub firebase_csv: bool,
 }
 
+/// The most one record may take. Readers hold one record at a time, so this bounds their
+/// memory whatever the file: a missing quote must not pull a whole export into memory.
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
+
 /// A file that cannot be read (any further).
 #[derive(Debug, thiserror::Error)]
 #[error("{}: {kind}", path.display())]
@@ -160,6 +164,11 @@ pub enum SourceErrorKind {
         "the JSON must be an array of users or an object with a \"users\" array, but it is {0}"
     )]
     WrongTopLevel(&'static str),
+    #[error(
+        "the value starting at line {line} is over {} MiB, more than any user record holds: the file is probably broken there (an unclosed quote, string or bracket)",
+        MAX_RECORD_BYTES >> 20
+    )]
+    TooLarge { line: u64 },
     #[error("the file ends inside record {row} (which starts at line {line}): it was cut off")]
     Truncated { row: u64, line: u64 },
     #[error("invalid CSV at line {line}: {message}")]

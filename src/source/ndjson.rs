@@ -1,8 +1,8 @@
 //! NDJSON / JSONL: one JSON object per line (Auth0's bulk export). Blank lines are skipped.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
-use super::{Position, Record, SourceErrorKind, parse_record};
+use super::{MAX_RECORD_BYTES, Position, Record, SourceErrorKind, parse_record};
 
 pub struct NdjsonRecords<R> {
     reader: R,
@@ -26,10 +26,18 @@ impl<R: BufRead> NdjsonRecords<R> {
     fn next_record(&mut self) -> Result<Option<Record>, SourceErrorKind> {
         loop {
             self.buf.clear();
-            if self.reader.read_until(b'\n', &mut self.buf)? == 0 {
+            let cap = MAX_RECORD_BYTES as u64 + 1;
+            if (&mut self.reader)
+                .take(cap)
+                .read_until(b'\n', &mut self.buf)?
+                == 0
+            {
                 return Ok(None);
             }
             self.line += 1;
+            if self.buf.len() > MAX_RECORD_BYTES {
+                return Err(SourceErrorKind::TooLarge { line: self.line });
+            }
             let mut text: &[u8] = &self.buf;
             if self.line == 1 && text.starts_with(&[0xEF, 0xBB, 0xBF]) {
                 text = &text[3..];

@@ -66,6 +66,11 @@ fn broken_files_are_reported_not_crashed_on() {
         "[{{\"user_id\": \"a\", \"email\": \"a@example.com\", \"nickname\": \"{}\"}}]",
         "x".repeat(10 << 20)
     );
+    // Past the 64 MiB a record may take: an unclosed string, an endless line, an unclosed quote.
+    let endless = "x".repeat(65 << 20);
+    let unclosed_json = format!("[{{\"user_id\": \"a\", \"nickname\": \"{endless}");
+    let long_line = format!("{{\"user_id\": \"a\", \"nickname\": \"{endless}\"}}\n");
+    let unclosed_csv = format!("user_id,nickname\nu1,ok\nu2,\"{endless}\n");
     let wide_header: Vec<String> = (0..100_000).map(|i| format!("c{i}")).collect();
     let wide = format!(
         "user_id,{}\nu1,{}\n",
@@ -89,6 +94,9 @@ fn broken_files_are_reported_not_crashed_on() {
         ("top-level.json", br#""users""#.to_vec(), "auth0", Expect::Fatal("array of users")),
         ("truncated.json", br#"[{"user_id": "a", "email": "a@example.com"}, {"user_id": "b", "em"#.to_vec(), "auth0", Expect::Fatal("record 2")),
         ("truncated.ndjson", b"{\"user_id\": \"a\", \"email\": \"a@example.com\"}\n{\"user_id\": \"b\"".to_vec(), "auth0", Expect::Fatal("record 2")),
+        ("unclosed.json", unclosed_json.into_bytes(), "auth0", Expect::Fatal("line 1 is over 64 MiB")),
+        ("long-line.ndjson", long_line.into_bytes(), "auth0", Expect::Fatal("line 1 is over 64 MiB")),
+        ("unclosed.csv", unclosed_csv.into_bytes(), "auth0", Expect::Fatal("line 3 is over 64 MiB")),
         ("gzip.json", vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3], "auth0", Expect::Fatal("gzip")),
         ("zip.json", b"PK\x03\x04rest".to_vec(), "auth0", Expect::Fatal("zip")),
         ("firebase-as-clerk.csv", b"abc123,a@example.com,true,hash,salt,Ann\n".to_vec(), "clerk", Expect::Usage("no \"id\" field in the CSV header")),
