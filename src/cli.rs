@@ -29,6 +29,25 @@ pub struct Cli {
     pub import: ImportArgs,
 }
 
+impl Cli {
+    /// Parses the process's arguments (exiting on a usage error, as clap does) and notes
+    /// whether the secret key was given as a flag rather than through the environment.
+    pub fn from_process_args() -> Self {
+        use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
+        let matches = Self::command().get_matches();
+        let mut cli = Self::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        let typed = |m: &clap::ArgMatches| {
+            m.value_source("clerk_secret_key") == Some(ValueSource::CommandLine)
+        };
+        cli.import.connection.key_on_command_line = typed(&matches);
+        if let (Some(Command::Delete(d)), Some((_, sub))) = (&mut cli.command, matches.subcommand())
+        {
+            d.connection.key_on_command_line = typed(sub);
+        }
+        cli
+    }
+}
+
 /// What to do; importing is the default.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -100,6 +119,10 @@ pub struct ConnectionArgs {
         hide_env_values = true
     )]
     pub clerk_secret_key: Option<String>,
+
+    /// Whether the key was typed as a flag (set by `Cli::from_process_args`).
+    #[arg(skip)]
+    pub key_on_command_line: bool,
 
     /// Base URL of Clerk's Backend API [default: https://api.clerk.com].
     #[arg(long, value_name = "URL", env = "CLERK_API_URL")]

@@ -2,9 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = migrate::cli::Cli::parse();
+    let cli = migrate::cli::Cli::from_process_args();
     ExitCode::from(migrate::commands::run(cli).code())
 }

@@ -44,6 +44,7 @@ pub async fn run(args: ImportArgs, printer: Printer) -> Result<ExitStatus, AppEr
         dotenv_path,
     };
     let settings = config::resolve_import(&args, &mut ctx)?;
+    super::warn_if_key_typed(&args.connection, &printer);
     if settings.dry_run {
         return dry_run(&settings, printer);
     }

@@ -48,6 +48,17 @@ async fn dispatch(cli: Cli, printer: Printer) -> Result<ExitStatus, AppError> {
     }
 }
 
+/// A key typed as a flag lands in shell history and, while the run lasts, in every
+/// user's view of the process list.
+pub(crate) fn warn_if_key_typed(args: &crate::cli::ConnectionArgs, printer: &Printer) {
+    if args.key_on_command_line && !args.sandbox {
+        printer.warn(
+            "--clerk-secret-key puts the key in your shell history and the process list; \
+             prefer CLERK_SECRET_KEY in the environment or a .env file",
+        );
+    }
+}
+
 /// A client for one instance, with its pacer and retry policy, and what the instance is.
 pub(crate) struct Connection {
     pub client: crate::clerk::ClerkClient,

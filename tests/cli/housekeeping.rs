@@ -72,9 +72,11 @@ async fn delete_removes_exactly_what_the_import_created() {
     );
     assert_eq!(sandbox.user_count(), 22);
 
-    // Preview only.
-    let out = run(&env, delete_args(&sandbox, &["--dry-run"]), vars("1000")).await;
+    // Preview only; a key typed as a flag draws a warning.
+    let typed = delete_args(&sandbox, &["--dry-run", "--clerk-secret-key", LIVE_KEY]);
+    let out = run(&env, typed, vars("1000")).await;
     assert_eq!(report(&out)["to_delete"], 19);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("puts the key in your shell history"));
     assert_eq!(sandbox.user_count(), 22);
     // No terminal and no -y: refused.
     let out = run(&env, delete_args(&sandbox, &[]), vars("1000")).await;

@@ -445,7 +445,9 @@ async fn the_key_never_leaks_and_flags_beat_the_environment() {
     let vars = vec![("CLERK_SECRET_KEY", "sk_live_wrongFromEnv".to_owned())];
     let out = run(&env, args, vars).await;
     assert_eq!(report(&out)["created"], 3);
-    // The environment beats .env.
+    let typed_warning = "--clerk-secret-key puts the key in your shell history";
+    assert!(String::from_utf8_lossy(&out.stderr).contains(typed_warning));
+    // The environment beats .env, and draws no warning.
     let out = run(
         &env,
         import_args(&sandbox, "clerk", &file, &["--no-resume"]),
@@ -453,6 +455,7 @@ async fn the_key_never_leaks_and_flags_beat_the_environment() {
     )
     .await;
     assert_eq!(report(&out)["already_exists"], 3);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(typed_warning));
     // .env alone is used; here it holds a wrong key, which fails cleanly.
     let out = run(&env, import_args(&sandbox, "clerk", &file, &[]), vec![]).await;
     assert_eq!(out.status.code(), Some(1));
