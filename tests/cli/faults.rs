@@ -21,12 +21,12 @@ struct Row {
     mismatches: usize,
 }
 
-fn tally(sandbox: &SandboxHandle, env: &TestEnv, summary: &Value) -> Row {
+fn tally(sandbox: &SandboxHandle, env: &TestEnv, summary: &Value, users: usize) -> Row {
     let instance: HashMap<String, String> = sandbox.external_ids();
     let lines = finals(env, summary["log_file"].as_str().expect("log"));
     let mut mismatches = 0;
     let mut lost = 0;
-    for i in 0..USERS {
+    for i in 0..users {
         let id = format!("src_{i:05}");
         let line = lines.get(&id);
         let status = line.and_then(|l| l["status"].as_str()).unwrap_or("");
@@ -68,15 +68,15 @@ async fn sandbox(config: SandboxConfig) -> SandboxHandle {
     .await
 }
 
-fn clean(name: &str, row: &Row) {
+fn clean(name: &str, row: &Row, users: usize) {
     eprintln!(
-        "{name:<40} in {USERS:>3}  created {:>3}  duplicates {}  lost {}  mismatches {}",
+        "{name:<40} in {users:>4}  created {:>3}  duplicates {}  lost {}  mismatches {}",
         row.created, row.duplicates, row.lost, row.mismatches
     );
     assert_eq!(
         *row,
         Row {
-            created: USERS,
+            created: users,
             duplicates: 0,
             lost: 0,
             mismatches: 0
@@ -100,7 +100,8 @@ async fn a_429_storm_with_a_long_retry_after() {
     assert!(r["rate_limited"].as_u64() >= Some(1), "{r}");
     clean(
         "429 storm, 3 s with a counting-down Retry-After",
-        &tally(&sandbox, &env, &r),
+        &tally(&sandbox, &env, &r, USERS),
+        USERS,
     );
 }
 
@@ -126,7 +127,8 @@ async fn a_burst_of_5xx() {
     assert!(r["retries"].as_u64() > Some(0), "{r}");
     clean(
         "500/502/503/drop burst (60 % for 0.8 s)",
-        &tally(&sandbox, &env, &r),
+        &tally(&sandbox, &env, &r, USERS),
+        USERS,
     );
 }
 
@@ -155,7 +157,8 @@ async fn answers_later_than_the_client_timeout() {
     );
     clean(
         "latency spike past the 1 s timeout",
-        &tally(&sandbox, &env, &r),
+        &tally(&sandbox, &env, &r, USERS),
+        USERS,
     );
 }
 
@@ -178,7 +181,8 @@ async fn connections_dropped_before_and_after_the_create() {
     .await;
     clean(
         "drops/5xx before (10 %) and after (20 %) apply",
-        &tally(&sandbox, &env, &report(&out)),
+        &tally(&sandbox, &env, &report(&out), USERS),
+        USERS,
     );
 }
 
@@ -204,7 +208,8 @@ async fn a_sandbox_restart_mid_run() {
     );
     clean(
         "restart mid-run (0.8 s down, state kept)",
-        &tally(&sandbox, &env, &r),
+        &tally(&sandbox, &env, &r, USERS),
+        USERS,
     );
 }
 
@@ -228,4 +233,79 @@ async fn a_sandbox_that_never_answers() {
     sandbox.set_hang(false);
     let out = run(&env, import_args(&sandbox, "clerk", &file, &[]), vars(&[])).await;
     assert_eq!(report(&out)["created"], 6);
+}
+
+/// Every fault at once, at seeded rates and moments: 5xx and drops before apply, lost
+/// answers after it, a 429 storm, a latency spike past the timeout and a restart.
+async fn chaos(seed: u64, users: usize, rate: &str) {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let fail_rate = rng.random_range(0.02..0.15);
+    let after_rate = rng.random_range(0.02..0.15);
+    let mut sandbox = sandbox(SandboxConfig {
+        fail_rate,
+        fail_after_create_rate: after_rate,
+        seed,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let env = TestEnv::new();
+    let file = users_file(&env, users);
+    let full_ms = users as u64 * 1000 / rate.parse::<u64>().expect("rate");
+    let mut at = || Duration::from_millis(rng.random_range(100..full_ms.max(200)));
+    let (storm_at, spike_at, restart_at) = (at(), at(), at());
+    let importing = run(
+        &env,
+        import_args(&sandbox, "clerk", &file, &["--timeout", "1"]),
+        vec![
+            ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
+            ("RATE_LIMIT", rate.to_owned()),
+            ("MAX_RETRIES", "12".to_owned()),
+        ],
+    );
+    let schedule = async {
+        let mut events = [(storm_at, 0), (spike_at, 1), (restart_at, 2)];
+        events.sort();
+        let mut elapsed = Duration::ZERO;
+        for (when, what) in events {
+            tokio::time::sleep(when.saturating_sub(elapsed)).await;
+            elapsed = when;
+            match what {
+                0 => sandbox.storm_429(Duration::from_millis(1500)),
+                1 => {
+                    sandbox.set_answer_delay(Duration::from_millis(1300));
+                    tokio::time::sleep(Duration::from_millis(600)).await;
+                    sandbox.set_answer_delay(Duration::ZERO);
+                    elapsed += Duration::from_millis(600);
+                }
+                _ => sandbox
+                    .restart(Duration::from_millis(500))
+                    .await
+                    .expect("restarts"),
+            }
+        }
+    };
+    let (out, ()) = tokio::join!(importing, schedule);
+    let r = report(&out);
+    let name = format!(
+        "chaos seed {seed}: {:.0} % before, {:.0} % after apply",
+        fail_rate * 100.0,
+        after_rate * 100.0
+    );
+    clean(&name, &tally(&sandbox, &env, &r, users), users);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_at_once() {
+    for seed in 1..3 {
+        chaos(seed, USERS, "30").await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "soak: 1,000 users, 5 seeds; run by hand"]
+async fn soak_every_fault_at_once() {
+    for seed in 1..6 {
+        chaos(seed, 1000, "100").await;
+    }
 }
