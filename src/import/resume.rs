@@ -15,7 +15,9 @@ use crate::ledger::{RunHeader, Status};
 pub struct ResumeState {
     /// Created (or found present) by an earlier run: skipped.
     pub done: HashSet<String>,
-    /// Intent lines without a final line: looked up before creating.
+    /// Creates an earlier run sent without learning their outcome (an intent line with no
+    /// final line, or a final timeout, network error or 5xx): such a create may have been
+    /// applied after all, so the user is looked up first and, if present, adopted as ours.
     pub pending: HashSet<String>,
     /// Logs that matched.
     pub logs: usize,
@@ -80,7 +82,7 @@ fn read_one(
                         state.pending.remove(id);
                         state.done.insert(id.to_owned());
                     }
-                    Status::Error => {
+                    Status::Error if !outcome_unknown(&value) => {
                         state.pending.remove(id);
                     }
                     _ => {}
@@ -89,6 +91,13 @@ fn read_one(
         }
     }
     Ok(())
+}
+
+/// Whether a logged error left open whether Clerk applied the request.
+fn outcome_unknown(line: &serde_json::Value) -> bool {
+    line.get("code")
+        .and_then(|c| c.as_str())
+        .is_some_and(|c| c == "timeout" || c == "network" || c.starts_with('5'))
 }
 
 #[cfg(test)]
@@ -113,6 +122,14 @@ mod tests {
             r#"{"userId":"c","status":"already_exists"}"#,
             r#"{"userId":"d","status":"error"}"#,
         );
+        let (head, torn_tail) = log.split_at(log.rfind('\n').map_or(0, |i| i + 1));
+        let log = format!(
+            "{head}{}\n{}\n{}\n{}\n{torn_tail}",
+            r#"{"userId":"e","status":"creating"}"#,
+            r#"{"userId":"e","status":"error","code":"timeout"}"#,
+            r#"{"userId":"f","status":"creating"}"#,
+            r#"{"userId":"f","status":"error","code":"422"}"#,
+        );
         std::fs::write(dir.path().join("migration-2026-01-01T00-00-00.log"), log).expect("write");
         std::fs::write(
             dir.path().join("migration-2026-01-02T00-00-00.log"),
@@ -127,6 +144,8 @@ mod tests {
         assert_eq!(state.logs, 1);
         assert!(state.done.contains("a") && state.done.contains("c") && !state.done.contains("z"));
         assert!(state.pending.contains("b") && !state.pending.contains("a"));
+        // A timed-out create may have been applied; a refused one was not.
+        assert!(state.pending.contains("e") && !state.pending.contains("f"));
         assert_eq!(state.malformed_lines, 1);
     }
 }

@@ -21,9 +21,23 @@ struct Row {
     mismatches: usize,
 }
 
+/// Each user's outcome over every run so far: the latest final line that is not a skip.
+fn outcomes(env: &TestEnv) -> HashMap<String, Value> {
+    let mut out = HashMap::new();
+    for log in migrate::ledger::logs_named(&env.path().join("logs"), "migration") {
+        for (id, line) in finals(env, &log.display().to_string()) {
+            if line["status"] != "skipped" {
+                out.insert(id, line);
+            }
+        }
+    }
+    out
+}
+
 fn tally(sandbox: &SandboxHandle, env: &TestEnv, summary: &Value, users: usize) -> Row {
     let instance: HashMap<String, String> = sandbox.external_ids();
-    let lines = finals(env, summary["log_file"].as_str().expect("log"));
+    assert!(summary["log_file"].is_string(), "{summary}");
+    let lines = outcomes(env);
     let mut mismatches = 0;
     let mut lost = 0;
     for i in 0..users {
@@ -233,6 +247,37 @@ async fn a_sandbox_that_never_answers() {
     sandbox.set_hang(false);
     let out = run(&env, import_args(&sandbox, "clerk", &file, &[]), vars(&[])).await;
     assert_eq!(report(&out)["created"], 6);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sandbox_that_stops_answering_mid_run() {
+    let sandbox = sandbox(SandboxConfig::default()).await;
+    let env = TestEnv::new();
+    let file = users_file(&env, USERS);
+    let args = import_args(&sandbox, "clerk", &file, &["--timeout", "1"]);
+    let importing = run(&env, args.clone(), vars(&[("MAX_RETRIES", "1")]));
+    let silence = async {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        sandbox.set_hang(true);
+    };
+    let (out, ()) = tokio::join!(importing, silence);
+    // The run ends on its own, the unanswered users failed, none counted as created.
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(3), "{r}");
+    assert!(r["failed"].as_u64() > Some(0), "{r}");
+    let before = sandbox.stats().users_created;
+    assert!(before < USERS as u64, "{r}");
+    // Back again: requests held during the silence may be applied late, as a real
+    // server may; the re-run adopts those as created, never as someone else's.
+    sandbox.set_hang(false);
+    let out = run(&env, args, vars(&[])).await;
+    let r = report(&out);
+    assert_eq!(r["already_exists"], 0, "{r}");
+    clean(
+        "stops answering mid-run, then re-run",
+        &tally(&sandbox, &env, &r, USERS),
+        USERS,
+    );
 }
 
 /// Every fault at once, at seeded rates and moments: 5xx and drops before apply, lost
