@@ -194,6 +194,9 @@ fn dry_run(settings: &ImportSettings, printer: Printer) -> Result<ExitStatus, Ap
         let mut report =
             summary::plan_json(&plan, transformer, &settings.file, Some(ledger.path()));
         report["skipped"] = skipped.into();
+        if printer.is_verbose() {
+            report["invalid_records"] = summary::invalid_records_json(&plan);
+        }
         printer.data(&report.to_string());
     } else {
         if skipped > 0 {

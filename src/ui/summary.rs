@@ -156,6 +156,21 @@ fn plan_body(out: &mut String, plan: &PlanSummary, log: Option<&Path>, verbose: 
     }
 }
 
+/// The kept invalid records with their values, for `--json --verbose`.
+pub fn invalid_records_json(plan: &PlanSummary) -> Value {
+    plan.invalid_records
+        .iter()
+        .map(|r| {
+            let problems: Vec<Value> = r
+                .problems
+                .iter()
+                .map(|p| json!({"field": p.field, "reason": p.reason, "value": p.detail}))
+                .collect();
+            json!({"row": r.row, "user_id": r.user_id, "problems": problems})
+        })
+        .collect()
+}
+
 /// The dry-run report as one JSON object.
 pub fn plan_json(plan: &PlanSummary, transformer: &str, file: &Path, log: Option<&Path>) -> Value {
     json!({

@@ -39,6 +39,22 @@ fn a_dry_run_shows_values_only_when_verbose() {
     );
     assert!(!quiet.contains(BAD_EMAIL), "{quiet}");
 
+    let json = env.cmd().args(args).arg("--json").output().expect("runs");
+    assert!(!text(&json).contains(BAD_EMAIL));
+    let json = env
+        .cmd()
+        .args(args)
+        .args(["--json", "-v"])
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(
+        report["invalid_records"],
+        json!([{"row": 1, "user_id": "u1", "problems": [
+            {"field": "email_address", "reason": "is not a valid email address", "value": BAD_EMAIL}
+        ]}])
+    );
+
     let loud = env
         .cmd()
         .args(args)
