@@ -41,12 +41,7 @@ fn delete_args(sandbox: &migrate::sandbox::SandboxHandle, extra: &[&str]) -> Vec
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_removes_exactly_what_the_import_created() {
-    let sandbox = start_sandbox(SandboxConfig {
-        secret_key: LIVE_KEY.into(),
-        rate: Some(10_000),
-        ..SandboxConfig::default()
-    })
-    .await;
+    let sandbox = super::import::live_sandbox(10_000, 10).await;
     let api = Api::new(&sandbox, LIVE_KEY);
     // Users that were there before: one carries a source ID of the file, one a similar email.
     for body in [

@@ -90,7 +90,8 @@ pub fn finals(env: &TestEnv, log: &str) -> HashMap<String, Value> {
     out
 }
 
-async fn live_sandbox(rate: u32, window_secs: u64) -> SandboxHandle {
+/// A production-keyed sandbox with a strict limit of `rate` per `window_secs`.
+pub async fn live_sandbox(rate: u32, window_secs: u64) -> SandboxHandle {
     start_sandbox(SandboxConfig {
         secret_key: LIVE_KEY.into(),
         rate: Some(rate),

@@ -1,12 +1,11 @@
 //! Personal data (emails, phones, offending values) reaches the terminal only with
 //! `--verbose`; without it the terminal names users by ID and row.
 
-use migrate::sandbox::SandboxConfig;
 use serde_json::json;
 
-use super::import::{LIVE_KEY, import_args, run};
+use super::import::{LIVE_KEY, import_args, live_sandbox, run};
 use super::sandbox_api::Api;
-use super::util::{TestEnv, start_sandbox};
+use super::util::TestEnv;
 
 const BAD_EMAIL: &str = "bad@@example.com";
 const TAKEN_EMAIL: &str = "taken.by.someone@example.com";
@@ -73,12 +72,7 @@ fn a_dry_run_shows_values_only_when_verbose() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_names_refused_users_by_id_unless_verbose() {
-    let sandbox = start_sandbox(SandboxConfig {
-        secret_key: LIVE_KEY.into(),
-        rate: Some(10_000),
-        ..SandboxConfig::default()
-    })
-    .await;
+    let sandbox = live_sandbox(10_000, 10).await;
     let api = Api::new(&sandbox, LIVE_KEY);
     let other = json!({"external_id": "someone_else", "email_address": [TAKEN_EMAIL], "skip_password_requirement": true});
     assert_eq!(api.post("/users", other).await.status, 200);
