@@ -108,6 +108,23 @@ pub async fn paced<T, F, Fut, O>(
     pacer: &Pacer,
     policy: &RetryPolicy,
     observer: &O,
+    call: F,
+) -> Result<T, ClientError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ClientError>>,
+    O: RetryObserver,
+{
+    pacer.acquire().await;
+    paced_in_slot(pacer, policy, observer, call).await
+}
+
+/// `paced`, for a caller that already holds a rate slot for the first attempt (so it
+/// could give up while waiting for one).
+pub async fn paced_in_slot<T, F, Fut, O>(
+    pacer: &Pacer,
+    policy: &RetryPolicy,
+    observer: &O,
     mut call: F,
 ) -> Result<T, ClientError>
 where
@@ -117,10 +134,9 @@ where
 {
     let mut retrier = Retrier::new(pacer, policy);
     loop {
-        pacer.acquire().await;
         match call().await {
             Ok(v) => return Ok(v),
-            Err(e) if retrier.retry(&e, observer).await => {}
+            Err(e) if retrier.retry(&e, observer).await => pacer.acquire().await,
             Err(e) => return Err(e),
         }
     }

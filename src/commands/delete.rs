@@ -198,6 +198,7 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
             &json!({
                 "mode": "delete", "dry_run": false, "targets": summary.targets, "deleted": summary.deleted,
                 "not_found": summary.not_found, "skipped": summary.skipped, "failed": summary.failed,
+                "not_started": summary.not_started(), "interrupted": summary.interrupted,
                 "api_calls": summary.api_calls, "elapsed_secs": summary.elapsed_secs,
                 "log_file": log_file.display().to_string(), "sources": sources,
                 "errors": summary.errors.iter().map(|(m, c)| json!({"message": m, "count": c})).collect::<Vec<_>>(),
@@ -218,6 +219,12 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
             text.push_str(&format!("  {n:>6}  {message}\n"));
         }
         text.push_str(&format!("Deletion log: {}", log_file.display()));
+        if summary.interrupted {
+            text.push_str(&format!(
+                "\nStopped with {} users not started: run the same command again to delete them.",
+                summary.not_started()
+            ));
+        }
         printer.info(&text);
     }
     if let Some(status) = super::signalled() {

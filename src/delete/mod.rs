@@ -47,6 +47,14 @@ pub struct DeleteSummary {
     pub interrupted: bool,
 }
 
+impl DeleteSummary {
+    /// Targets a stop left untouched (they remain for the next run).
+    pub fn not_started(&self) -> u64 {
+        self.targets
+            .saturating_sub(self.deleted + self.not_found + self.skipped + self.failed)
+    }
+}
+
 /// Checks targets in batches of 100 user IDs per request.
 pub async fn verify(
     client: &ClerkClient,
@@ -190,11 +198,20 @@ pub async fn run(
                 let Some(target) = queue.lock().await.next() else {
                     break;
                 };
+                // A deletion still waiting for its rate slot when a stop comes is never
+                // started: the next run finds the user and deletes it then.
+                tokio::select! {
+                    _ = pacer.acquire() => {}
+                    _ = stop.wait() => break,
+                }
+                if stop.is_requested() {
+                    break;
+                }
                 let notes = Notes {
                     tx: &tx,
                     user_id: &target.external_id,
                 };
-                let result = paced::paced(&pacer, &policy, &notes, || {
+                let result = paced::paced_in_slot(&pacer, &policy, &notes, || {
                     client.delete_user(&target.clerk_id)
                 })
                 .await;

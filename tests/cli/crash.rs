@@ -1,6 +1,6 @@
 //! Crash safety: kill -9 at seeded random points during an import and a delete, then
 //! run again. The union of the runs must touch each user exactly once, and no log line
-//! may be torn except a kill's last one.
+//! may be torn except a kill's last one. And SIGTERM: a clean stop with exit 143.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -231,6 +231,79 @@ async fn delete_campaign(campaign: &Campaign) {
             campaign.users
         );
     }
+}
+
+/// Runs the binary with `args`, sends SIGTERM once `progress()` reaches `at`, and
+/// returns what it printed.
+async fn terminate_at(
+    env: &TestEnv,
+    args: &[String],
+    rate: u32,
+    at: u64,
+    progress: impl Fn() -> u64,
+) -> std::process::Output {
+    let mut cmd = env.std_cmd();
+    cmd.args(args)
+        .envs(vars(rate))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().expect("spawns");
+    while progress() < at {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    tokio::task::spawn_blocking(move || child.wait_with_output().expect("waits"))
+        .await
+        .expect("joins")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_an_import_cleanly_with_143() {
+    let sandbox = sandbox().await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 60);
+    let args = import_args(&sandbox, "clerk", &file, &[]);
+    let out = terminate_at(&env, &args, 20, 10, || sandbox.stats().users_created).await;
+    assert_eq!(out.status.code(), Some(143));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("To resume"));
+    let r = report(&out);
+    assert_eq!(r["interrupted"], true);
+    let created = sandbox.user_count() as u64;
+    assert!(created < 60);
+    assert_eq!(
+        r["created"].as_u64(),
+        Some(created),
+        "every created user is accounted for: {r}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_a_delete_cleanly_with_143() {
+    let sandbox = sandbox().await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 60);
+    let import = import_args(&sandbox, "clerk", &file, &[]);
+    assert_eq!(report(&run(&env, import, vars(2000)).await)["created"], 60);
+    let args: Vec<String> = ["delete", "-y", "--json", "--api-url", &sandbox.base_url()]
+        .map(str::to_owned)
+        .to_vec();
+    let deleted = || 60 - sandbox.user_count() as u64;
+    let out = terminate_at(&env, &args, 20, 10, deleted).await;
+    assert_eq!(out.status.code(), Some(143));
+    let d = report(&out);
+    assert_eq!(d["interrupted"], true, "{d}");
+    let left = sandbox.user_count() as u64;
+    assert!(left > 0, "stopped before the end: {d}");
+    assert_eq!(d["deleted"].as_u64(), Some(60 - left), "{d}");
+    assert_eq!(d["not_started"].as_u64(), Some(left), "{d}");
+    // The same command finishes the job.
+    let d = report(&run(&env, args, vars(2000)).await);
+    assert_eq!(d["deleted"].as_u64(), Some(left), "{d}");
+    assert_eq!(sandbox.user_count(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
