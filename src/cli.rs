@@ -149,8 +149,8 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "N", env = "MAX_RETRIES", default_value_t = 5)]
     pub max_retries: u32,
 
-    /// Seconds to wait for each answer from Clerk.
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    /// Seconds to wait for each answer from Clerk (1 to 3600).
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
 }
 

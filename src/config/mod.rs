@@ -371,7 +371,7 @@ pub fn resolve_target(
         rate,
         concurrency,
         max_retries: args.max_retries,
-        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        timeout: std::time::Duration::from_secs(args.timeout),
     })
 }
 
@@ -467,16 +467,29 @@ fn prompt_key(ctx: &mut Context<'_>) -> Result<SecretKey, ConfigError> {
 /// Parses a requests-per-second value: a positive, finite number (fractions allowed).
 pub fn parse_rate(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > MAX_RATE => Err(format!(
+            "must be at most {MAX_RATE} requests per second (Clerk's limits are far lower)"
+        )),
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
         Ok(_) => Err("must be greater than 0".to_owned()),
         Err(_) => Err("must be a number of requests per second, e.g. 100".to_owned()),
     }
 }
 
+/// The highest `RATE_LIMIT` accepted.
+const MAX_RATE: f64 = 10_000.0;
+
+/// The most calls in flight: beyond this they would only queue behind the rate limit,
+/// each holding memory.
+const MAX_CONCURRENCY: usize = 1024;
+
 /// Parses a concurrency cap: a positive whole number.
 pub fn parse_concurrency(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
         Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(v) if v > MAX_CONCURRENCY => Err(format!(
+            "must be at most {MAX_CONCURRENCY}: more calls in flight only wait behind the rate limit"
+        )),
         Ok(v) => Ok(v),
         Err(_) => Err("must be a whole number, e.g. 10".to_owned()),
     }
@@ -545,10 +558,13 @@ mod tests {
         let e = resolve(&args(&[]), &dotenv).unwrap_err();
         assert!(e.is_usage());
         assert!(e.to_string().contains("RATE_LIMIT"), "{e}");
-        for bad in ["0", "-1", "NaN", "inf"] {
+        for bad in ["0", "-1", "NaN", "inf", "10001"] {
             assert!(parse_rate(bad).is_err(), "{bad}");
         }
+        assert_eq!(parse_rate("10000"), Ok(10_000.0));
         assert!(parse_concurrency("0").is_err());
+        assert!(parse_concurrency("1025").is_err());
+        assert_eq!(parse_concurrency("1024"), Ok(1024));
     }
 
     #[test]

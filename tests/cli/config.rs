@@ -48,6 +48,25 @@ fn bad_rate_limit_is_exit_2_from_env_and_dotenv() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("CONCURRENCY_LIMIT"));
+    // Out of range, not just malformed: refused before anything starts.
+    env.cmd()
+        .args([
+            "-y",
+            "-t",
+            "clerk",
+            "-f",
+            "users.json",
+            "--concurrency",
+            "100000000",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("at most 1024"));
+    env.cmd()
+        .args(["-y", "-t", "clerk", "-f", "users.json", "--timeout", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--timeout"));
 }
 
 #[test]
