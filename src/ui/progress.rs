@@ -92,6 +92,18 @@ impl BarReporter {
     }
 }
 
+impl BarReporter {
+    /// A line above the bar. indicatif drops `println` on a bar it hides (a terminal it
+    /// cannot draw on, e.g. TERM=dumb), so such lines go straight to stderr.
+    fn line(&self, text: String) {
+        if self.bar.is_hidden() {
+            eprintln!("{text}");
+        } else {
+            self.bar.println(text);
+        }
+    }
+}
+
 impl Reporter for BarReporter {
     fn report(&self, event: &Event) {
         match event {
@@ -102,19 +114,18 @@ impl Reporter for BarReporter {
                 self.bar.set_message(c.line());
                 self.bar.inc(1);
             }
-            Event::Paused { wait } => self.bar.println(format!(
+            Event::Paused { wait } => self.line(format!(
                 "rate limited by Clerk: all workers wait {:.1}s",
                 wait.as_secs_f64()
             )),
             Event::Warning { user_id, message } => {
-                self.bar.println(format!("warning: {user_id}: {message}"))
+                self.line(format!("warning: {user_id}: {message}"))
             }
             Event::Stopping => self
-                .bar
-                .println("stopping: finishing the requests in flight (Ctrl-C again to abort)"),
+                .line("stopping: finishing the requests in flight (Ctrl-C again to abort)".into()),
             Event::Refused { .. } => {
                 if let Some(line) = refused_line(self.verbose, event) {
-                    self.bar.println(line);
+                    self.line(line);
                 }
             }
             Event::Finished => self.bar.finish_and_clear(),

@@ -2,7 +2,6 @@
 //! confirmation defaulting to No, the key prompt saving `.env`, and Ctrl-C.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use expectrl::process::unix::WaitStatus;
@@ -14,17 +13,8 @@ use super::import::{LIVE_KEY, users_file};
 use super::util::{TestEnv, start_sandbox};
 
 fn spawn(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> OsSession {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("migrate"));
-    cmd.args(args).current_dir(env.path());
-    for var in [
-        "CLERK_SECRET_KEY",
-        "CLERK_API_URL",
-        "RATE_LIMIT",
-        "CONCURRENCY_LIMIT",
-        "MAX_RETRIES",
-    ] {
-        cmd.env_remove(var);
-    }
+    let mut cmd = env.std_cmd();
+    cmd.args(args);
     for (k, v) in vars {
         cmd.env(k, v);
     }
@@ -268,4 +258,48 @@ fn convert_logs_offers_a_multi_select() {
     s.expect("(1 entries)").expect("converts");
     assert_eq!(exit_code(&s), 0);
     assert!(logs.join("migration-a.json").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_progress_bar_shows_a_refused_users_email_only_when_verbose() {
+    let sandbox = live_sandbox(0).await;
+    let taken = "taken.on.a.tty@example.com";
+    let api = super::sandbox_api::Api::new(&sandbox, LIVE_KEY);
+    let other = serde_json::json!({"external_id": "other", "email_address": [taken], "skip_password_requirement": true});
+    assert_eq!(api.post("/users", other).await.status, 200);
+    let env = TestEnv::new();
+    let users = serde_json::json!([
+        {"id": "src_1", "primary_email_address": taken},
+        {"id": "src_2", "primary_email_address": "fresh@example.com"},
+    ]);
+    let file = env.write("users.json", &users.to_string());
+    let file = file.display().to_string();
+    let url = sandbox.base_url();
+    for verbose in [false, true] {
+        let mut args = vec![
+            "-y",
+            "--no-resume",
+            "-t",
+            "clerk",
+            "-f",
+            &file,
+            "--api-url",
+            &url,
+        ];
+        if verbose {
+            args.push("-v");
+        }
+        let mut session = spawn(&env, &args, &[("CLERK_SECRET_KEY", LIVE_KEY)]);
+        let seen = session.expect(expectrl::Eof).expect("runs to the end");
+        // At the end of input the whole output is the match.
+        let text = String::from_utf8_lossy(seen.as_bytes()).into_owned();
+        assert!(text.contains("1 failed"), "{text}");
+        assert_eq!(
+            text.contains(&format!("refused: src_1 <{taken}>")),
+            verbose,
+            "{text}"
+        );
+        assert_eq!(text.contains(taken), verbose, "{text}");
+        assert_eq!(exit_code(&session), 3);
+    }
 }
