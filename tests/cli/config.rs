@@ -49,24 +49,16 @@ fn bad_rate_limit_is_exit_2_from_env_and_dotenv() {
         .code(2)
         .stderr(predicate::str::contains("CONCURRENCY_LIMIT"));
     // Out of range, not just malformed: refused before anything starts.
-    env.cmd()
-        .args([
-            "-y",
-            "-t",
-            "clerk",
-            "-f",
-            "users.json",
-            "--concurrency",
-            "100000000",
-        ])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("at most 1024"));
-    env.cmd()
-        .args(["-y", "-t", "clerk", "-f", "users.json", "--timeout", "0"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--timeout"));
+    for (flag, value, words) in [
+        ("--concurrency", "100000000", "at most 1024"),
+        ("--timeout", "0", "--timeout"),
+    ] {
+        env.cmd()
+            .args(["-y", "-t", "clerk", "-f", "users.json", flag, value])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(words));
+    }
 }
 
 #[test]
