@@ -73,11 +73,13 @@ async fn kill_at(
     running
 }
 
-/// Where the kills land: increasing points of progress spread over the whole run, each
-/// with a few milliseconds of jitter.
+/// Where the kills land: increasing points of progress spread over the run, each with a
+/// few milliseconds of jitter. The last tenth is left out so that the run is surely
+/// still going when its kill comes.
 fn kill_points(rng: &mut StdRng, campaign: &Campaign) -> Vec<(u64, Duration)> {
+    let last = campaign.users as u64 * 9 / 10;
     let mut at: Vec<u64> = (0..campaign.kills)
-        .map(|_| rng.random_range(1..campaign.users as u64))
+        .map(|_| rng.random_range(1..last))
         .collect();
     at.sort_unstable();
     at.into_iter()
@@ -247,8 +249,12 @@ async fn terminate_at(
         .envs(vars(rate))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
-    let child = cmd.spawn().expect("spawns");
+    let mut child = cmd.spawn().expect("spawns");
     while progress() < at {
+        assert!(
+            child.try_wait().expect("polls").is_none(),
+            "the run ended before {at}"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let status = std::process::Command::new("kill")
