@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use crate::cli::DeleteArgs;
-use crate::config::{self, Context, DotEnv, Endpoint, Prompter};
+use crate::config::{self, Endpoint, Prompter};
 use crate::delete::{self, Check, select};
 use crate::error::AppError;
 use crate::event::Event;
@@ -20,20 +20,11 @@ use crate::ui::{Printer, TerminalPrompter};
 use crate::user::ValidateOptions;
 
 pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppError> {
-    let dotenv_path = Path::new(".env");
-    let dotenv = DotEnv::load(dotenv_path).map_err(config::ConfigError::from)?;
+    let dotenv = super::load_dotenv()?;
     let mut terminal = TerminalPrompter;
     let interactive = super::interactive(args.yes);
     let target = {
-        let mut ctx = Context {
-            dotenv: &dotenv,
-            prompter: if interactive {
-                Some(&mut terminal)
-            } else {
-                None
-            },
-            dotenv_path,
-        };
+        let mut ctx = super::config_context(&dotenv, &mut terminal, interactive);
         config::resolve_target(&args.connection, &mut ctx)?
     };
     super::warn_if_key_typed(&args.connection, &printer);

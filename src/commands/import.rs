@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 
 use crate::clerk::paced::{Unrecorded, paced};
 use crate::cli::ImportArgs;
-use crate::config::{self, Context, DotEnv, Endpoint, ImportSettings, Prompter, TargetSettings};
+use crate::config::{self, Endpoint, ImportSettings, Prompter, TargetSettings};
 use crate::error::AppError;
 use crate::event::Event;
 use crate::exit::ExitStatus;
@@ -30,19 +30,10 @@ use crate::user::ValidateOptions;
 const DEV_USER_CAP: u64 = 100;
 
 pub async fn run(args: ImportArgs, printer: Printer) -> Result<ExitStatus, AppError> {
-    let dotenv_path = Path::new(".env");
-    let dotenv = DotEnv::load(dotenv_path).map_err(config::ConfigError::from)?;
+    let dotenv = super::load_dotenv()?;
     let mut terminal = TerminalPrompter;
     let interactive = super::interactive(args.yes);
-    let mut ctx = Context {
-        dotenv: &dotenv,
-        prompter: if interactive {
-            Some(&mut terminal)
-        } else {
-            None
-        },
-        dotenv_path,
-    };
+    let mut ctx = super::config_context(&dotenv, &mut terminal, interactive);
     let settings = config::resolve_import(&args, &mut ctx)?;
     super::warn_if_key_typed(&args.connection, &printer);
     if settings.dry_run {

@@ -48,6 +48,28 @@ async fn dispatch(cli: Cli, printer: Printer) -> Result<ExitStatus, AppError> {
     }
 }
 
+/// The `.env` file settings are read from (and a prompted key saved to).
+const DOTENV: &str = ".env";
+
+pub(crate) fn load_dotenv() -> Result<crate::config::DotEnv, AppError> {
+    crate::config::DotEnv::load(std::path::Path::new(DOTENV))
+        .map_err(|e| AppError::Config(e.into()))
+}
+
+/// Where settings come from besides flags and the environment: `.env`, and a person at
+/// the terminal when `interactive`.
+pub(crate) fn config_context<'a>(
+    dotenv: &'a crate::config::DotEnv,
+    terminal: &'a mut crate::ui::TerminalPrompter,
+    interactive: bool,
+) -> crate::config::Context<'a> {
+    crate::config::Context {
+        dotenv,
+        prompter: if interactive { Some(terminal) } else { None },
+        dotenv_path: std::path::Path::new(DOTENV),
+    }
+}
+
 /// A key typed as a flag lands in shell history and, while the run lasts, in every
 /// user's view of the process list.
 pub(crate) fn warn_if_key_typed(args: &crate::cli::ConnectionArgs, printer: &Printer) {

@@ -3,6 +3,7 @@
 //! may be torn except a kill's last one. And SIGTERM: a clean stop with exit 143.
 
 use std::collections::HashMap;
+use std::process::Stdio;
 use std::time::Duration;
 
 use migrate::sandbox::{SandboxConfig, SandboxHandle};
@@ -43,6 +44,31 @@ fn vars(rate: u32) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Starts the binary with `args` and returns it once `progress()` reaches `at`; `None`
+/// when it ended before.
+async fn run_until(
+    env: &TestEnv,
+    args: &[String],
+    rate: u32,
+    at: u64,
+    progress: impl Fn() -> u64,
+    output: fn() -> Stdio,
+) -> Option<std::process::Child> {
+    let mut cmd = env.std_cmd();
+    cmd.args(args)
+        .envs(vars(rate))
+        .stdout(output())
+        .stderr(output());
+    let mut child = cmd.spawn().expect("spawns");
+    while progress() < at {
+        if child.try_wait().expect("polls").is_some() {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    Some(child)
+}
+
 /// Runs the binary with `args` and SIGKILLs it once `progress()` reaches `at` (plus a
 /// seeded few milliseconds, so kills also land between a call and its log line).
 /// Returns whether the process was still running when killed.
@@ -54,18 +80,9 @@ async fn kill_at(
     jitter: Duration,
     progress: impl Fn() -> u64,
 ) -> bool {
-    let mut cmd = env.std_cmd();
-    cmd.args(args)
-        .envs(vars(rate))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    let mut child = cmd.spawn().expect("spawns");
-    while progress() < at {
-        if child.try_wait().expect("polls").is_some() {
-            return false;
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+    let Some(mut child) = run_until(env, args, rate, at, progress, Stdio::null).await else {
+        return false;
+    };
     tokio::time::sleep(jitter).await;
     let running = child.try_wait().expect("polls").is_none();
     child.kill().expect("SIGKILL");
@@ -244,19 +261,9 @@ async fn terminate_at(
     at: u64,
     progress: impl Fn() -> u64,
 ) -> std::process::Output {
-    let mut cmd = env.std_cmd();
-    cmd.args(args)
-        .envs(vars(rate))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().expect("spawns");
-    while progress() < at {
-        assert!(
-            child.try_wait().expect("polls").is_none(),
-            "the run ended before {at}"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    let child = run_until(env, args, rate, at, progress, Stdio::piped)
+        .await
+        .unwrap_or_else(|| panic!("the run ended before {at}"));
     let status = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
