@@ -12,9 +12,11 @@ mod envelope;
 mod gate;
 mod identifiers;
 mod ids;
+mod passwords;
 mod state;
 mod users;
 mod validate;
+mod verify_password;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -113,6 +115,10 @@ fn routes(shared: Shared) -> Router {
                 .delete(users::delete),
         )
         .route("/v1/users/{id}/ban", post(users::ban))
+        .route(
+            "/v1/users/{id}/verify_password",
+            post(verify_password::verify_password),
+        )
         .route("/v1/email_addresses", post(identifiers::create_email))
         .route("/v1/phone_numbers", post(identifiers::create_phone))
         .route("/v1/instance", get(users::instance))

@@ -285,6 +285,10 @@ fn create_user(shared: &Shared, bytes: &Bytes) -> Result<Value, ApiError> {
     let phones = identifiers(&phones, &phone_status, now_ms, "idn");
     let wallets = identifiers(&wallets, &[], now_ms, "idn");
     let backup_codes = body.strings("backup_codes");
+    let (digest, hasher) = match (digest, hasher, &password) {
+        (None, _, Some(p)) => (stored_plaintext(p), Some("bcrypt".to_owned())),
+        (d, h, _) => (d, h),
+    };
     let user = StoredUser {
         id: object_id("user"),
         seq: store.next_seq(),
@@ -322,6 +326,12 @@ fn create_user(shared: &Shared, bytes: &Bytes) -> Result<Value, ApiError> {
     drop(store);
     shared.note_created();
     Ok(rendered)
+}
+
+/// A plaintext password is kept only as a bcrypt digest, so `verify_password` treats it
+/// like any imported hash. The low cost keeps bulk creates cheap; this is a test double.
+fn stored_plaintext(password: &str) -> Option<String> {
+    bcrypt::hash(password, 4).ok()
 }
 
 /// Renders a stored user as the spec's `User` object (no key outside the schema).
@@ -716,6 +726,10 @@ pub async fn update(
         if let Some(d) = body.str("password_digest") {
             u.password_digest = Some(d);
             u.password_hasher = body.str("password_hasher");
+            u.password_enabled = true;
+        } else if let Some(p) = body.str("password") {
+            u.password_digest = stored_plaintext(&p);
+            u.password_hasher = Some("bcrypt".to_owned());
             u.password_enabled = true;
         }
         if body.has("totp_secret") {

@@ -10,6 +10,7 @@ mod help;
 mod housekeeping;
 mod import;
 mod interactive;
+mod passwords;
 mod payloads;
 mod sandbox_api;
 mod util;
