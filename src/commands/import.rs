@@ -184,7 +184,7 @@ fn dry_run(settings: &ImportSettings, printer: Printer) -> Result<ExitStatus, Ap
     if printer.is_json() {
         let mut report =
             summary::plan_json(&plan, transformer, &settings.file, Some(ledger.path()));
-        report["skipped"] = skipped.into();
+        report["skipped"] = (skipped + plan.skipped).into();
         if printer.is_verbose() {
             report["invalid_records"] = summary::invalid_records_json(&plan);
         }
@@ -390,12 +390,14 @@ async fn import(
     summary.interrupted = received.is_some();
 
     if printer.is_json() {
-        printer.data(&summary::import_json(&summary, &plan).to_string());
+        printer
+            .data(&summary::import_json(&summary, &plan, settings.transformer.key()).to_string());
     } else {
         printer.info(&summary::import_text(
             &summary,
             &where_to,
             &plan,
+            settings.transformer.key(),
             printer.is_verbose(),
         ));
     }
@@ -430,6 +432,13 @@ fn feed(settings: &ImportSettings, tx: &mpsc::Sender<Work>, stop: &Stop) -> Resu
             Item::Ready { position, prepared } => Work::Create {
                 row: position.row,
                 prepared,
+            },
+            ref skipped @ Item::Skipped {
+                position, reason, ..
+            } => Work::Skipped {
+                row: position.row,
+                user_id: skipped.user_id(),
+                reason,
             },
             ref invalid @ Item::Invalid { position, .. } => {
                 let entry = fail_entry(invalid);

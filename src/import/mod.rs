@@ -33,6 +33,12 @@ pub use summary::ImportSummary;
 pub enum Work {
     /// A valid user to create.
     Create { row: u64, prepared: Box<Prepared> },
+    /// A record the source marks as no user to migrate: logged, never sent.
+    Skipped {
+        row: u64,
+        user_id: String,
+        reason: &'static str,
+    },
     /// A record that failed validation: logged, never sent.
     Invalid {
         row: u64,

@@ -57,6 +57,18 @@ pub(super) async fn handle(ctx: &Ctx, work: Work) {
             ctx.settle(Entry::fail(user_id, row, &field, error), None)
                 .await
         }
+        Work::Skipped {
+            row,
+            user_id,
+            reason,
+        } => {
+            let entry = Entry {
+                row: Some(row),
+                reason: Some(reason.to_owned()),
+                ..Entry::new(user_id, Status::Skipped)
+            };
+            ctx.settle(entry, None).await
+        }
         Work::Create { row, prepared } => create(ctx, row, *prepared).await,
     }
 }

@@ -86,6 +86,10 @@ pub struct Entry {
     pub row: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub attempts: Option<u32>,
+    /// Why a record was skipped without a call: `deleted`, `anonymous`, or absent when an
+    /// earlier run created the user.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub at: Option<String>,
 }

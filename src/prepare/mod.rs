@@ -27,12 +27,20 @@ pub enum Item {
         user_id: Option<String>,
         problems: Vec<Problem>,
     },
+    /// Left out on purpose because the source says it is no user to migrate.
+    Skipped {
+        position: Position,
+        user_id: Option<String>,
+        reason: &'static str,
+    },
 }
 
 impl Item {
     pub fn position(&self) -> Position {
         match self {
-            Self::Ready { position, .. } | Self::Invalid { position, .. } => *position,
+            Self::Ready { position, .. }
+            | Self::Invalid { position, .. }
+            | Self::Skipped { position, .. } => *position,
         }
     }
 
@@ -42,8 +50,13 @@ impl Item {
             Self::Ready { prepared, .. } => prepared.external_id.clone(),
             Self::Invalid {
                 user_id: Some(id), ..
+            }
+            | Self::Skipped {
+                user_id: Some(id), ..
             } => id.clone(),
-            Self::Invalid { position, .. } => format!("row-{}", position.row),
+            Self::Invalid { position, .. } | Self::Skipped { position, .. } => {
+                format!("row-{}", position.row)
+            }
         }
     }
 }
@@ -89,6 +102,14 @@ pub fn prepare_record(record: source::Record, options: &PrepareOptions) -> (Item
     let draft = transform::transform(options.transformer, record, &options.context);
     let mut problems = draft.problems;
     let user_id = draft.user.user_id.clone();
+    if let Some(reason) = draft.skip {
+        let item = Item::Skipped {
+            position,
+            user_id,
+            reason,
+        };
+        return (item, draft.ignored);
+    }
     let item = match user::validate(draft.user, options.validate) {
         Ok(prepared) if problems.is_empty() => Item::Ready {
             position,

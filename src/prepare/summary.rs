@@ -39,6 +39,9 @@ pub struct PlanSummary {
     pub invalid: u64,
     /// `field: reason` → count and first rows.
     pub invalid_by_reason: BTreeMap<String, ReasonGroup>,
+    /// Records left out on purpose (soft-deleted, anonymous), by reason.
+    pub skipped: u64,
+    pub skipped_by_reason: BTreeMap<String, ReasonGroup>,
     /// Password hasher → users.
     pub hashers: BTreeMap<String, u64>,
     /// Users whose payload carries each of `FIELDS`.
@@ -78,6 +81,19 @@ impl PlanSummary {
                     *count += u64::from(on);
                 }
             }
+            Item::Skipped {
+                position, reason, ..
+            } => {
+                self.skipped += 1;
+                let group = self
+                    .skipped_by_reason
+                    .entry((*reason).to_owned())
+                    .or_default();
+                group.count += 1;
+                if group.rows.len() < EXAMPLES {
+                    group.rows.push(position.row);
+                }
+            }
             Item::Invalid {
                 position, problems, ..
             } => {
@@ -111,12 +127,9 @@ impl PlanSummary {
         self.total += other.total;
         self.ready += other.ready;
         self.invalid += other.invalid;
-        for (reason, group) in other.invalid_by_reason {
-            let mine = self.invalid_by_reason.entry(reason).or_default();
-            mine.count += group.count;
-            let room = EXAMPLES.saturating_sub(mine.rows.len());
-            mine.rows.extend(group.rows.into_iter().take(room));
-        }
+        self.skipped += other.skipped;
+        merge_groups(&mut self.invalid_by_reason, other.invalid_by_reason);
+        merge_groups(&mut self.skipped_by_reason, other.skipped_by_reason);
         for (h, n) in other.hashers {
             *self.hashers.entry(h).or_default() += n;
         }
@@ -144,10 +157,25 @@ impl PlanSummary {
 
     /// Invalid counts by reason, for JSON output.
     pub fn reason_counts(&self) -> BTreeMap<String, u64> {
-        self.invalid_by_reason
-            .iter()
-            .map(|(k, g)| (k.clone(), g.count))
-            .collect()
+        counts(&self.invalid_by_reason)
+    }
+
+    /// Skipped counts by reason, for JSON output.
+    pub fn skip_counts(&self) -> BTreeMap<String, u64> {
+        counts(&self.skipped_by_reason)
+    }
+}
+
+fn counts(groups: &BTreeMap<String, ReasonGroup>) -> BTreeMap<String, u64> {
+    groups.iter().map(|(k, g)| (k.clone(), g.count)).collect()
+}
+
+fn merge_groups(mine: &mut BTreeMap<String, ReasonGroup>, theirs: BTreeMap<String, ReasonGroup>) {
+    for (reason, group) in theirs {
+        let into = mine.entry(reason).or_default();
+        into.count += group.count;
+        let room = EXAMPLES.saturating_sub(into.rows.len());
+        into.rows.extend(group.rows.into_iter().take(room));
     }
 }
 

@@ -11,6 +11,9 @@ use crate::user::Problem;
 pub struct Fields {
     map: source::Fields,
     pub problems: Vec<Problem>,
+    /// Set when the source says the record is not a user to migrate (soft-deleted,
+    /// anonymous): the reason, for the report.
+    pub skip: Option<&'static str>,
 }
 
 impl Fields {
@@ -18,6 +21,7 @@ impl Fields {
         Self {
             map,
             problems: Vec::new(),
+            skip: None,
         }
     }
 
@@ -118,7 +122,7 @@ impl Fields {
     }
 
     /// The names of the fields no mapping used.
-    pub fn leftover(self) -> (Vec<String>, Vec<Problem>) {
-        (self.map.into_names(), self.problems)
+    pub fn leftover(self) -> (Vec<String>, Vec<Problem>, Option<&'static str>) {
+        (self.map.into_names(), self.problems, self.skip)
     }
 }

@@ -99,6 +99,8 @@ pub struct Draft {
     pub problems: Vec<Problem>,
     /// Source fields no mapping used.
     pub ignored: Vec<String>,
+    /// Why the record is left out on purpose, when it is.
+    pub skip: Option<&'static str>,
 }
 
 /// Maps one record with the given transformer.
@@ -117,11 +119,12 @@ pub fn transform(kind: TransformerKind, record: Record, ctx: &TransformContext) 
         TransformerKind::Supabase => supabase::map(&mut fields, &mut user),
     }
     generic::fill(&mut fields, &mut user);
-    let (ignored, problems) = fields.leftover();
+    let (ignored, problems, skip) = fields.leftover();
     Draft {
         user,
         problems,
         ignored,
+        skip,
     }
 }
 

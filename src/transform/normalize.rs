@@ -165,7 +165,7 @@ pub fn into_object(v: Value) -> Result<Option<Map<String, Value>>, String> {
     let map = match v {
         Value::Object(m) => m,
         Value::String(s) if s.trim().is_empty() => return Ok(None),
-        Value::String(s) => match serde_json::from_str::<Value>(s.trim()) {
+        Value::String(s) => match parse_json_text(s.trim()) {
             Ok(Value::Object(m)) => m,
             Ok(_) => return Err("is not a JSON object".to_owned()),
             Err(_) => return Err("is not valid JSON (expected an object)".to_owned()),
@@ -174,6 +174,18 @@ pub fn into_object(v: Value) -> Result<Option<Map<String, Value>>, String> {
         _ => return Err("is not a JSON object".to_owned()),
     };
     Ok(Some(map).filter(|m| !m.is_empty()))
+}
+
+/// JSON text as exports write it; some CSV exports (Supabase's among them) keep the
+/// backslash before each quote, `{\"provider\":…}`, which is JSON once unescaped.
+fn parse_json_text(s: &str) -> serde_json::Result<Value> {
+    serde_json::from_str(s).or_else(|e| {
+        if s.starts_with("{\\\"") {
+            serde_json::from_str(&s.replace("\\\"", "\""))
+        } else {
+            Err(e)
+        }
+    })
 }
 
 /// A whole number from a number or numeric text.
@@ -209,6 +221,14 @@ pub fn strip_discriminator(name: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn json_text_with_escaped_quotes_from_csv_exports_is_read() {
+        let v = Value::String(r#"{\"provider\":\"email\",\"plan\":\"pro\"}"#.to_owned());
+        let m = into_object(v).expect("parsed").expect("not empty");
+        assert_eq!(m.get("plan"), Some(&Value::String("pro".into())));
+        assert!(into_object(Value::String("{not json".into())).is_err());
+    }
+
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;

@@ -1,7 +1,14 @@
-//! Supabase `auth.users` exports: Postgres timestamps, bcrypt `encrypted_password`,
-//! and `raw_user_meta_data` as a JSON string.
+//! Supabase `auth.users` exports: Postgres timestamps, GoTrue's bcrypt
+//! `encrypted_password`, `raw_user_meta_data` and `raw_app_meta_data` (objects or JSON
+//! strings), and the user's `auth.mfa_factors` rows when the export carries them.
+//!
+//! GoTrue soft-deletes by keeping the row with `deleted_at` set, its email and phone
+//! overwritten with hashes and its password cleared, so such rows are skipped, not
+//! reported as broken; so are anonymous sign-ins, which have no identifier to move.
 
 use chrono::{DateTime, Utc};
+
+use serde_json::Value;
 
 use super::normalize::{self, strip_discriminator, verified_marker};
 use super::{Fields, route};
@@ -9,6 +16,11 @@ use crate::user::User;
 
 pub fn map(f: &mut Fields, u: &mut User) {
     u.user_id = f.text("id");
+    if f.take("deleted_at").is_some() {
+        f.skip = Some("deleted");
+    } else if f.flag("is_anonymous") == Some(true) {
+        f.skip = Some("anonymous");
+    }
     let email = f.text("email");
     let verified = f
         .take("email_confirmed_at")
@@ -31,6 +43,17 @@ pub fn map(f: &mut Fields, u: &mut User) {
     u.password_digest = f.text("encrypted_password");
     u.password_hasher = Some("bcrypt".to_owned());
     u.public_metadata = f.object("raw_user_meta_data");
+    // App metadata is set by the server, never by the user: private in Clerk. GoTrue's own
+    // `provider`/`providers` keys describe sign-in methods that do not carry over.
+    u.private_metadata = f.object("raw_app_meta_data").and_then(|mut m| {
+        m.remove("provider");
+        m.remove("providers");
+        Some(m).filter(|m| !m.is_empty())
+    });
+    u.totp_secret = f
+        .take("mfa_factors")
+        .and_then(|v| verified_totp(&v))
+        .or_else(|| f.text("totp_secret"));
     u.created_at = f.date("created_at");
     if u.first_name.is_none()
         && let Some(meta) = &u.public_metadata
@@ -71,7 +94,6 @@ pub fn map(f: &mut Fields, u: &mut User) {
         "email_change",
         "email_change_sent_at",
         "last_sign_in_at",
-        "raw_app_meta_data",
         "is_super_admin",
         "updated_at",
         "phone_change",
@@ -83,7 +105,28 @@ pub fn map(f: &mut Fields, u: &mut User) {
         "reauthentication_token",
         "reauthentication_sent_at",
         "is_sso_user",
-        "deleted_at",
         "is_anonymous",
+        "identities",
     ]);
+}
+
+/// The secret of the user's verified TOTP factor (`auth.mfa_factors`, as an array of rows
+/// or its JSON text). Unverified factors were never completed and are not carried over.
+fn verified_totp(factors: &Value) -> Option<String> {
+    let parsed;
+    let factors = match factors {
+        Value::String(s) => {
+            parsed = serde_json::from_str::<Value>(s).ok()?;
+            &parsed
+        }
+        v => v,
+    };
+    factors.as_array()?.iter().find_map(|f| {
+        let is = |k: &str, v: &str| f.get(k).and_then(Value::as_str) == Some(v);
+        if is("factor_type", "totp") && is("status", "verified") {
+            f.get("secret").and_then(normalize::text)
+        } else {
+            None
+        }
+    })
 }

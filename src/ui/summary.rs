@@ -38,7 +38,11 @@ pub fn plan_text(
         "Dry run of {} ({transformer}): nothing was sent.",
         file.display()
     );
-    plan_body(&mut out, plan, log, verbose);
+    plan_body(&mut out, plan, verbose);
+    password_caveats(&mut out, plan, transformer);
+    if let Some(log) = log {
+        let _ = writeln!(out, "\nMigration log: {}", log.display());
+    }
     out
 }
 
@@ -46,7 +50,8 @@ pub fn plan_text(
 pub fn readiness_text(plan: &PlanSummary, transformer: &str, file: &Path, verbose: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Checked {} ({transformer}):", file.display());
-    plan_body(&mut out, plan, None, verbose);
+    plan_body(&mut out, plan, verbose);
+    password_caveats(&mut out, plan, transformer);
     out
 }
 
@@ -76,6 +81,49 @@ fn invalid_section(out: &mut String, plan: &PlanSummary, verbose: bool) {
     }
     if verbose {
         invalid_records(out, plan);
+    }
+}
+
+/// Records the source marks as no user to migrate, by reason.
+fn skipped_section(out: &mut String, plan: &PlanSummary) {
+    if plan.skipped_by_reason.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nSkipped on purpose (never sent):");
+    for (reason, g) in &plan.skipped_by_reason {
+        let why = match reason.as_str() {
+            "deleted" => "deleted (soft-deleted in the source)",
+            "anonymous" => "anonymous (signed in without an identifier)",
+            other => other,
+        };
+        let _ = writeln!(out, "  {:>6}  {why}  ({})", g.count, rows(&g.rows, g.count));
+    }
+}
+
+/// What the tool cannot promise about the passwords it carries over.
+fn password_caveats(out: &mut String, plan: &PlanSummary, transformer: &str) {
+    let at_risk = nfkc_at_risk(plan, transformer);
+    if at_risk > 0 {
+        let _ = writeln!(
+            out,
+            "\nNote: {} Better Auth's scrypt over the NFKC-normalised password; Clerk checks \
+             the password as typed. A password that NFKC changes (full-width letters, ligatures, \
+             decomposed accents) will not sign in and needs a reset.",
+            plural(
+                at_risk,
+                "user's password was hashed with",
+                "users' passwords were hashed with"
+            )
+        );
+    }
+}
+
+/// Better Auth scrypt users: the population whose passwords NFKC may have changed.
+pub fn nfkc_at_risk(plan: &PlanSummary, transformer: &str) -> u64 {
+    if transformer == "betterauth" {
+        plan.hashers.get("scrypt_werkzeug").copied().unwrap_or(0)
+    } else {
+        0
     }
 }
 
@@ -110,14 +158,20 @@ fn invalid_records(out: &mut String, plan: &PlanSummary) {
     }
 }
 
-fn plan_body(out: &mut String, plan: &PlanSummary, log: Option<&Path>, verbose: bool) {
+fn plan_body(out: &mut String, plan: &PlanSummary, verbose: bool) {
     let _ = writeln!(
         out,
-        "  {} found: {} ready, {} invalid",
+        "  {} found: {} ready, {} invalid{}",
         plural(plan.total, "user", "users"),
         plan.ready,
-        plan.invalid
+        plan.invalid,
+        if plan.skipped > 0 {
+            format!(", {} skipped", plan.skipped)
+        } else {
+            String::new()
+        }
     );
+    skipped_section(out, plan);
     invalid_section(out, plan, verbose);
     if !plan.short_rows.is_empty() {
         let n = plan.short_rows.len() as u64;
@@ -151,9 +205,6 @@ fn plan_body(out: &mut String, plan: &PlanSummary, log: Option<&Path>, verbose: 
             .collect();
         let _ = writeln!(out, "\nSource fields not imported: {}", list.join(", "));
     }
-    if let Some(log) = log {
-        let _ = writeln!(out, "\nMigration log: {}", log.display());
-    }
 }
 
 /// The kept invalid records with their values, for `--json --verbose`.
@@ -182,6 +233,9 @@ pub fn plan_json(plan: &PlanSummary, transformer: &str, file: &Path, log: Option
         "invalid": plan.invalid,
         "invalid_by_reason": plan.reason_counts(),
         "invalid_examples": plan.invalid_by_reason,
+        "skipped": plan.skipped,
+        "skipped_by_reason": plan.skip_counts(),
+        "nfkc_at_risk": nfkc_at_risk(plan, transformer),
         "hashers": plan.hashers,
         "coverage": plan.coverage(),
         "ignored_fields": plan.ignored_fields,
@@ -196,6 +250,7 @@ pub fn import_text(
     s: &crate::import::ImportSummary,
     target: &str,
     plan: &PlanSummary,
+    transformer: &str,
     verbose: bool,
 ) -> String {
     let mut out = String::new();
@@ -237,17 +292,25 @@ pub fn import_text(
             let _ = writeln!(out, "  {count:>6}  {message}");
         }
     }
+    skipped_section(&mut out, plan);
     if s.invalid > 0 {
         invalid_section(&mut out, plan, verbose);
     }
+    password_caveats(&mut out, plan, transformer);
     let _ = writeln!(out, "\nMigration log: {}", s.log_file.display());
     out
 }
 
 /// The import summary as one JSON object.
-pub fn import_json(s: &crate::import::ImportSummary, plan: &PlanSummary) -> Value {
+pub fn import_json(
+    s: &crate::import::ImportSummary,
+    plan: &PlanSummary,
+    transformer: &str,
+) -> Value {
     json!({
         "invalid_by_reason": plan.reason_counts(),
+        "skipped_by_reason": plan.skip_counts(),
+        "nfkc_at_risk": nfkc_at_risk(plan, transformer),
         "mode": "import",
         "total": s.total + s.not_started,
         "created": s.created,

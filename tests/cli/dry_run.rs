@@ -177,7 +177,9 @@ fn human_report_groups_reasons() {
         .stderr(predicate::str::contains(
             "3 users found: 2 ready, 1 invalid",
         ))
-        .stderr(predicate::str::contains("is not a valid bcrypt digest"))
+        .stderr(predicate::str::contains(
+            "password_hash: is not a Better Auth hash",
+        ))
         .stderr(predicate::str::contains("Migration log:"));
 }
 
