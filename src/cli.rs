@@ -211,6 +211,12 @@ pub struct ImportArgs {
     #[arg(short, long)]
     pub yes: bool,
 
+    /// The password hash export Auth0 support sends on request (JSON array or
+    /// NDJSON of {"_id":{"$oid":…},"email":…,"passwordHash":…}), merged into -f by user ID,
+    /// then by email.
+    #[arg(long, value_name = "PATH", help_heading = "Auth0 password hashes")]
+    pub auth0_passwords: Option<PathBuf>,
+
     #[command(flatten)]
     pub firebase: FirebaseArgs,
 

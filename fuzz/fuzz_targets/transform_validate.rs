@@ -15,6 +15,7 @@ fuzz_target!(|data: &[u8]| {
             rounds: 8,
             mem_cost: 14,
         }),
+        auth0_passwords: None,
     };
     for record in iter.take(16).flatten() {
         for kind in TransformerKind::ALL {

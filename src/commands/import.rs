@@ -4,6 +4,7 @@
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
@@ -22,6 +23,7 @@ use crate::prepare::{self, Item, PlanSummary, PrepareOptions};
 use crate::sandbox::{self, SandboxConfig, SandboxHandle};
 use crate::source::SourceError;
 use crate::transform::TransformContext;
+use crate::transform::auth0_passwords::Auth0Passwords;
 use crate::ui::progress;
 use crate::ui::{Printer, TerminalPrompter, summary};
 use crate::user::ValidateOptions;
@@ -36,24 +38,29 @@ pub async fn run(args: ImportArgs, printer: Printer) -> Result<ExitStatus, AppEr
     let mut ctx = super::config_context(&dotenv, &mut terminal, interactive);
     let settings = config::resolve_import(&args, &mut ctx)?;
     super::warn_if_key_typed(&args.connection, &printer);
+    let context = TransformContext {
+        firebase: settings.firebase.clone(),
+        auth0_passwords: match &settings.auth0_passwords {
+            Some(path) => Some(Arc::new(Auth0Passwords::load(path)?)),
+            None => None,
+        },
+    };
     if settings.dry_run {
-        return dry_run(&settings, printer);
+        return dry_run(&settings, &context, printer);
     }
     let prompter: Option<&mut dyn Prompter> = if interactive {
         Some(&mut terminal)
     } else {
         None
     };
-    import(settings, printer, prompter).await
+    import(settings, context, printer, prompter).await
 }
 
-fn prepare_options(settings: &ImportSettings) -> PrepareOptions {
+fn prepare_options(settings: &ImportSettings, context: &TransformContext) -> PrepareOptions {
     PrepareOptions {
         transformer: settings.transformer,
         format: settings.format,
-        context: TransformContext {
-            firebase: settings.firebase.clone(),
-        },
+        context: context.clone(),
         validate: ValidateOptions {
             unverified: settings.unverified,
             require_password: settings.require_password,
@@ -117,9 +124,10 @@ impl ResumeAfter {
 /// Reads the whole file once: the plan, and how many records `--resume-after` skips.
 fn plan(
     settings: &ImportSettings,
+    context: &TransformContext,
     done: Option<&ResumeState>,
 ) -> Result<(PlanSummary, u64, u64), AppError> {
-    let mut items = prepare::prepare(&settings.file, prepare_options(settings))?;
+    let mut items = prepare::prepare(&settings.file, prepare_options(settings, context))?;
     let mut plan = PlanSummary::default();
     let mut resume = ResumeAfter::new(settings.resume_after.clone());
     let (mut cut, mut already) = (0, 0);
@@ -141,8 +149,12 @@ fn plan(
     Ok((plan, cut, already))
 }
 
-fn dry_run(settings: &ImportSettings, printer: Printer) -> Result<ExitStatus, AppError> {
-    let mut items = prepare::prepare(&settings.file, prepare_options(settings))?;
+fn dry_run(
+    settings: &ImportSettings,
+    context: &TransformContext,
+    printer: Printer,
+) -> Result<ExitStatus, AppError> {
+    let mut items = prepare::prepare(&settings.file, prepare_options(settings, context))?;
     let mut ledger = LedgerWriter::create(&settings.log_dir, "migration")?;
     let mut header = RunHeader::new("dry-run");
     header.file = Some(settings.file.display().to_string());
@@ -158,11 +170,15 @@ fn dry_run(settings: &ImportSettings, printer: Printer) -> Result<ExitStatus, Ap
             Some(entry) => ledger.append(&entry),
             None => Ok(()),
         };
-        prepare::parallel::plan_file(&settings.file, &prepare_options(settings), &mut write)
-            .map_err(|e| match e {
-                PlanError::Source(e) => AppError::Source(e),
-                PlanError::Handler(e) => AppError::Ledger(e),
-            })?
+        prepare::parallel::plan_file(
+            &settings.file,
+            &prepare_options(settings, context),
+            &mut write,
+        )
+        .map_err(|e| match e {
+            PlanError::Source(e) => AppError::Source(e),
+            PlanError::Handler(e) => AppError::Ledger(e),
+        })?
     } else {
         let mut plan = PlanSummary::default();
         for next in items.by_ref() {
@@ -181,10 +197,14 @@ fn dry_run(settings: &ImportSettings, printer: Printer) -> Result<ExitStatus, Ap
         plan
     };
     let transformer = settings.transformer.key();
+    let merge = context.auth0_passwords.as_ref().map(|p| p.report());
     if printer.is_json() {
         let mut report =
             summary::plan_json(&plan, transformer, &settings.file, Some(ledger.path()));
         report["skipped"] = (skipped + plan.skipped).into();
+        if let Some(m) = &merge {
+            report["auth0_passwords"] = summary::auth0_merge_json(m);
+        }
         if printer.is_verbose() {
             report["invalid_records"] = summary::invalid_records_json(&plan);
         }
@@ -195,6 +215,9 @@ fn dry_run(settings: &ImportSettings, printer: Printer) -> Result<ExitStatus, Ap
                 "Resuming after {}: skipped {skipped} records.",
                 resume.target.unwrap_or_default()
             ));
+        }
+        if let Some(m) = &merge {
+            printer.info(&summary::auth0_merge_text(m));
         }
         printer.info(&summary::plan_text(
             &plan,
@@ -253,11 +276,12 @@ async fn endpoint(target: &TargetSettings) -> Result<(String, Option<SandboxHand
 
 async fn import(
     settings: ImportSettings,
+    context: TransformContext,
     printer: Printer,
     prompter: Option<&mut dyn Prompter>,
 ) -> Result<ExitStatus, AppError> {
     let Some(target) = settings.target.clone() else {
-        return dry_run(&settings, printer);
+        return dry_run(&settings, &context, printer);
     };
     let (base_url, sandbox) = endpoint(&target).await?;
     let super::Connection {
@@ -287,7 +311,13 @@ async fn import(
     } else {
         ResumeState::default()
     };
-    let (plan, cut, already) = plan(&settings, Some(&resume_state))?;
+    let (plan, cut, already) = plan(&settings, &context, Some(&resume_state))?;
+    let merge = context.auth0_passwords.as_ref().map(|p| p.report());
+    if let Some(m) = &merge
+        && !printer.is_json()
+    {
+        printer.info(&summary::auth0_merge_text(m));
+    }
     let to_create = plan.ready.saturating_sub(already);
     if !production {
         let query = Default::default();
@@ -357,9 +387,9 @@ async fn import(
     let stop = Stop::default();
     let signal = super::watch_signals(stop.clone(), reporter.clone());
     let feeder = {
-        let settings = settings.clone();
+        let (settings, context) = (settings.clone(), context.clone());
         let stop = stop.clone();
-        tokio::task::spawn_blocking(move || feed(&settings, &tx, &stop))
+        tokio::task::spawn_blocking(move || feed(&settings, &context, &tx, &stop))
     };
     let options = ImportOptions {
         workers,
@@ -390,8 +420,11 @@ async fn import(
     summary.interrupted = received.is_some();
 
     if printer.is_json() {
-        printer
-            .data(&summary::import_json(&summary, &plan, settings.transformer.key()).to_string());
+        let mut report = summary::import_json(&summary, &plan, settings.transformer.key());
+        if let Some(m) = &merge {
+            report["auth0_passwords"] = summary::auth0_merge_json(m);
+        }
+        printer.data(&report.to_string());
     } else {
         printer.info(&summary::import_text(
             &summary,
@@ -416,8 +449,13 @@ async fn import(
 }
 
 /// Reads the file again and hands records to the engine. Returns how many it handed over.
-fn feed(settings: &ImportSettings, tx: &mpsc::Sender<Work>, stop: &Stop) -> Result<u64, AppError> {
-    let mut items = prepare::prepare(&settings.file, prepare_options(settings))?;
+fn feed(
+    settings: &ImportSettings,
+    context: &TransformContext,
+    tx: &mpsc::Sender<Work>,
+    stop: &Stop,
+) -> Result<u64, AppError> {
+    let mut items = prepare::prepare(&settings.file, prepare_options(settings, context))?;
     let mut resume = ResumeAfter::new(settings.resume_after.clone());
     let mut fed = 0;
     for next in items.by_ref() {

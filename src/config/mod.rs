@@ -61,6 +61,11 @@ pub enum ConfigError {
     )]
     FirebasePartial,
     #[error(
+        "--auth0-passwords only applies to -t auth0, but the transformer is {0}: drop it, \
+         or pick -t auth0 if the file is an Auth0 export"
+    )]
+    Auth0PasswordsElsewhere(&'static str),
+    #[error(
         "the --firebase-* options only apply to -t firebase, but the transformer is {0}: \
          drop them, or pick -t firebase if the file is a Firebase export"
     )]
@@ -85,6 +90,7 @@ impl ConfigError {
                 | Self::InvalidValue { .. }
                 | Self::FirebasePartial
                 | Self::FirebaseOptionsElsewhere(_)
+                | Self::Auth0PasswordsElsewhere(_)
         )
     }
 
@@ -149,6 +155,8 @@ pub struct ImportSettings {
     pub json: bool,
     pub log_dir: PathBuf,
     pub firebase: Option<FirebaseHashConfig>,
+    /// Auth0's support export of password hashes, to merge into the user export.
+    pub auth0_passwords: Option<PathBuf>,
     /// `None` for a dry run, which sends nothing.
     pub target: Option<TargetSettings>,
 }
@@ -221,6 +229,7 @@ pub fn resolve_import(
     } else {
         None
     };
+    let auth0_passwords = resolve_auth0_passwords(args, transformer, ctx)?;
     let target = if args.dry_run {
         None
     } else {
@@ -239,8 +248,46 @@ pub fn resolve_import(
         json: args.output.json,
         log_dir: args.output.log_dir.clone(),
         firebase,
+        auth0_passwords,
         target,
     })
+}
+
+/// `--auth0-passwords`, or at a terminal a question when the source is Auth0: Auth0
+/// exports users without hashes, which come only from Auth0 support, in a file of their own.
+fn resolve_auth0_passwords(
+    args: &ImportArgs,
+    transformer: TransformerKind,
+    ctx: &mut Context<'_>,
+) -> Result<Option<PathBuf>, ConfigError> {
+    if let Some(path) = &args.auth0_passwords {
+        if transformer != TransformerKind::Auth0 {
+            return Err(ConfigError::Auth0PasswordsElsewhere(transformer.label()));
+        }
+        check_file(path)?;
+        return Ok(Some(path.clone()));
+    }
+    let (TransformerKind::Auth0, Some(p)) = (transformer, ctx.prompter.as_deref_mut()) else {
+        return Ok(None);
+    };
+    if !p.confirm(
+        "Do you have a password hash export from Auth0 support to merge?",
+        false,
+    )? {
+        return Ok(None);
+    }
+    loop {
+        let answer = p.input(
+            "Path of the Auth0 password export (JSON or NDJSON)",
+            None,
+            false,
+        )?;
+        let path = PathBuf::from(answer.trim());
+        match check_file(&path) {
+            Ok(()) => return Ok(Some(path)),
+            Err(e) => p.note(&e.to_string()),
+        }
+    }
 }
 
 fn check_file(file: &Path) -> Result<(), ConfigError> {

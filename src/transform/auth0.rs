@@ -1,9 +1,38 @@
 //! Auth0 Management API or bulk (NDJSON) exports. Hashes (`passwordHash`) arrive only
-//! through an Auth0 support export and are bcrypt.
+//! through an Auth0 support export and are bcrypt; `--auth0-passwords` merges that file
+//! in (`auth0_passwords`).
 
+use super::auth0_passwords::Auth0Passwords;
 use super::{Fields, names_from, route};
 use crate::transform::normalize::verified_marker;
 use crate::user::User;
+
+/// Takes the user's hash from the support export unless the record has one already;
+/// notes a database-connection user left without one.
+pub fn merge_password(u: &mut User, passwords: &Auth0Passwords, row: u64) {
+    let found = passwords.find(
+        u.user_id.as_deref(),
+        u.emails
+            .first()
+            .or(u.unverified_emails.first())
+            .map(String::as_str),
+    );
+    if u.password_digest.is_none()
+        && let Some(hash) = found
+    {
+        u.password_digest = Some(hash.to_owned());
+        u.password_hasher = Some("bcrypt".to_owned());
+    }
+    // Database connections (Auth0's own provider) are the users with passwords; their IDs
+    // are `auth0|…`, social and enterprise users' are not.
+    let database_user = u
+        .user_id
+        .as_deref()
+        .is_some_and(|id| id.starts_with("auth0|"));
+    if u.password_digest.is_none() && database_user {
+        passwords.note_missing(row);
+    }
+}
 
 pub fn map(f: &mut Fields, u: &mut User) {
     u.user_id = f.text("user_id");

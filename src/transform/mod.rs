@@ -7,6 +7,7 @@
 //! a transformer's default. Whatever is left is reported as not imported.
 
 mod auth0;
+pub mod auth0_passwords;
 mod authjs;
 mod betterauth;
 mod clerk;
@@ -90,6 +91,8 @@ pub struct FirebaseHashConfig {
 #[derive(Debug, Clone, Default)]
 pub struct TransformContext {
     pub firebase: Option<FirebaseHashConfig>,
+    /// Auth0's support export of password hashes, merged into its user export.
+    pub auth0_passwords: Option<std::sync::Arc<auth0_passwords::Auth0Passwords>>,
 }
 
 /// One record after mapping: the user, what was wrong, what was not used.
@@ -105,6 +108,7 @@ pub struct Draft {
 
 /// Maps one record with the given transformer.
 pub fn transform(kind: TransformerKind, record: Record, ctx: &TransformContext) -> Draft {
+    let row = record.position.row;
     let mut fields = Fields::new(record.fields);
     let mut user = User::default();
     if let Some(defect) = record.defect {
@@ -119,6 +123,11 @@ pub fn transform(kind: TransformerKind, record: Record, ctx: &TransformContext) 
         TransformerKind::Supabase => supabase::map(&mut fields, &mut user),
     }
     generic::fill(&mut fields, &mut user);
+    if kind == TransformerKind::Auth0
+        && let Some(passwords) = &ctx.auth0_passwords
+    {
+        auth0::merge_password(&mut user, passwords, row);
+    }
     let (ignored, problems, skip) = fields.leftover();
     Draft {
         user,
@@ -205,6 +214,7 @@ mod tests {
             let fields: RecordFields = KEYS.iter().map(|k| (*k).to_owned()).zip(values).collect();
             let ctx = TransformContext {
                 firebase: Some(FirebaseHashConfig { signer_key: "k".into(), salt_separator: "s".into(), rounds: 8, mem_cost: 14 }),
+                auth0_passwords: None,
             };
             for kind in TransformerKind::ALL {
                 let record = Record { position: Position::default(), fields: fields.clone(), defect: None };

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use crate::prepare::PlanSummary;
+use crate::transform::auth0_passwords::MergeReport;
 
 /// How many problem groups to list before "and N more".
 const GROUPS: usize = 12;
@@ -327,5 +328,55 @@ pub fn import_json(
         "log_file": s.log_file.display().to_string(),
         "interrupted": s.interrupted,
         "errors": s.errors.iter().map(|(m, c)| json!({"message": m, "count": c})).collect::<Vec<_>>(),
+    })
+}
+
+/// What merging Auth0's password export found, for people.
+pub fn auth0_merge_text(r: &MergeReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Auth0 password export {}: {} of {} merged into users.",
+        r.file.display(),
+        plural(r.merged, "hash", "hashes"),
+        r.records
+    );
+    if r.unmatched > 0 {
+        let _ = writeln!(
+            out,
+            "  {} no user of the export ({}): users deleted since, or another tenant's.",
+            plural(r.unmatched, "hash matches", "hashes match"),
+            rows(&r.unmatched_rows, r.unmatched)
+        );
+    }
+    if r.users_without_hash > 0 {
+        let _ = writeln!(
+            out,
+            "  {} of a database connection got no hash ({}): they will need to reset their password.",
+            plural(r.users_without_hash, "user", "users"),
+            rows(&r.user_rows_without_hash, r.users_without_hash)
+        );
+    }
+    if r.records_without_hash > 0 {
+        let _ = writeln!(
+            out,
+            "  {} of the password export carry no passwordHash.",
+            plural(r.records_without_hash, "record", "records")
+        );
+    }
+    out
+}
+
+/// The same as JSON.
+pub fn auth0_merge_json(r: &MergeReport) -> Value {
+    json!({
+        "file": r.file.display().to_string(),
+        "records": r.records,
+        "merged": r.merged,
+        "unmatched": r.unmatched,
+        "unmatched_rows": r.unmatched_rows,
+        "users_without_hash": r.users_without_hash,
+        "user_rows_without_hash": r.user_rows_without_hash,
+        "records_without_hash": r.records_without_hash,
     })
 }

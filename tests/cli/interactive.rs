@@ -98,6 +98,9 @@ async fn a_typed_key_is_saved_to_a_private_dotenv_and_used() {
             &["-t", "auth0", "-f", &file, "-r", "", "--api-url", &url],
             &[],
         );
+        s.expect("password hash export from Auth0 support")
+            .expect("asks for Auth0's hashes");
+        s.send("n").expect("has none");
         s.expect("Enter your Clerk Secret Key").expect("key prompt");
         s.send_line(LIVE_KEY).expect("types the key");
         s.expect("Create a .env file").expect("offers to save");
@@ -302,4 +305,38 @@ async fn the_progress_bar_shows_a_refused_users_email_only_when_verbose() {
         assert_eq!(text.contains(taken), verbose, "{text}");
         assert_eq!(exit_code(&session), 3);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_auth0_import_asks_for_the_password_export_and_merges_it() {
+    let sandbox = live_sandbox(0).await;
+    let env = TestEnv::new();
+    let url = sandbox.base_url();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/passwords");
+    let file = dir.join("auth0.ndjson").display().to_string();
+    let hashes = dir.join("auth0-passwords.ndjson").display().to_string();
+    let code = tokio::task::spawn_blocking(move || {
+        let mut s = spawn(
+            &env,
+            &["-t", "auth0", "-f", &file, "-r", "", "--api-url", &url],
+            &[("CLERK_SECRET_KEY", LIVE_KEY)],
+        );
+        s.expect("password hash export from Auth0 support")
+            .expect("asks for Auth0's hashes");
+        s.send("y").expect("has one");
+        s.expect("Path of the Auth0 password export")
+            .expect("asks where");
+        s.send_line("nowhere.ndjson").expect("a wrong path");
+        s.expect("file not found").expect("says so and asks again");
+        s.send_line(&hashes).expect("types the path");
+        s.expect("3 hashes of 4 merged").expect("reports the merge");
+        s.expect("[y/N]").expect("production confirmation");
+        s.send("y").expect("confirms");
+        s.expect("5 created").expect("imports");
+        exit_code(&s)
+    })
+    .await
+    .expect("joins");
+    assert_eq!(code, 0);
+    assert_eq!(sandbox.user_count(), 5);
 }

@@ -395,3 +395,50 @@ async fn clerk_digests_pass_through_and_sign_in() {
     assert_every_known_password_signs_in(&sandbox, "clerk", &[]).await;
     sandbox.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth0_hashes_from_the_support_export_are_merged_and_sign_in() {
+    let passwords = fixture("auth0-passwords.ndjson");
+    let passwords = passwords.to_str().expect("utf-8 path");
+    let (sandbox, summary) =
+        import_fixture("auth0", "auth0.ndjson", &["--auth0-passwords", passwords]).await;
+    assert_eq!(summary["created"], 5, "{summary}");
+    let merge = &summary["auth0_passwords"];
+    // By user_id (kim), by email in another case (lee), and keep's own hash kept.
+    assert_eq!(
+        (&merge["records"], &merge["merged"], &merge["unmatched"]),
+        (&json!(4), &json!(3), &json!(1)),
+        "{merge}"
+    );
+    assert_eq!(merge["unmatched_rows"], json!([3]), "the orphan hash");
+    assert_eq!(
+        (
+            &merge["users_without_hash"],
+            &merge["user_rows_without_hash"]
+        ),
+        (&json!(1), &json!([3])),
+        "the database user the export has no hash for; the social user is not counted"
+    );
+    assert_every_known_password_signs_in(&sandbox, "auth0", &[]).await;
+    sandbox.stop().await;
+}
+
+#[test]
+fn auth0_passwords_with_another_source_is_a_usage_error_and_a_missing_file_is_named() {
+    let env = super::util::TestEnv::new();
+    env.cmd()
+        .args(["-y", "--dry-run", "-t", "clerk", "-f"])
+        .arg(fixture("clerk.json"))
+        .arg("--auth0-passwords")
+        .arg(fixture("auth0-passwords.ndjson"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("only applies to -t auth0"));
+    env.cmd()
+        .args(["-y", "--dry-run", "-t", "auth0", "-f"])
+        .arg(fixture("auth0.ndjson"))
+        .args(["--auth0-passwords", "missing.ndjson"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("missing.ndjson"));
+}

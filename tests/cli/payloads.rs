@@ -21,6 +21,7 @@ fn first_ready(file: &str, transformer: TransformerKind) -> serde_json::Value {
                 rounds: 8,
                 mem_cost: 14,
             }),
+            auth0_passwords: None,
         },
         validate: ValidateOptions::default(),
     };
