@@ -1,6 +1,6 @@
 //! Writes a synthetic export of N users, for benchmarks and soak tests.
 //!
-//! `cargo run --release --example generate_users -- <N> <OUT> [clerk-json|clerk-csv|auth0-ndjson]`
+//! `cargo run --release --example generate_users -- <N> <OUT> [clerk-json|clerk-csv|auth0-ndjson|auth0-passwords-ndjson]`
 //!
 //! Users are unique by ID, email, phone and username; every 10th has a bcrypt digest,
 //! every 7th a second (unverified) email.
@@ -46,6 +46,26 @@ fn main() -> std::io::Result<()> {
                     w,
                     r#"{{"user_id":"auth0|{i:024}","email":"user{i}@example.com","email_verified":{},"given_name":"First{i}","family_name":"Last{i}","created_at":"2024-01-15T10:30:00.000Z","user_metadata":{{"n":{i}}}}}"#,
                     i % 7 != 0
+                )?;
+            }
+        }
+        // Auth0 support's hash export for the `auth0-ndjson` users: every 5th matches by
+        // email only, every 50th has no user.
+        "auth0-passwords-ndjson" => {
+            for i in 0..n {
+                let oid = if i % 5 == 0 {
+                    format!("f{i:023}")
+                } else {
+                    format!("{i:024}")
+                };
+                let email = if i % 50 == 0 {
+                    format!("gone{i}@example.com")
+                } else {
+                    format!("user{i}@example.com")
+                };
+                writeln!(
+                    w,
+                    r#"{{"_id":{{"$oid":"{oid}"}},"email":"{email}","email_verified":true,"passwordHash":"{BCRYPT}","password_set_date":{{"$date":"2024-01-02T03:04:05.000Z"}},"tenant":"acme","connection":"Username-Password-Authentication"}}"#
                 )?;
             }
         }

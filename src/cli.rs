@@ -40,9 +40,14 @@ impl Cli {
             m.value_source("clerk_secret_key") == Some(ValueSource::CommandLine)
         };
         cli.import.connection.key_on_command_line = typed(&matches);
-        if let (Some(Command::Delete(d)), Some((_, sub))) = (&mut cli.command, matches.subcommand())
-        {
-            d.connection.key_on_command_line = typed(sub);
+        match (&mut cli.command, matches.subcommand()) {
+            (Some(Command::Delete(d)), Some((_, sub))) => {
+                d.connection.key_on_command_line = typed(sub);
+            }
+            (Some(Command::Verify(v)), Some((_, sub))) => {
+                v.connection.key_on_command_line = typed(sub);
+            }
+            _ => {}
         }
         cli
     }
@@ -53,6 +58,9 @@ impl Cli {
 pub enum Command {
     /// Delete the users a migration created (roll back).
     Delete(DeleteArgs),
+    /// Read back the users a migration created and compare them with the source; check
+    /// known passwords.
+    Verify(VerifyArgs),
     /// Delete old migration logs.
     CleanLogs(CleanLogsArgs),
     /// Turn NDJSON migration logs into pretty JSON arrays.
@@ -284,6 +292,41 @@ pub struct DeleteArgs {
     /// Delete without asking.
     #[arg(short, long)]
     pub yes: bool,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Options of `migrate verify`.
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    /// Import log whose users to verify (repeatable) [default: the latest import].
+    #[arg(long, value_name = "FILE")]
+    pub log: Vec<PathBuf>,
+
+    /// Verify the users of every import in the log directory.
+    #[arg(long, conflicts_with = "log")]
+    pub all_runs: bool,
+
+    /// Compare against this export instead of the file the log names (with -t).
+    #[arg(short, long, value_name = "PATH", requires = "transformer")]
+    pub file: Option<PathBuf>,
+
+    /// Source system of --file.
+    #[arg(short, long, value_enum, value_name = "SOURCE", requires = "file")]
+    pub transformer: Option<TransformerArg>,
+
+    /// CSV of `user_id,password` (source IDs of test accounts whose passwords you know):
+    /// each is checked with Clerk's verify_password.
+    #[arg(long, value_name = "CSV")]
+    pub passwords: Option<PathBuf>,
+
+    /// Show the differing values in the terminal (the private verify log always has them).
+    #[arg(short, long)]
+    pub verbose: bool,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,

@@ -43,6 +43,15 @@ pub enum AppError {
     InstanceMismatch { logs: String, key: String },
     #[error("failed to read {}", .0.display())]
     Io(std::path::PathBuf, #[source] std::io::Error),
+    #[error("no import log in {}: nothing to verify", .0.display())]
+    NoImportLogs(std::path::PathBuf),
+    #[error(
+        "{} changed since the import (its SHA-256 is not the one the log records): verify compares Clerk with the file the import read",
+        .0.display()
+    )]
+    SourceChanged(std::path::PathBuf),
+    #[error(transparent)]
+    PasswordFile(#[from] crate::verify::passwords::PasswordFileError),
     #[error("could not find user ID {0:?} (from --resume-after) in the import file")]
     ResumeTargetMissing(String),
     #[error("failed to start the async runtime")]
@@ -67,6 +76,11 @@ impl AppError {
             Self::NoMigrationLogs(_) => ExitStatus::Fatal,
             Self::InstanceMismatch { .. } => ExitStatus::Fatal,
             Self::Io(..) => ExitStatus::Fatal,
+            Self::NoImportLogs(_) | Self::SourceChanged(_) => ExitStatus::Fatal,
+            Self::PasswordFile(crate::verify::passwords::PasswordFileError::Io(..)) => {
+                ExitStatus::Fatal
+            }
+            Self::PasswordFile(_) => ExitStatus::Usage,
             Self::DevCapExceeded { .. } => ExitStatus::Fatal,
             Self::Runtime(_) => ExitStatus::Fatal,
         }
@@ -88,6 +102,12 @@ impl AppError {
                 "check that CLERK_SECRET_KEY is the current Secret key of the intended instance".to_owned(),
             ),
             Self::SandboxBind { .. } => Some("pick another port with --port, or 0 for any free port".to_owned()),
+            Self::SourceChanged(_) => Some(
+                "to compare with the file as it is now, pass it again with -t SOURCE -f FILE".to_owned(),
+            ),
+            Self::NoImportLogs(_) => Some(
+                "run an import first, or point --log-dir or --log at the import's log".to_owned(),
+            ),
             _ => None,
         }
     }

@@ -23,3 +23,4 @@ pub mod source;
 pub mod transform;
 pub mod ui;
 pub mod user;
+pub mod verify;

@@ -187,6 +187,15 @@ impl ClerkClient {
         .await
     }
 
+    /// `POST /v1/users/{id}/verify_password`. A wrong password is Clerk's 422, and a user
+    /// without one its 400: both come back as `ClientError::Api` for the caller to read.
+    pub async fn verify_password(&self, id: &str, password: &str) -> Result<bool, ClientError> {
+        let body = VerifyPasswordRequest { password };
+        let request = self.json(Method::POST, &format!("/users/{id}/verify_password"), &body);
+        let answer: VerifyPasswordResponse = self.send("verify password", request).await?;
+        Ok(answer.verified)
+    }
+
     /// `GET /v1/instance`: which instance the key opens, and whether it is production.
     pub async fn get_instance(&self) -> Result<Instance, ClientError> {
         self.send("get instance", self.http.get(self.url("/instance")))

@@ -232,3 +232,15 @@ impl UserQuery {
         out
     }
 }
+
+/// The body of `POST /v1/users/{id}/verify_password`.
+#[derive(Serialize)]
+pub struct VerifyPasswordRequest<'a> {
+    pub password: &'a str,
+}
+
+/// Its answer.
+#[derive(Debug, Clone, Deserialize)]
+pub struct VerifyPasswordResponse {
+    pub verified: bool,
+}

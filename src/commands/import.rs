@@ -234,7 +234,7 @@ fn dry_run(
     })
 }
 
-fn sha256_file(path: &Path) -> std::io::Result<String> {
+pub(crate) fn sha256_file(path: &Path) -> std::io::Result<String> {
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
@@ -356,6 +356,10 @@ async fn import(
     header.transformer = Some(settings.transformer.key().to_owned());
     header.instance = Some(instance.id.clone());
     header.environment = Some(instance.environment_type.clone());
+    header.auth0_passwords = settings
+        .auth0_passwords
+        .as_ref()
+        .map(|p| p.display().to_string());
     ledger.append(&header)?;
     if !printer.is_json() {
         printer.info(&format!(

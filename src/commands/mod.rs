@@ -5,6 +5,7 @@ pub mod convert_logs;
 pub mod delete;
 pub mod import;
 pub mod sandbox;
+pub mod verify;
 
 use std::io::IsTerminal;
 
@@ -18,11 +19,16 @@ pub fn run(cli: Cli) -> ExitStatus {
     let json = match &cli.command {
         None => cli.import.output.json,
         Some(Command::Delete(a)) => a.output.json,
+        Some(Command::Verify(a)) => a.output.json,
         Some(Command::CleanLogs(a)) => a.output.json,
         Some(Command::ConvertLogs(a)) => a.output.json,
         Some(Command::Sandbox(_)) => false,
     };
-    let verbose = cli.command.is_none() && cli.import.verbose;
+    let verbose = match &cli.command {
+        None => cli.import.verbose,
+        Some(Command::Verify(a)) => a.verbose,
+        Some(_) => false,
+    };
     let printer = Printer::new(json).verbose(verbose);
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -43,6 +49,7 @@ async fn dispatch(cli: Cli, printer: Printer) -> Result<ExitStatus, AppError> {
         None => import::run(cli.import, printer).await,
         Some(Command::Sandbox(args)) => sandbox::run(args, printer).await,
         Some(Command::Delete(args)) => delete::run(args, printer).await,
+        Some(Command::Verify(args)) => verify::run(args, printer).await,
         Some(Command::CleanLogs(args)) => clean_logs::run(args, printer),
         Some(Command::ConvertLogs(args)) => convert_logs::run(args, printer),
     }

@@ -149,6 +149,9 @@ pub struct RunHeader {
     pub instance: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub environment: Option<String>,
+    /// Auth0's password export merged into the file, so `verify` reads the same hashes.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub auth0_passwords: Option<String>,
 }
 
 impl RunHeader {
@@ -163,6 +166,7 @@ impl RunHeader {
             transformer: None,
             instance: None,
             environment: None,
+            auth0_passwords: None,
         }
     }
 }

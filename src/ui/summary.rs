@@ -380,3 +380,80 @@ pub fn auth0_merge_json(r: &MergeReport) -> Value {
         "records_without_hash": r.records_without_hash,
     })
 }
+
+/// The verify report for people: per field, how many users differ and the first few
+/// source IDs; values only when `verbose`.
+pub fn verify_text(s: &crate::verify::VerifySummary, file: &Path, verbose: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Verified against {}:", file.display());
+    let _ = writeln!(
+        out,
+        "  {} checked: {} matching, {} drifted, {} missing",
+        plural(s.checked, "user", "users"),
+        s.matching,
+        s.drifted,
+        s.missing
+    );
+    if s.not_in_source > 0 {
+        let _ = writeln!(
+            out,
+            "  {} of the logs are no longer ready to import in the file and were not compared",
+            plural(s.not_in_source, "user", "users")
+        );
+    }
+    let drifted: Vec<_> = s.fields.iter().filter(|(_, n, _)| *n > 0).collect();
+    if !drifted.is_empty() {
+        let _ = writeln!(out, "\nFields that differ (users, first source IDs):");
+        for (field, n, ids) in drifted {
+            let more = if *n > ids.len() as u64 { ", …" } else { "" };
+            let _ = writeln!(out, "  {n:>6}  {field}  ({}{more})", ids.join(", "));
+        }
+    }
+    if verbose && !s.examples.is_empty() {
+        let _ = writeln!(out, "\nDiffering values (first {}):", s.examples.len());
+        for (id, d) in &s.examples {
+            let _ = writeln!(
+                out,
+                "  {id} {}: expected {}, Clerk has {}",
+                d.field, d.expected, d.actual
+            );
+        }
+    }
+    if s.password_checked > 0 {
+        let _ = writeln!(
+            out,
+            "\nPasswords: {} checked, {} sign in, {} do not",
+            s.password_checked,
+            s.password_ok,
+            s.password_failed.len()
+        );
+        for (id, why) in s.password_failed.iter().take(GROUPS) {
+            let _ = writeln!(out, "  {id}: {why}");
+        }
+    }
+    let _ = writeln!(out, "\nVerify log: {}", s.log_file.display());
+    out
+}
+
+/// The verify report as one JSON object.
+pub fn verify_json(s: &crate::verify::VerifySummary) -> Value {
+    let fields: serde_json::Map<String, Value> = s
+        .fields
+        .iter()
+        .filter(|(_, n, _)| *n > 0)
+        .map(|(f, n, _)| ((*f).to_owned(), json!(n)))
+        .collect();
+    json!({
+        "mode": "verify",
+        "checked": s.checked,
+        "matching": s.matching,
+        "drifted": s.drifted,
+        "missing": s.missing,
+        "not_in_source": s.not_in_source,
+        "fields": fields,
+        "password_checked": s.password_checked,
+        "password_ok": s.password_ok,
+        "password_failed": s.password_failed.len(),
+        "log_file": s.log_file.display().to_string(),
+    })
+}

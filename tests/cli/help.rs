@@ -30,6 +30,7 @@ fn import_help_lists_every_option() {
         "CLERK_API_URL",
         "--format",
         "--unverified",
+        "--auth0-passwords",
     ] {
         assert!(text.contains(flag), "--help lacks {flag}");
     }
@@ -85,6 +86,19 @@ fn subcommand_help() {
         assert!(convert.contains(flag), "convert-logs --help lacks {flag}");
     }
     insta::assert_snapshot!("convert_logs_help", convert);
+    let verify = help(&["verify", "--help"]);
+    for flag in [
+        "--log",
+        "--all-runs",
+        "--file",
+        "--transformer",
+        "--passwords",
+        "--verbose",
+        "--json",
+    ] {
+        assert!(verify.contains(flag), "verify --help lacks {flag}");
+    }
+    insta::assert_snapshot!("verify_help", verify);
 }
 
 #[test]

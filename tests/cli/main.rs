@@ -15,3 +15,4 @@ mod payloads;
 mod sandbox_api;
 mod util;
 mod verbose;
+mod verify;

@@ -221,7 +221,8 @@ pub fn known_passwords(source: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Imports a fixture export into a fresh sandbox; returns it with the import's summary.
+/// Imports a fixture export into a fresh sandbox; returns it with the import's summary,
+/// after `migrate verify --passwords` has found no drift and every known password good.
 async fn import_fixture(
     source: &str,
     file: &str,
@@ -239,6 +240,38 @@ async fn import_fixture(
     )
     .await;
     let summary = super::import::report(&out);
+    let known = fixture(&format!("{source}.passwords.csv"));
+    let args = vec![
+        "verify".to_owned(),
+        "--json".to_owned(),
+        "--api-url".to_owned(),
+        sandbox.base_url(),
+        "--passwords".to_owned(),
+        known.display().to_string(),
+    ];
+    let out = super::import::run(
+        &env,
+        args,
+        vec![("CLERK_SECRET_KEY", super::import::LIVE_KEY.to_owned())],
+    )
+    .await;
+    let verified = super::import::report(&out);
+    assert_eq!(
+        (
+            &verified["checked"],
+            &verified["drifted"],
+            &verified["missing"]
+        ),
+        (&summary["created"], &json!(0), &json!(0)),
+        "{source}: verify after import: {verified}"
+    );
+    // Better Auth's full-width password is the documented NFKC limit.
+    let nfkc = u64::from(source == "betterauth");
+    assert_eq!(
+        verified["password_failed"].as_u64(),
+        Some(nfkc),
+        "{source}: {verified}"
+    );
     (sandbox, summary)
 }
 
