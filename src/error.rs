@@ -43,6 +43,8 @@ pub enum AppError {
     InstanceMismatch { logs: String, key: String },
     #[error("failed to read {}", .0.display())]
     Io(std::path::PathBuf, #[source] std::io::Error),
+    #[error("an internal task stopped unexpectedly ({0}): please report this as a bug")]
+    Task(String),
     #[error("no import log in {}: nothing to verify", .0.display())]
     NoImportLogs(std::path::PathBuf),
     #[error(
@@ -76,7 +78,7 @@ impl AppError {
             Self::NoMigrationLogs(_) => ExitStatus::Fatal,
             Self::InstanceMismatch { .. } => ExitStatus::Fatal,
             Self::Io(..) => ExitStatus::Fatal,
-            Self::NoImportLogs(_) | Self::SourceChanged(_) => ExitStatus::Fatal,
+            Self::NoImportLogs(_) | Self::SourceChanged(_) | Self::Task(_) => ExitStatus::Fatal,
             Self::PasswordFile(crate::verify::passwords::PasswordFileError::Io(..)) => {
                 ExitStatus::Fatal
             }

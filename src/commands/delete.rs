@@ -1,7 +1,7 @@
 //! `migrate delete`: roll back what migrations created, after a preview and a
 //! confirmation.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::json;
 
@@ -64,13 +64,7 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
             (targets, vec![file.clone()])
         }
         None => {
-            let logs: Vec<PathBuf> = if !args.log.is_empty() {
-                args.log.clone()
-            } else if args.all_runs {
-                all_logs
-            } else {
-                all_logs.last().cloned().into_iter().collect()
-            };
+            let logs = super::chosen_logs(&args.log, args.all_runs, || all_logs);
             if logs.is_empty() {
                 return Err(AppError::NoMigrationLogs(log_dir.clone()));
             }

@@ -153,6 +153,24 @@ pub(crate) fn signalled() -> Option<ExitStatus> {
     SIGNALLED.get().copied()
 }
 
+/// The logs a command works on: those named with `--log`, else every import with
+/// `--all-runs`, else the latest.
+pub(crate) fn chosen_logs(
+    named: &[std::path::PathBuf],
+    all_runs: bool,
+    imports: impl FnOnce() -> Vec<std::path::PathBuf>,
+) -> Vec<std::path::PathBuf> {
+    if !named.is_empty() {
+        return named.to_vec();
+    }
+    let all = imports();
+    if all_runs {
+        all
+    } else {
+        all.last().cloned().into_iter().collect()
+    }
+}
+
 /// Whether a person can answer prompts: `-y` not given and both stdin and stderr are
 /// terminals.
 pub fn interactive(yes: bool) -> bool {

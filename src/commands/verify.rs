@@ -6,6 +6,9 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
+use tokio::task::JoinSet;
+
+use crate::clerk::ClientError;
 use crate::cli::VerifyArgs;
 use crate::config::{self, Endpoint};
 use crate::error::AppError;
@@ -37,19 +40,12 @@ pub async fn run(args: VerifyArgs, printer: Printer) -> Result<ExitStatus, AppEr
         ));
     };
     let log_dir = &args.output.log_dir;
-    let logs: Vec<PathBuf> = if !args.log.is_empty() {
-        args.log.clone()
-    } else {
-        let all: Vec<PathBuf> = crate::ledger::logs_named(log_dir, "migration")
+    let logs = super::chosen_logs(&args.log, args.all_runs, || {
+        crate::ledger::logs_named(log_dir, "migration")
             .into_iter()
             .filter(|p| targets::is_import_log(p))
-            .collect();
-        if args.all_runs {
-            all
-        } else {
-            all.last().cloned().into_iter().collect()
-        }
-    };
+            .collect()
+    });
     if logs.is_empty() {
         return Err(AppError::NoImportLogs(log_dir.clone()));
     }
@@ -86,60 +82,65 @@ pub async fn run(args: VerifyArgs, printer: Printer) -> Result<ExitStatus, AppEr
 
     let mut wanted: HashMap<String, String> = found.users.iter().cloned().collect();
     let clerk_ids: HashMap<String, String> = wanted.clone();
-    let mut s = VerifySummary {
-        fields: verify::FIELDS.iter().map(|f| (*f, 0, Vec::new())).collect(),
-        log_file: ledger.path().to_owned(),
-        ..VerifySummary::default()
-    };
+    let mut s = VerifySummary::new(ledger.path().to_owned());
     let options = PrepareOptions {
         transformer,
         format: None,
         context: context_for(transformer, header.as_ref(), &printer),
         validate: ValidateOptions::default(),
     };
+    // Requests overlap so the pacer, not each round trip, sets the pace.
+    let in_flight = super::worker_count(&target);
+    let mut checks: JoinSet<Checked> = JoinSet::new();
     let mut batch: Vec<Target> = Vec::with_capacity(BATCH);
-    for next in prepare::prepare(&file, options)? {
-        let (item, _) = next?;
-        let Item::Ready { prepared, .. } = item else {
-            continue;
-        };
-        let Some(clerk_id) = wanted.remove(&prepared.external_id) else {
-            continue;
-        };
-        batch.push(Target {
-            clerk_id,
-            expected: *prepared,
-        });
-        if batch.len() == BATCH {
-            check(&client, &pacer, &policy, &mut batch, &mut s, &mut ledger).await?;
+    let mut items = prepare::prepare(&file, options)?;
+    loop {
+        let next = items.next().transpose()?;
+        let done = next.is_none();
+        if let Some((Item::Ready { prepared, .. }, _)) = next
+            && let Some(clerk_id) = wanted.remove(&prepared.external_id)
+        {
+            batch.push(Target {
+                clerk_id,
+                expected: *prepared,
+            });
+        }
+        if batch.len() == BATCH || (done && !batch.is_empty()) {
+            let batch = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            let (client, pacer) = (client.clone(), pacer.clone());
+            checks.spawn(async move {
+                let outcomes = verify::check(&client, &pacer, &policy, &batch).await;
+                Checked::Users(batch, outcomes)
+            });
+        }
+        while checks.len() >= in_flight {
+            settle(checks.join_next().await, &mut s, &mut ledger)?;
+        }
+        if done {
+            break;
         }
     }
-    check(&client, &pacer, &policy, &mut batch, &mut s, &mut ledger).await?;
     s.not_in_source = wanted.len() as u64;
 
-    for (id, password) in &known {
+    for (id, password) in known {
         s.password_checked += 1;
-        let outcome = match clerk_ids.get(id) {
-            Some(clerk_id) => {
-                verify::check_password(&client, &pacer, &policy, clerk_id, password).await?
-            }
-            None => {
-                s.password_failed
-                    .push((id.clone(), "not among the users of these runs"));
-                continue;
-            }
+        let Some(clerk_id) = clerk_ids.get(&id).cloned() else {
+            s.password_failed
+                .push((id, "not among the users of these runs"));
+            continue;
         };
-        let why = match outcome {
-            PasswordOutcome::Ok => {
-                s.password_ok += 1;
-                continue;
-            }
-            PasswordOutcome::Wrong => "Clerk refuses the password",
-            PasswordOutcome::NoPassword => "Clerk holds no password for this user",
-            PasswordOutcome::Missing => "the user is gone",
-        };
-        ledger.append(&json!({"userId": id, "clerkUserId": clerk_ids.get(id), "status": "password_failed", "error": why}))?;
-        s.password_failed.push((id.clone(), why));
+        let (client, pacer) = (client.clone(), pacer.clone());
+        checks.spawn(async move {
+            let outcome =
+                verify::check_password(&client, &pacer, &policy, &clerk_id, &password).await;
+            Checked::Password(id, clerk_id, outcome)
+        });
+        while checks.len() >= in_flight {
+            settle(checks.join_next().await, &mut s, &mut ledger)?;
+        }
+    }
+    while let Some(next) = checks.join_next().await {
+        settle(Some(next), &mut s, &mut ledger)?;
     }
 
     if printer.is_json() {
@@ -215,38 +216,59 @@ fn context_for(
     }
 }
 
-async fn check(
-    client: &crate::clerk::ClerkClient,
-    pacer: &crate::clerk::Pacer,
-    policy: &crate::clerk::RetryPolicy,
-    batch: &mut Vec<Target>,
+/// The answer to one spawned request.
+enum Checked {
+    Users(Vec<Target>, Result<Vec<Outcome>, ClientError>),
+    Password(String, String, Result<PasswordOutcome, ClientError>),
+}
+
+/// Counts and logs one finished request.
+fn settle(
+    joined: Option<Result<Checked, tokio::task::JoinError>>,
     s: &mut VerifySummary,
     ledger: &mut LedgerWriter,
 ) -> Result<(), AppError> {
-    if batch.is_empty() {
+    let Some(joined) = joined else {
         return Ok(());
-    }
-    let outcomes = verify::check(client, pacer, policy, batch).await?;
-    for (t, outcome) in batch.drain(..).zip(outcomes) {
-        s.checked += 1;
-        let id = t.expected.external_id;
-        match outcome {
-            Outcome::Match => s.matching += 1,
-            Outcome::Missing => {
-                s.missing += 1;
-                ledger.append(
-                    &json!({"userId": id, "clerkUserId": t.clerk_id, "status": "missing"}),
-                )?;
+    };
+    let checked = joined.map_err(|e| AppError::Task(e.to_string()))?;
+    match checked {
+        Checked::Users(batch, outcomes) => {
+            for (t, outcome) in batch.into_iter().zip(outcomes?) {
+                s.checked += 1;
+                let id = t.expected.external_id;
+                match outcome {
+                    Outcome::Match => s.matching += 1,
+                    Outcome::Missing => {
+                        s.missing += 1;
+                        ledger.append(
+                            &json!({"userId": id, "clerkUserId": t.clerk_id, "status": "missing"}),
+                        )?;
+                    }
+                    Outcome::Drift(diffs) => {
+                        s.drifted += 1;
+                        s.note_drift(&id, &diffs);
+                        let fields: Vec<Value> = diffs
+                            .iter()
+                            .map(|d| json!({"field": d.field, "expected": d.expected, "actual": d.actual}))
+                            .collect();
+                        ledger.append(&json!({"userId": id, "clerkUserId": t.clerk_id, "status": "drift", "fields": fields}))?;
+                    }
+                }
             }
-            Outcome::Drift(diffs) => {
-                s.drifted += 1;
-                s.note_drift(&id, &diffs);
-                let fields: Vec<Value> = diffs
-                    .iter()
-                    .map(|d| json!({"field": d.field, "expected": d.expected, "actual": d.actual}))
-                    .collect();
-                ledger.append(&json!({"userId": id, "clerkUserId": t.clerk_id, "status": "drift", "fields": fields}))?;
-            }
+        }
+        Checked::Password(id, clerk_id, outcome) => {
+            let why = match outcome? {
+                PasswordOutcome::Ok => {
+                    s.password_ok += 1;
+                    return Ok(());
+                }
+                PasswordOutcome::Wrong => "Clerk refuses the password",
+                PasswordOutcome::NoPassword => "Clerk holds no password for this user",
+                PasswordOutcome::Missing => "the user is gone",
+            };
+            ledger.append(&json!({"userId": id, "clerkUserId": clerk_id, "status": "password_failed", "error": why}))?;
+            s.password_failed.push((id, why));
         }
     }
     Ok(())

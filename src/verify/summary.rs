@@ -25,6 +25,14 @@ pub struct VerifySummary {
 const EXAMPLES: usize = 5;
 
 impl VerifySummary {
+    pub fn new(log_file: PathBuf) -> Self {
+        Self {
+            fields: super::FIELDS.iter().map(|f| (*f, 0, Vec::new())).collect(),
+            log_file,
+            ..Self::default()
+        }
+    }
+
     /// Nothing differs, nothing is missing and every checked password signs in.
     pub fn clean(&self) -> bool {
         self.drifted == 0 && self.missing == 0 && self.password_failed.is_empty()

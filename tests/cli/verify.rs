@@ -30,18 +30,28 @@ fn copy(env: &TestEnv, name: &str) -> String {
     to.display().to_string()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_clean_import_verifies_and_drift_missing_users_and_wrong_passwords_are_reported() {
+/// A fresh sandbox holding a fixture's users, imported from a copy in a fresh directory.
+async fn imported(
+    source: &str,
+    name: &str,
+    created: u64,
+) -> (migrate::sandbox::SandboxHandle, TestEnv, String) {
     let sandbox = live_sandbox(10_000, 10).await;
     let env = TestEnv::new();
-    let file = copy(&env, "supabase.json");
+    let file = copy(&env, name);
     let out = run(
         &env,
-        import_args(&sandbox, "supabase", file.as_ref(), &[]),
+        import_args(&sandbox, source, file.as_ref(), &[]),
         key(),
     )
     .await;
-    assert_eq!(report(&out)["created"], 4);
+    assert_eq!(report(&out)["created"], created);
+    (sandbox, env, file)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clean_import_verifies_and_drift_missing_users_and_wrong_passwords_are_reported() {
+    let (sandbox, env, _) = imported("supabase", "supabase.json", 4).await;
     let passwords = fixture("supabase.passwords.csv").display().to_string();
 
     let out = run(
@@ -152,16 +162,7 @@ async fn a_clean_import_verifies_and_drift_missing_users_and_wrong_passwords_are
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_changed_source_is_refused_unless_given_again() {
-    let sandbox = live_sandbox(10_000, 10).await;
-    let env = TestEnv::new();
-    let file = copy(&env, "clerk.json");
-    let out = run(
-        &env,
-        import_args(&sandbox, "clerk", file.as_ref(), &[]),
-        key(),
-    )
-    .await;
-    assert_eq!(report(&out)["created"], 3);
+    let (sandbox, env, file) = imported("clerk", "clerk.json", 3).await;
     let text = std::fs::read_to_string(&file)
         .expect("read")
         .replace("clerk1@", "changed1@");
@@ -202,16 +203,7 @@ async fn a_bad_password_file_is_named_by_row_before_any_call() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_of_another_instance_are_refused() {
-    let sandbox = live_sandbox(10_000, 10).await;
-    let env = TestEnv::new();
-    let file = copy(&env, "clerk.json");
-    let out = run(
-        &env,
-        import_args(&sandbox, "clerk", file.as_ref(), &[]),
-        key(),
-    )
-    .await;
-    assert_eq!(report(&out)["created"], 3);
+    let (sandbox, env, _) = imported("clerk", "clerk.json", 3).await;
     let other = live_sandbox(10_000, 10).await;
     let out = run(&env, verify_args(&other, &[]), key()).await;
     assert_eq!(out.status.code(), Some(1));
