@@ -557,13 +557,21 @@ fn matches(u: &StoredUser, q: &ListQuery) -> bool {
 
 fn select<'a>(store: &'a Store, q: &ListQuery) -> Vec<&'a StoredUser> {
     // An external_id or user_id filter narrows the scan through the indexes.
-    let candidates: Vec<&StoredUser> = match q.filters.iter().find(|(n, _)| n == "external_id") {
-        Some((_, values)) if values.iter().all(|v| !v.starts_with('-')) => values
+    let indexed = q.filters.iter().find_map(|(name, values)| {
+        let index = match name.as_str() {
+            "external_id" => &store.external_ids,
+            "user_id" => &store.by_id,
+            _ => return None,
+        };
+        values.iter().all(|v| !v.starts_with('-')).then_some((index, values))
+    });
+    let candidates: Vec<&StoredUser> = match indexed {
+        Some((index, values)) => values
             .iter()
-            .filter_map(|v| store.external_ids.get(v.trim_start_matches('+')))
+            .filter_map(|v| index.get(v.trim_start_matches('+')))
             .filter_map(|seq| store.users.get(seq))
             .collect(),
-        _ => store.users.values().collect(),
+        None => store.users.values().collect(),
     };
     let mut seen = std::collections::HashSet::new();
     candidates
