@@ -61,6 +61,9 @@ pub enum Command {
     /// Read back the users a migration created and compare them with the source; check
     /// known passwords.
     Verify(VerifyArgs),
+    /// Write a platform's users, read straight from its database, to the file `migrate`
+    /// imports.
+    Export(ExportArgs),
     /// Delete old migration logs.
     CleanLogs(CleanLogsArgs),
     /// Turn NDJSON migration logs into pretty JSON arrays.
@@ -375,6 +378,51 @@ pub struct ConvertLogsArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// The platforms `migrate export` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportSourceArg {
+    /// Supabase: GoTrue's `auth.users`, `auth.identities` and `auth.mfa_factors` (PostgreSQL).
+    Supabase,
+}
+
+/// Options of `migrate export`.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// Platform whose database to read.
+    #[arg(value_enum, value_name = "SOURCE")]
+    pub source: ExportSourceArg,
+
+    /// The platform's database: postgres://…, mysql://…, sqlite://PATH or a .db/.sqlite
+    /// file. Its password never appears in messages or logs.
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    pub db_url: Option<String>,
+
+    /// File to write: .json (an array) or .ndjson, as `migrate -t SOURCE -f FILE` reads.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: PathBuf,
+
+    /// Output layout, overriding the extension.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ExportFormatArg>,
+
+    /// Database schema holding Supabase's auth tables.
+    #[arg(long, value_name = "NAME", default_value = "auth")]
+    pub schema: String,
+
+    /// Print the summary as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The layouts `migrate export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    /// One JSON array.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
 }
 
 /// Options of `migrate sandbox`.

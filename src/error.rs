@@ -43,6 +43,8 @@ pub enum AppError {
     InstanceMismatch { logs: String, key: String },
     #[error("failed to read {}", .0.display())]
     Io(std::path::PathBuf, #[source] std::io::Error),
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
     #[error("an internal task stopped unexpectedly ({0}): please report this as a bug")]
     Task(String),
     #[error("no import log in {}: nothing to verify", .0.display())]
@@ -79,6 +81,10 @@ impl AppError {
             Self::InstanceMismatch { .. } => ExitStatus::Fatal,
             Self::Io(..) => ExitStatus::Fatal,
             Self::NoImportLogs(_) | Self::SourceChanged(_) | Self::Task(_) => ExitStatus::Fatal,
+            Self::Export(crate::export::ExportError::Db(crate::export::DbError::BadUrl(_))) => {
+                ExitStatus::Usage
+            }
+            Self::Export(_) => ExitStatus::Fatal,
             Self::PasswordFile(crate::verify::passwords::PasswordFileError::Io(..)) => {
                 ExitStatus::Fatal
             }

@@ -11,6 +11,8 @@ pub enum Event {
     Started { total: u64, skipped: u64 },
     /// One record is settled.
     Settled { status: Status },
+    /// Records handled so far, for work that has no outcomes to count (an export).
+    Progress { done: u64 },
     /// A request will be retried.
     Retrying { reason: String, wait: Duration },
     /// Clerk rate-limited the instance; every worker waits.

@@ -15,6 +15,7 @@ pub mod delete;
 pub mod error;
 pub mod event;
 pub mod exit;
+pub mod export;
 pub mod import;
 pub mod ledger;
 pub mod prepare;

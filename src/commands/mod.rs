@@ -3,6 +3,7 @@
 pub mod clean_logs;
 pub mod convert_logs;
 pub mod delete;
+pub mod export;
 pub mod import;
 pub mod sandbox;
 pub mod verify;
@@ -20,6 +21,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         None => cli.import.output.json,
         Some(Command::Delete(a)) => a.output.json,
         Some(Command::Verify(a)) => a.output.json,
+        Some(Command::Export(a)) => a.json,
         Some(Command::CleanLogs(a)) => a.output.json,
         Some(Command::ConvertLogs(a)) => a.output.json,
         Some(Command::Sandbox(_)) => false,
@@ -50,6 +52,7 @@ async fn dispatch(cli: Cli, printer: Printer) -> Result<ExitStatus, AppError> {
         Some(Command::Sandbox(args)) => sandbox::run(args, printer).await,
         Some(Command::Delete(args)) => delete::run(args, printer).await,
         Some(Command::Verify(args)) => verify::run(args, printer).await,
+        Some(Command::Export(args)) => export::run(args, printer).await,
         Some(Command::CleanLogs(args)) => clean_logs::run(args, printer),
         Some(Command::ConvertLogs(args)) => convert_logs::run(args, printer),
     }

@@ -563,7 +563,10 @@ fn select<'a>(store: &'a Store, q: &ListQuery) -> Vec<&'a StoredUser> {
             "user_id" => &store.by_id,
             _ => return None,
         };
-        values.iter().all(|v| !v.starts_with('-')).then_some((index, values))
+        values
+            .iter()
+            .all(|v| !v.starts_with('-'))
+            .then_some((index, values))
     });
     let candidates: Vec<&StoredUser> = match indexed {
         Some((index, values)) => values

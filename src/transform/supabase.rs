@@ -45,11 +45,15 @@ pub fn map(f: &mut Fields, u: &mut User) {
     u.public_metadata = f.object("raw_user_meta_data");
     // App metadata is set by the server, never by the user: private in Clerk. GoTrue's own
     // `provider`/`providers` keys describe sign-in methods that do not carry over.
-    u.private_metadata = f.object("raw_app_meta_data").and_then(|mut m| {
-        m.remove("provider");
-        m.remove("providers");
-        Some(m).filter(|m| !m.is_empty())
-    });
+    let mut private = f.object("raw_app_meta_data").unwrap_or_default();
+    private.remove("provider");
+    private.remove("providers");
+    // OAuth links cannot move to Clerk; which providers a user signed in with can, so the
+    // app can offer them again.
+    if let Some(linked) = f.take("identities").and_then(|v| oauth_identities(&v)) {
+        private.insert("supabase_identities".to_owned(), linked);
+    }
+    u.private_metadata = Some(private).filter(|m| !m.is_empty());
     u.totp_secret = f
         .take("mfa_factors")
         .and_then(|v| verified_totp(&v))
@@ -106,8 +110,27 @@ pub fn map(f: &mut Fields, u: &mut User) {
         "reauthentication_sent_at",
         "is_sso_user",
         "is_anonymous",
-        "identities",
     ]);
+}
+
+/// The user's sign-in identities other than email and phone (`auth.identities` rows), as
+/// `[{"provider", "provider_id"}]`, or nothing when there are none.
+fn oauth_identities(v: &Value) -> Option<Value> {
+    let linked: Vec<Value> = v
+        .as_array()?
+        .iter()
+        .filter_map(|i| {
+            let provider = i.get("provider").and_then(Value::as_str)?;
+            if matches!(provider, "email" | "phone") {
+                return None;
+            }
+            Some(serde_json::json!({
+                "provider": provider,
+                "provider_id": i.get("provider_id").cloned().unwrap_or(Value::Null),
+            }))
+        })
+        .collect();
+    (!linked.is_empty()).then_some(Value::Array(linked))
 }
 
 /// The secret of the user's verified TOTP factor (`auth.mfa_factors`, as an array of rows

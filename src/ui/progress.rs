@@ -128,6 +128,7 @@ impl Reporter for BarReporter {
                     self.line(line);
                 }
             }
+            Event::Progress { done } => self.bar.set_position(*done),
             Event::Finished => self.bar.finish_and_clear(),
             Event::Retrying { .. } => {}
         }
@@ -189,7 +190,8 @@ impl Reporter for PlainReporter {
                     eprintln!("{line}");
                 }
             }
-            Event::Retrying { .. } | Event::Finished => {}
+            Event::Progress { done } if done % 10_000 == 0 => eprintln!("{done} users"),
+            Event::Retrying { .. } | Event::Finished | Event::Progress { .. } => {}
         }
     }
 }

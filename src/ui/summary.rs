@@ -457,3 +457,85 @@ pub fn verify_json(s: &crate::verify::VerifySummary) -> Value {
         "log_file": s.log_file.display().to_string(),
     })
 }
+
+/// The export report for people: what was written and what the import will make of it.
+pub fn export_text(s: &crate::export::ExportSummary, source: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Exported {} to {} (mode 0600).",
+        plural(s.total, "user", "users"),
+        s.file.display()
+    );
+    if !s.skipped_by_reason.is_empty() || !s.unreadable.is_empty() {
+        let _ = writeln!(out, "\nLeft out:");
+        for (reason, n) in &s.skipped_by_reason {
+            let _ = writeln!(out, "  {n:>6}  {reason}");
+        }
+        if !s.unreadable.is_empty() {
+            let keys: Vec<&str> = s
+                .unreadable
+                .iter()
+                .take(5)
+                .map(|(k, _)| k.as_str())
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {:>6}  unreadable rows ({}): {}",
+                s.unreadable.len(),
+                keys.join(", "),
+                s.unreadable[0].1
+            );
+        }
+    }
+    let with_password: u64 = s.plan.hashers.values().sum();
+    let _ = writeln!(
+        out,
+        "\nWith a password: {with_password}{}",
+        if s.plan.hashers.is_empty() {
+            String::new()
+        } else {
+            let list: Vec<String> = s
+                .plan
+                .hashers
+                .iter()
+                .map(|(h, n)| format!("{h} {n}"))
+                .collect();
+            format!(" ({})", list.join(", "))
+        }
+    );
+    let coverage = s.plan.coverage();
+    if !coverage.is_empty() {
+        let _ = writeln!(out, "\nClerk fields the import will set (users):");
+        for (field, n) in &coverage {
+            let _ = writeln!(out, "  {n:>6}  {field}");
+        }
+    }
+    if s.plan.invalid > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} the import's checks will refuse; `migrate --dry-run -t {source} -f {}` lists why.",
+            plural(s.plan.invalid, "user", "users"),
+            s.file.display()
+        );
+    }
+    let _ = writeln!(out, "\nNext: migrate -t {source} -f {}", s.file.display());
+    out
+}
+
+/// The export report as one JSON object.
+pub fn export_json(s: &crate::export::ExportSummary, source: &str) -> Value {
+    json!({
+        "mode": "export",
+        "source": source,
+        "file": s.file.display().to_string(),
+        "total": s.total,
+        "skipped": s.skipped(),
+        "skipped_by_reason": s.skipped_by_reason,
+        "unreadable": s.unreadable.iter().map(|(k, r)| json!({"key": k, "reason": r})).collect::<Vec<_>>(),
+        "with_password": s.plan.hashers.values().sum::<u64>(),
+        "hashers": s.plan.hashers,
+        "coverage": s.plan.coverage(),
+        "invalid": s.plan.invalid,
+    })
+}

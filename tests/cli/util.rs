@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use migrate::sandbox::{self, SandboxConfig, SandboxHandle};
 
 /// Environment variables the binary reads; scrubbed so the developer's shell can't leak in.
-const SCRUBBED: [&str; 5] = [
+const SCRUBBED: [&str; 6] = [
+    "DATABASE_URL",
     "CLERK_SECRET_KEY",
     "CLERK_API_URL",
     "RATE_LIMIT",

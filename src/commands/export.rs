@@ -1,0 +1,55 @@
+//! `migrate export`: resolve the database and output, run the export, report coverage.
+
+use crate::cli::{ExportArgs, ExportFormatArg, ExportSourceArg};
+use crate::error::AppError;
+use crate::exit::ExitStatus;
+use crate::export::{self, DbSource, DbUrl, ExportOptions, Layout};
+use crate::ui::{Printer, progress, summary};
+
+pub async fn run(args: ExportArgs, printer: Printer) -> Result<ExitStatus, AppError> {
+    let Some(raw) = args.db_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+        return Err(AppError::Usage(
+            "export needs the platform's database: pass --db-url or set DATABASE_URL".to_owned(),
+        ));
+    };
+    let url = DbUrl::parse(raw).map_err(export::ExportError::from)?;
+    let layout = match args.format {
+        Some(ExportFormatArg::Json) => Layout::JsonArray,
+        Some(ExportFormatArg::Ndjson) => Layout::Ndjson,
+        None => Layout::from_path(&args.output),
+    };
+    let source = match args.source {
+        ExportSourceArg::Supabase => DbSource::Supabase,
+    };
+    let options = ExportOptions {
+        source,
+        url,
+        schema: args.schema.clone(),
+        output: args.output.clone(),
+        layout,
+    };
+    if !printer.is_json() {
+        printer.info(&format!(
+            "Exporting {} users from the {} database at {} to {}",
+            source.transformer().label(),
+            options.url.dialect.name(),
+            options.url.shown,
+            args.output.display()
+        ));
+    }
+    let reporter = progress::reporter_for(&printer);
+    let result = export::run(&options, reporter.clone()).await;
+    drop(reporter);
+    let s = result?;
+    let key = source.transformer().key();
+    if printer.is_json() {
+        printer.data(&summary::export_json(&s, key).to_string());
+    } else {
+        printer.info(&summary::export_text(&s, key));
+    }
+    Ok(if s.unreadable.is_empty() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Incomplete
+    })
+}

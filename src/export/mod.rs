@@ -1,0 +1,187 @@
+//! `migrate export`: users straight out of a platform's database, into exactly the file
+//! `migrate -t SOURCE -f FILE` reads. Rows come a page at a time (keyset pagination on the
+//! primary key), are written to a private temporary file that is renamed into place when
+//! complete, and are run through the import's own transformer and checks for the
+//! coverage report.
+
+pub mod db;
+pub mod supabase;
+pub mod writer;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::event::{Event, Reporter};
+use crate::prepare::{self, PlanSummary, PrepareOptions};
+use crate::source::{Fields, Position, Record};
+use crate::transform::{TransformContext, TransformerKind};
+use crate::user::ValidateOptions;
+
+pub use db::{DbError, DbUrl};
+pub use writer::Layout;
+
+/// Rows fetched per query.
+const PAGE: i64 = 2000;
+
+/// One page of rows: each one's key and its JSON document (or why it cannot be read).
+#[derive(Debug, Default)]
+pub struct Page {
+    pub rows: Vec<PageRow>,
+}
+
+#[derive(Debug)]
+pub struct PageRow {
+    pub key: String,
+    pub doc: Result<String, String>,
+}
+
+/// Which platform's tables to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbSource {
+    Supabase,
+}
+
+impl DbSource {
+    pub fn transformer(self) -> TransformerKind {
+        match self {
+            Self::Supabase => TransformerKind::Supabase,
+        }
+    }
+}
+
+/// What to export and where.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    pub source: DbSource,
+    pub url: DbUrl,
+    pub schema: String,
+    pub output: PathBuf,
+    pub layout: Layout,
+}
+
+/// What an export wrote.
+#[derive(Debug, Default)]
+pub struct ExportSummary {
+    pub file: PathBuf,
+    pub total: u64,
+    /// Users left out on purpose, by reason (soft-deleted, anonymous).
+    pub skipped_by_reason: BTreeMap<String, u64>,
+    /// Rows that could not be read: their key and why.
+    pub unreadable: Vec<(String, String)>,
+    /// The exported users as the import will see them: hashers and field coverage.
+    pub plan: PlanSummary,
+}
+
+impl ExportSummary {
+    pub fn skipped(&self) -> u64 {
+        self.skipped_by_reason.values().sum::<u64>() + self.unreadable.len() as u64
+    }
+}
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("failed to write {}: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+enum Reader {
+    Supabase(supabase::Supabase),
+}
+
+pub async fn run(
+    options: &ExportOptions,
+    reporter: Arc<dyn Reporter>,
+) -> Result<ExportSummary, ExportError> {
+    let url = &options.url;
+    let pool = url.connect().await?;
+    let reader = match options.source {
+        DbSource::Supabase => {
+            Reader::Supabase(supabase::Supabase::open(url, &pool, &options.schema).await?)
+        }
+    };
+    let mut summary = ExportSummary {
+        file: options.output.clone(),
+        ..ExportSummary::default()
+    };
+    let skipped = match &reader {
+        Reader::Supabase(r) => r.skipped(url, &pool).await?,
+    };
+    summary.skipped_by_reason = skipped
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| (k.to_owned(), n))
+        .collect();
+    let write_err = |source| ExportError::Write {
+        path: options.output.clone(),
+        source,
+    };
+    let mut out =
+        writer::ExportWriter::create(&options.output, options.layout).map_err(write_err)?;
+    let prepare = PrepareOptions {
+        transformer: options.source.transformer(),
+        format: None,
+        context: TransformContext::default(),
+        validate: ValidateOptions::default(),
+    };
+    let total = match &reader {
+        Reader::Supabase(r) => r.count(url, &pool).await?,
+    };
+    reporter.report(&Event::Started { total, skipped: 0 });
+    let mut after: Option<String> = None;
+    loop {
+        let page = match &reader {
+            Reader::Supabase(r) => r.page(url, &pool, after.as_deref(), PAGE).await?,
+        };
+        let last = page.rows.last().map(|r| r.key.clone());
+        let n = page.rows.len();
+        for row in page.rows {
+            let doc = row
+                .doc
+                .and_then(|d| serde_json::from_str::<Value>(&d).map_err(|e| e.to_string()));
+            let Value::Object(map) = (match doc {
+                Ok(v) => v,
+                Err(reason) => {
+                    summary.unreadable.push((row.key, reason));
+                    continue;
+                }
+            }) else {
+                summary
+                    .unreadable
+                    .push((row.key, "not a JSON object".to_owned()));
+                continue;
+            };
+            summary.total += 1;
+            let record = Record {
+                position: Position {
+                    row: summary.total,
+                    line: summary.total,
+                },
+                fields: map.clone().into_iter().collect::<Fields>(),
+                defect: None,
+            };
+            let (item, ignored) = prepare::prepare_record(record, &prepare);
+            summary.plan.add(&item, &ignored);
+            out.write(&Value::Object(map)).map_err(write_err)?;
+            reporter.report(&Event::Progress {
+                done: summary.total,
+            });
+        }
+        if (n as i64) < PAGE {
+            break;
+        }
+        after = last;
+    }
+    summary.file = out.finish().map_err(write_err)?;
+    reporter.report(&Event::Finished);
+    Ok(summary)
+}

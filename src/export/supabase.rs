@@ -1,0 +1,233 @@
+//! Supabase: `auth.users` (GoTrue's table, PostgreSQL only) with each user's sign-in
+//! identities and verified TOTP factors beside it. Soft-deleted and anonymous users are
+//! left out and counted; GoTrue's one-time tokens are never exported.
+
+use std::collections::HashSet;
+
+use sqlx::Row;
+
+use super::db::{DbError, DbUrl, Dialect, Pool};
+use super::{Page, PageRow};
+
+/// GoTrue's single-use tokens: secrets of no use to Clerk.
+const TOKENS: [&str; 6] = [
+    "confirmation_token",
+    "recovery_token",
+    "email_change_token_new",
+    "email_change_token_current",
+    "phone_change_token",
+    "reauthentication_token",
+];
+
+pub struct Supabase {
+    schema: String,
+    users: String,
+    identities: Option<String>,
+    factors: Option<String>,
+    has_deleted_at: bool,
+    has_is_anonymous: bool,
+}
+
+fn quote(ident: &str) -> String {
+    format!("\"{}\"", ident.replace('"', "\"\""))
+}
+
+async fn columns(
+    pool: &sqlx::PgPool,
+    schema: &str,
+    table: &str,
+) -> Result<HashSet<String>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT column_name::text FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
+    )
+    .bind(schema)
+    .bind(table)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
+}
+
+impl Supabase {
+    /// Checks the schema and notes which optional columns and tables this GoTrue has.
+    pub async fn open(url: &DbUrl, pool: &Pool, schema: &str) -> Result<Self, DbError> {
+        let Pool::Postgres(pg) = pool else {
+            return Err(DbError::MissingTable {
+                table: format!("{schema}.users"),
+                place: format!("the {} database at {}", url.dialect.name(), url.shown),
+                hint: "Supabase keeps its users in PostgreSQL: pass the project's postgres:// connection string",
+            });
+        };
+        debug_assert_eq!(url.dialect, Dialect::Postgres);
+        let users = columns(pg, schema, "users")
+            .await
+            .map_err(|e| url.query_error("the schema", e))?;
+        if users.is_empty() {
+            return Err(DbError::MissingTable {
+                table: format!("{schema}.users"),
+                place: format!("the database at {}", url.shown),
+                hint: "check --db-url, and --schema if GoTrue's tables are not in `auth`",
+            });
+        }
+        for needed in ["id", "email", "encrypted_password", "created_at"] {
+            if !users.contains(needed) {
+                return Err(DbError::MissingColumn {
+                    table: format!("{schema}.users"),
+                    column: needed.to_owned(),
+                    hint: "this does not look like GoTrue's auth.users table",
+                });
+            }
+        }
+        let has = |t: &'static str| async move {
+            columns(pg, schema, t)
+                .await
+                .map(|c| (!c.is_empty()).then(|| format!("{}.{}", quote(schema), quote(t))))
+                .map_err(|e| url.query_error("the schema", e))
+        };
+        Ok(Self {
+            schema: schema.to_owned(),
+            users: format!("{}.{}", quote(schema), quote("users")),
+            identities: has("identities").await?,
+            factors: has("mfa_factors").await?,
+            has_deleted_at: users.contains("deleted_at"),
+            has_is_anonymous: users.contains("is_anonymous"),
+        })
+    }
+
+    /// Users left out on purpose, by reason.
+    pub async fn skipped(
+        &self,
+        url: &DbUrl,
+        pool: &Pool,
+    ) -> Result<Vec<(&'static str, u64)>, DbError> {
+        let Pool::Postgres(pg) = pool else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        if self.has_deleted_at {
+            let sql = format!(
+                "SELECT count(*) FROM {} WHERE deleted_at IS NOT NULL",
+                self.users
+            );
+            let n: i64 = sqlx::query_scalar(&sql)
+                .fetch_one(pg)
+                .await
+                .map_err(|e| url.query_error("soft-deleted users", e))?;
+            out.push(("deleted", n.max(0) as u64));
+        }
+        if self.has_is_anonymous {
+            let deleted = if self.has_deleted_at {
+                " AND deleted_at IS NULL"
+            } else {
+                ""
+            };
+            let sql = format!(
+                "SELECT count(*) FROM {} WHERE is_anonymous{deleted}",
+                self.users
+            );
+            let n: i64 = sqlx::query_scalar(&sql)
+                .fetch_one(pg)
+                .await
+                .map_err(|e| url.query_error("anonymous users", e))?;
+            out.push(("anonymous", n.max(0) as u64));
+        }
+        Ok(out)
+    }
+
+    /// The conditions of a user that is exported.
+    fn kept(&self) -> Vec<String> {
+        let mut filters = Vec::new();
+        if self.has_deleted_at {
+            filters.push("u.deleted_at IS NULL".to_owned());
+        }
+        if self.has_is_anonymous {
+            filters.push("u.is_anonymous IS NOT TRUE".to_owned());
+        }
+        filters
+    }
+
+    /// How many users the export will write.
+    pub async fn count(&self, url: &DbUrl, pool: &Pool) -> Result<u64, DbError> {
+        let Pool::Postgres(pg) = pool else {
+            return Ok(0);
+        };
+        let mut filters = self.kept();
+        filters.push("true".to_owned());
+        let sql = format!(
+            "SELECT count(*) FROM {} u WHERE {}",
+            self.users,
+            filters.join(" AND ")
+        );
+        let n: i64 = sqlx::query_scalar(&sql)
+            .fetch_one(pg)
+            .await
+            .map_err(|e| url.query_error("the user count", e))?;
+        Ok(n.max(0) as u64)
+    }
+
+    fn page_sql(&self) -> String {
+        let tokens: Vec<String> = TOKENS.iter().map(|t| format!("'{t}'")).collect();
+        let identities = self
+            .identities
+            .as_ref()
+            .map_or("'[]'::jsonb".to_owned(), |t| {
+                format!(
+                    "COALESCE((SELECT jsonb_agg(jsonb_build_object('provider', i.provider, \
+                 'provider_id', COALESCE(to_jsonb(i)->>'provider_id', to_jsonb(i)->>'id'), \
+                 'email', i.identity_data->>'email') ORDER BY i.created_at) \
+                 FROM {t} i WHERE i.user_id = u.id), '[]'::jsonb)"
+                )
+            });
+        let factors = self.factors.as_ref().map_or("'[]'::jsonb".to_owned(), |t| {
+            format!(
+                "COALESCE((SELECT jsonb_agg(jsonb_build_object('factor_type', f.factor_type, \
+                 'status', f.status, 'secret', f.secret, 'friendly_name', f.friendly_name)) \
+                 FROM {t} f WHERE f.user_id = u.id AND f.factor_type::text = 'totp' \
+                 AND f.status::text = 'verified'), '[]'::jsonb)"
+            )
+        });
+        let mut filters = vec!["u.id > $1::uuid".to_owned()];
+        filters.extend(self.kept());
+        format!(
+            "SELECT u.id::text AS key, ((to_jsonb(u) - ARRAY[{}]) || jsonb_build_object(\
+             'identities', {identities}, 'mfa_factors', {factors}))::text AS doc \
+             FROM {} u WHERE {} ORDER BY u.id LIMIT $2",
+            tokens.join(", "),
+            self.users,
+            filters.join(" AND ")
+        )
+    }
+
+    /// The next `limit` users after `after` (keyset pagination on the primary key).
+    pub async fn page(
+        &self,
+        url: &DbUrl,
+        pool: &Pool,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Page, DbError> {
+        let Pool::Postgres(pg) = pool else {
+            return Ok(Page::default());
+        };
+        let rows = sqlx::query(&self.page_sql())
+            .bind(after.unwrap_or("00000000-0000-0000-0000-000000000000"))
+            .bind(limit)
+            .fetch_all(pg)
+            .await
+            .map_err(|e| url.query_error("users", e))?;
+        Ok(Page {
+            rows: rows
+                .iter()
+                .map(|r| PageRow {
+                    key: r.try_get::<String, _>("key").unwrap_or_default(),
+                    doc: r
+                        .try_get::<String, _>("doc")
+                        .map_err(|e| url.scrub(&e.to_string())),
+                })
+                .collect(),
+        })
+    }
+
+    pub fn place(&self) -> String {
+        format!("schema {}", self.schema)
+    }
+}

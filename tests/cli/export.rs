@@ -1,0 +1,219 @@
+//! `migrate export` against real databases whose tables the platforms' own code created:
+//! PostgreSQL from `scripts/test-db.sh` (MIGRATE_TEST_PG_URL), then import and verify.
+
+use std::process::Command;
+
+use predicates::prelude::PredicateBooleanExt;
+use serde_json::{Value, json};
+
+use super::import::{LIVE_KEY, import_args, live_sandbox, report, run};
+use super::passwords::fixture;
+use super::util::{TestEnv, shared_dir};
+
+/// The throwaway server's URL. Under CI its absence is a failure, not a skip.
+fn pg_admin_url() -> Option<String> {
+    match std::env::var("MIGRATE_TEST_PG_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!(
+                "MIGRATE_TEST_PG_URL is not set: CI must run the tests through scripts/test-db.sh"
+            )
+        }
+        _ => {
+            eprintln!("skipped: no PostgreSQL (run the tests through scripts/test-db.sh)");
+            None
+        }
+    }
+}
+
+fn psql(url: &str, args: &[&str]) {
+    let out = Command::new("psql")
+        .arg(url)
+        .args(["-v", "ON_ERROR_STOP=1", "-q"])
+        .args(args)
+        .output()
+        .expect("psql runs");
+    assert!(
+        out.status.success(),
+        "psql {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A fresh, empty database on the test server; returns its URL.
+fn fresh_database(admin: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!(
+        "migrate_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    psql(admin, &["-c", &format!("CREATE DATABASE {name}")]);
+    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
+    format!("{base}/{name}")
+}
+
+/// A database with Supabase's `auth` schema as GoTrue's migrations leave it, and the
+/// fixture users pgcrypto hashed (the same SQL that made `supabase.json`).
+fn supabase_database(admin: &str, shared: &std::path::Path) -> String {
+    let url = fresh_database(admin);
+    let schema = shared.join("platforms/supabase-auth.sql");
+    psql(&url, &["-f", schema.to_str().expect("utf-8")]);
+    let seed = fixture("supabase.sql");
+    psql(
+        &url,
+        &[
+            "-v",
+            "pw1=supabase-ada-pass",
+            "-v",
+            "pw2=supabase-grace-pass",
+            "-v",
+            "pw3=supabase-alan-pass",
+            "-v",
+            "out=/dev/null",
+            "-f",
+            seed.to_str().expect("utf-8"),
+        ],
+    );
+    // The OAuth-only user signed in with Google.
+    psql(
+        &url,
+        &[
+            "-c",
+            "INSERT INTO auth.identities (provider_id, user_id, identity_data, provider, created_at, updated_at) \
+             VALUES ('google-sub-4', '7d1f0c2a-0000-4000-8000-000000000004', '{\"sub\":\"google-sub-4\",\"email\":\"oauth@example.com\"}', 'google', now(), now())",
+        ],
+    );
+    url
+}
+
+fn key() -> Vec<(&'static str, String)> {
+    vec![
+        ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
+        ("RATE_LIMIT", "1000".to_owned()),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supabase_round_trip_exports_imports_and_verifies_with_real_passwords() {
+    let (Some(admin), Some(shared)) = (pg_admin_url(), shared_dir()) else {
+        return;
+    };
+    let db = supabase_database(&admin, &shared);
+    let env = TestEnv::new();
+    let out = run(
+        &env,
+        vec![
+            "export".into(),
+            "supabase".into(),
+            "--json".into(),
+            "-o".into(),
+            "users.json".into(),
+        ],
+        vec![("DATABASE_URL", db.clone())],
+    )
+    .await;
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{r}");
+    assert_eq!(
+        (&r["mode"], &r["source"], &r["total"], &r["skipped"]),
+        (&json!("export"), &json!("supabase"), &json!(4), &json!(2)),
+        "{r}"
+    );
+    assert_eq!(
+        r["skipped_by_reason"],
+        json!({"deleted": 1, "anonymous": 1})
+    );
+    assert_eq!(
+        (&r["with_password"], &r["hashers"]),
+        (&json!(3), &json!({"bcrypt": 3}))
+    );
+    assert_eq!(r["coverage"]["totp_secret"], 1, "{r}");
+    let file = env.path().join("users.json");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&file).expect("meta").permissions().mode() & 0o777,
+        0o600
+    );
+    let users: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json array");
+    assert!(
+        users.iter().all(|u| u.get("recovery_token").is_none()),
+        "GoTrue's tokens are never exported"
+    );
+
+    let sandbox = live_sandbox(10_000, 10).await;
+    let out = run(&env, import_args(&sandbox, "supabase", &file, &[]), key()).await;
+    assert_eq!(report(&out)["created"], 4);
+    let passwords = fixture("supabase.passwords.csv").display().to_string();
+    let mut args: Vec<String> = vec!["verify".into(), "--json".into(), "--api-url".into()];
+    args.push(sandbox.base_url());
+    args.extend(["--passwords".into(), passwords]);
+    let out = run(&env, args, key()).await;
+    let v = report(&out);
+    assert_eq!(
+        (
+            &v["checked"],
+            &v["drifted"],
+            &v["missing"],
+            &v["password_ok"],
+            &v["password_failed"]
+        ),
+        (&json!(4), &json!(0), &json!(0), &json!(3), &json!(0)),
+        "{v}"
+    );
+    // The Google sign-in is kept where the app can find it.
+    let ids = sandbox.external_ids();
+    let api = super::sandbox_api::Api::new(&sandbox, LIVE_KEY);
+    let oauth = &ids["7d1f0c2a-0000-4000-8000-000000000004"];
+    let user = api
+        .send(reqwest::Method::GET, &format!("/users/{oauth}"), None)
+        .await
+        .body;
+    assert_eq!(
+        user["private_metadata"]["supabase_identities"],
+        json!([{"provider": "google", "provider_id": "google-sub-4"}])
+    );
+    assert_eq!(
+        user["password_enabled"], false,
+        "an empty encrypted_password is no password"
+    );
+    sandbox.stop().await;
+}
+
+#[test]
+fn an_unreachable_database_is_named_by_host_and_port_never_by_password() {
+    let env = TestEnv::new();
+    env.cmd()
+        .args(["export", "supabase", "-o", "out.json", "--db-url"])
+        .arg("postgres://admin:TopSecret123@127.0.0.1:9/app")
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("127.0.0.1:9"))
+        .stderr(predicates::str::contains("TopSecret123").not());
+    assert!(!env.path().join("out.json").exists());
+}
+
+#[test]
+fn a_database_without_the_tables_names_what_was_expected() {
+    let Some(admin) = pg_admin_url() else {
+        return;
+    };
+    let db = fresh_database(&admin);
+    let env = TestEnv::new();
+    env.cmd()
+        .args(["export", "supabase", "-o", "out.json", "--db-url", &db])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("auth.users not found"))
+        .stderr(predicates::str::contains("--schema"));
+    env.cmd()
+        .args(["export", "supabase", "-o", "out.json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--db-url or set DATABASE_URL"));
+    assert!(
+        !env.path().join("out.json").exists(),
+        "no file from a failed export"
+    );
+}
