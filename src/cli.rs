@@ -385,6 +385,8 @@ pub struct ConvertLogsArgs {
 pub enum ExportSourceArg {
     /// Supabase: GoTrue's `auth.users`, `auth.identities` and `auth.mfa_factors` (PostgreSQL).
     Supabase,
+    /// Better Auth: its `user` table, `account` rows and `twoFactor` secrets (PostgreSQL).
+    Betterauth,
 }
 
 /// Options of `migrate export`.
@@ -407,9 +409,28 @@ pub struct ExportArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<ExportFormatArg>,
 
-    /// Database schema holding Supabase's auth tables.
-    #[arg(long, value_name = "NAME", default_value = "auth")]
-    pub schema: String,
+    /// Database schema holding the tables [default: `auth` for Supabase, `public` for Better
+    /// Auth].
+    #[arg(long, value_name = "NAME")]
+    pub schema: Option<String>,
+
+    /// Better Auth's user table, if the app renamed the model.
+    #[arg(long, value_name = "NAME", default_value = "user")]
+    pub user_table: String,
+
+    /// Better Auth's account table, if the app renamed the model.
+    #[arg(long, value_name = "NAME", default_value = "account")]
+    pub account_table: String,
+
+    /// The app's BETTER_AUTH_SECRET, to carry two-factor secrets over (Better Auth stores
+    /// them encrypted with it). Without it those users must enrol in two-factor again.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "BETTER_AUTH_SECRET",
+        hide_env_values = true
+    )]
+    pub betterauth_secret: Option<String>,
 
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]

@@ -3,6 +3,7 @@
 use crate::cli::{ExportArgs, ExportFormatArg, ExportSourceArg};
 use crate::error::AppError;
 use crate::exit::ExitStatus;
+use crate::export::betterauth::Tables;
 use crate::export::{self, DbSource, DbUrl, ExportOptions, Layout};
 use crate::ui::{Printer, progress, summary};
 
@@ -18,15 +19,26 @@ pub async fn run(args: ExportArgs, printer: Printer) -> Result<ExitStatus, AppEr
         Some(ExportFormatArg::Ndjson) => Layout::Ndjson,
         None => Layout::from_path(&args.output),
     };
-    let source = match args.source {
-        ExportSourceArg::Supabase => DbSource::Supabase,
+    let (source, schema) = match args.source {
+        ExportSourceArg::Supabase => (DbSource::Supabase, "auth"),
+        ExportSourceArg::Betterauth => (DbSource::Betterauth, "public"),
     };
     let options = ExportOptions {
         source,
         url,
-        schema: args.schema.clone(),
+        schema: args.schema.clone().unwrap_or_else(|| schema.to_owned()),
         output: args.output.clone(),
         layout,
+        tables: Tables {
+            user: args.user_table.clone(),
+            account: args.account_table.clone(),
+            two_factor: "twoFactor".to_owned(),
+        },
+        app_secret: args
+            .betterauth_secret
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(|s| secrecy::SecretString::from(s.to_owned())),
     };
     if !printer.is_json() {
         printer.info(&format!(

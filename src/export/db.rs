@@ -57,6 +57,11 @@ pub enum DbError {
         column: String,
         hint: &'static str,
     },
+    #[error("{what} is not supported yet: {hint}")]
+    Unsupported {
+        what: &'static str,
+        hint: &'static str,
+    },
     #[error("reading {what} from {at} failed: {reason}")]
     Query {
         what: &'static str,
@@ -195,6 +200,28 @@ pub enum Pool {
     Postgres(PgPool),
     MySql(MySqlPool),
     Sqlite(SqlitePool),
+}
+
+/// An SQL identifier, quoted: Better Auth's `"user"` and its camelCase columns need it.
+pub fn quote(ident: &str) -> String {
+    format!("\"{}\"", ident.replace('"', "\"\""))
+}
+
+/// The columns of a PostgreSQL table (none when the table does not exist).
+pub async fn pg_columns(
+    pool: &PgPool,
+    schema: &str,
+    table: &str,
+) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "SELECT column_name::text FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
+    )
+    .bind(schema)
+    .bind(table)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
 }
 
 fn percent_decode(s: &str) -> String {

@@ -4,6 +4,7 @@
 //! complete, and are run through the import's own transformer and checks for the
 //! coverage report.
 
+pub mod betterauth;
 pub mod db;
 pub mod supabase;
 pub mod writer;
@@ -42,12 +43,14 @@ pub struct PageRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DbSource {
     Supabase,
+    Betterauth,
 }
 
 impl DbSource {
     pub fn transformer(self) -> TransformerKind {
         match self {
             Self::Supabase => TransformerKind::Supabase,
+            Self::Betterauth => TransformerKind::Betterauth,
         }
     }
 }
@@ -60,6 +63,10 @@ pub struct ExportOptions {
     pub schema: String,
     pub output: PathBuf,
     pub layout: Layout,
+    /// Better Auth's table names.
+    pub tables: betterauth::Tables,
+    /// Better Auth's `BETTER_AUTH_SECRET`, to decrypt two-factor secrets.
+    pub app_secret: Option<secrecy::SecretString>,
 }
 
 /// What an export wrote.
@@ -73,6 +80,9 @@ pub struct ExportSummary {
     pub unreadable: Vec<(String, String)>,
     /// The exported users as the import will see them: hashers and field coverage.
     pub plan: PlanSummary,
+    /// Users with two-factor on whose secret could not be decrypted (no or a wrong app
+    /// secret): exported without it, they must enrol again.
+    pub mfa_reenrol: u64,
 }
 
 impl ExportSummary {
@@ -96,6 +106,7 @@ pub enum ExportError {
 
 enum Reader {
     Supabase(supabase::Supabase),
+    BetterAuth(betterauth::BetterAuth),
 }
 
 pub async fn run(
@@ -108,6 +119,9 @@ pub async fn run(
         DbSource::Supabase => {
             Reader::Supabase(supabase::Supabase::open(url, &pool, &options.schema).await?)
         }
+        DbSource::Betterauth => Reader::BetterAuth(
+            betterauth::BetterAuth::open(url, &pool, &options.schema, &options.tables).await?,
+        ),
     };
     let mut summary = ExportSummary {
         file: options.output.clone(),
@@ -115,6 +129,7 @@ pub async fn run(
     };
     let skipped = match &reader {
         Reader::Supabase(r) => r.skipped(url, &pool).await?,
+        Reader::BetterAuth(_) => Vec::new(),
     };
     summary.skipped_by_reason = skipped
         .into_iter()
@@ -135,12 +150,14 @@ pub async fn run(
     };
     let total = match &reader {
         Reader::Supabase(r) => r.count(url, &pool).await?,
+        Reader::BetterAuth(r) => r.count(url, &pool).await?,
     };
     reporter.report(&Event::Started { total, skipped: 0 });
     let mut after: Option<String> = None;
     loop {
         let page = match &reader {
             Reader::Supabase(r) => r.page(url, &pool, after.as_deref(), PAGE).await?,
+            Reader::BetterAuth(r) => r.page(url, &pool, after.as_deref(), PAGE).await?,
         };
         let last = page.rows.last().map(|r| r.key.clone());
         let n = page.rows.len();
@@ -148,7 +165,7 @@ pub async fn run(
             let doc = row
                 .doc
                 .and_then(|d| serde_json::from_str::<Value>(&d).map_err(|e| e.to_string()));
-            let Value::Object(map) = (match doc {
+            let Value::Object(mut map) = (match doc {
                 Ok(v) => v,
                 Err(reason) => {
                     summary.unreadable.push((row.key, reason));
@@ -161,6 +178,20 @@ pub async fn run(
                 continue;
             };
             summary.total += 1;
+            // The ciphertext is never exported: the real secret, or nothing.
+            if let Some(Value::String(stored)) = map.remove("twoFactorSecret") {
+                use secrecy::ExposeSecret;
+                match options
+                    .app_secret
+                    .as_ref()
+                    .and_then(|s| betterauth::decrypt_totp(&stored, s.expose_secret()))
+                {
+                    Some(totp) => {
+                        map.insert("totpSecret".to_owned(), Value::String(totp));
+                    }
+                    None => summary.mfa_reenrol += 1,
+                }
+            }
             let record = Record {
                 position: Position {
                     row: summary.total,

@@ -2,11 +2,9 @@
 //! identities and verified TOTP factors beside it. Soft-deleted and anonymous users are
 //! left out and counted; GoTrue's one-time tokens are never exported.
 
-use std::collections::HashSet;
-
 use sqlx::Row;
 
-use super::db::{DbError, DbUrl, Dialect, Pool};
+use super::db::{DbError, DbUrl, Dialect, Pool, pg_columns as columns, quote};
 use super::{Page, PageRow};
 
 /// GoTrue's single-use tokens: secrets of no use to Clerk.
@@ -26,25 +24,6 @@ pub struct Supabase {
     factors: Option<String>,
     has_deleted_at: bool,
     has_is_anonymous: bool,
-}
-
-fn quote(ident: &str) -> String {
-    format!("\"{}\"", ident.replace('"', "\"\""))
-}
-
-async fn columns(
-    pool: &sqlx::PgPool,
-    schema: &str,
-    table: &str,
-) -> Result<HashSet<String>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT column_name::text FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
-    )
-    .bind(schema)
-    .bind(table)
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
 }
 
 impl Supabase {

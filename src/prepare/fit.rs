@@ -29,7 +29,10 @@ pub fn check(
             None => return Ok(()),
         },
     };
-    if names.iter().any(|n| n == expected || n == GENERIC_ID) {
+    if names
+        .iter()
+        .any(|n| transformer.id_columns().contains(&n.as_str()) || n == GENERIC_ID)
+    {
         return Ok(());
     }
     Err(SourceError {
@@ -51,7 +54,6 @@ fn sample_names(
     read: &ReadOptions,
     transformer: TransformerKind,
 ) -> Option<(usize, Vec<String>)> {
-    let expected = transformer.id_column();
     let mut names: Vec<String> = Vec::new();
     let mut seen = 0;
     // Read errors are left to the real pass, which names them with their position.
@@ -63,7 +65,7 @@ fn sample_names(
             continue;
         }
         seen += 1;
-        if has_id(&record.fields, expected) {
+        if has_id(&record.fields, transformer) {
             return None;
         }
         for (name, _) in record.fields.0 {
@@ -75,8 +77,12 @@ fn sample_names(
     (seen > 0).then_some((seen, names))
 }
 
-fn has_id(fields: &Fields, expected: &str) -> bool {
-    fields.contains_key(expected) || fields.contains_key(GENERIC_ID)
+fn has_id(fields: &Fields, transformer: TransformerKind) -> bool {
+    transformer
+        .id_columns()
+        .iter()
+        .any(|c| fields.contains_key(c))
+        || fields.contains_key(GENERIC_ID)
 }
 
 /// The first few names, for the message.

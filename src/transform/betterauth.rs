@@ -7,6 +7,8 @@
 //! hex text. That is Werkzeug's scrypt with other costs, so it becomes `scrypt_werkzeug`.
 //! Apps that configure bcrypt or argon2 instead are recognised per user.
 
+use serde_json::Value;
+
 use super::{Fields, names_from, route};
 use crate::transform::normalize::{into_text, verified_marker};
 use crate::user::{Problem, User, hasher};
@@ -51,18 +53,41 @@ pub fn map(f: &mut Fields, u: &mut User) {
             .map_err(|reason| f.problems.push(Problem::new("created_at", reason)))
             .ok()
     });
-    u.banned = f.flag("banned");
+    // The admin plugin: a ban holds until `banExpires`, if it has one.
+    let banned = f.flag("banned");
+    let expires = f.take_any(&["ban_expires", "banExpires"]);
+    let expired = expires
+        .and_then(|v| super::normalize::timestamp(&v).ok())
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+        .is_some_and(|t| t < chrono::Utc::now());
+    u.banned = banned.map(|b| b && !expired);
+    let mut private = serde_json::Map::new();
+    if let Some(reason) = f.take_any(&["ban_reason", "banReason"]).and_then(into_text)
+        && u.banned == Some(true)
+    {
+        private.insert("ban_reason".to_owned(), reason.into());
+    }
+    // Sign-in providers cannot move (OAuth links are Clerk's to make); which ones a user
+    // had can, so the app can offer them again.
+    if let Some(Value::Array(accounts)) = f.take("accounts")
+        && !accounts.is_empty()
+    {
+        private.insert("betterauth_accounts".to_owned(), Value::Array(accounts));
+    }
+    u.private_metadata = Some(private).filter(|m| !m.is_empty());
+    // The admin plugin's role is what apps authorise on: public metadata, as Clerk's
+    // role-based guides keep it.
+    if let Some(role) = f.text("role") {
+        let mut public = serde_json::Map::new();
+        public.insert("role".to_owned(), role.into());
+        u.public_metadata = Some(public);
+    }
     f.discard(&[
         "updated_at",
         "updatedAt",
         "image",
         "display_username",
         "displayUsername",
-        "role",
-        "ban_reason",
-        "banReason",
-        "ban_expires",
-        "banExpires",
         "two_factor_enabled",
         "twoFactorEnabled",
     ]);

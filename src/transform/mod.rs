@@ -68,6 +68,17 @@ impl TransformerKind {
         }
     }
 
+    /// Every column the transformer reads the user ID from (`id_column` first): Better
+    /// Auth's own tables call it `id`, the reference tool's export `user_id`.
+    pub fn id_columns(self) -> &'static [&'static str] {
+        match self {
+            Self::Betterauth => &["user_id", "id"],
+            Self::Clerk | Self::Authjs | Self::Supabase => &["id"],
+            Self::Auth0 => &["user_id"],
+            Self::Firebase => &["localId"],
+        }
+    }
+
     /// The source column holding the user ID, for messages and for `delete --file`.
     pub fn id_column(self) -> &'static str {
         match self {

@@ -511,6 +511,14 @@ pub fn export_text(s: &crate::export::ExportSummary, source: &str) -> String {
             let _ = writeln!(out, "  {n:>6}  {field}");
         }
     }
+    if s.mfa_reenrol > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} two-factor on, but its secret is stored encrypted and was not carried over \
+             (pass the app's secret with --betterauth-secret): they must enrol again.",
+            plural(s.mfa_reenrol, "user has", "users have")
+        );
+    }
     if s.plan.invalid > 0 {
         let _ = writeln!(
             out,
@@ -537,5 +545,6 @@ pub fn export_json(s: &crate::export::ExportSummary, source: &str) -> Value {
         "hashers": s.plan.hashers,
         "coverage": s.plan.coverage(),
         "invalid": s.plan.invalid,
+        "mfa_reenrol": s.mfa_reenrol,
     })
 }

@@ -217,3 +217,145 @@ fn a_database_without_the_tables_names_what_was_expected() {
         "no file from a failed export"
     );
 }
+
+fn betterauth_fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/betterauth")
+        .join(name)
+}
+
+/// A database Better Auth's own migration created, with users signed up through its API.
+fn betterauth_database(admin: &str) -> String {
+    let url = fresh_database(admin);
+    let dump = betterauth_fixture("postgres.sql");
+    psql(&url, &["-f", dump.to_str().expect("utf-8")]);
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn better_auth_round_trip_carries_scrypt_passwords_and_decrypted_totp() {
+    let Some(admin) = pg_admin_url() else {
+        return;
+    };
+    let db = betterauth_database(&admin);
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(betterauth_fixture("expected.json")).expect("expected.json"),
+    )
+    .expect("json");
+    let secret = expected["secret"].as_str().expect("secret").to_owned();
+    let env = TestEnv::new();
+    let out = run(
+        &env,
+        vec![
+            "export".into(),
+            "betterauth".into(),
+            "--json".into(),
+            "-o".into(),
+            "users.ndjson".into(),
+        ],
+        vec![("DATABASE_URL", db.clone()), ("BETTER_AUTH_SECRET", secret)],
+    )
+    .await;
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{r}");
+    assert_eq!(
+        (
+            &r["total"],
+            &r["with_password"],
+            &r["hashers"],
+            &r["mfa_reenrol"]
+        ),
+        (
+            &json!(5),
+            &json!(4),
+            &json!({"scrypt_werkzeug": 4}),
+            &json!(0)
+        ),
+        "{r}"
+    );
+    let file = env.path().join("users.ndjson");
+    let text = std::fs::read_to_string(&file).expect("export");
+    let rows: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("ndjson"))
+        .collect();
+    let (bob, totp) = expected["totp"]
+        .as_object()
+        .and_then(|m| m.iter().next())
+        .expect("one TOTP user");
+    let bob_row = rows
+        .iter()
+        .find(|u| u["id"] == json!(bob))
+        .expect("bob exported");
+    assert_eq!(
+        &bob_row["totpSecret"], totp,
+        "the secret Better Auth showed the user"
+    );
+    assert!(bob_row.get("twoFactorSecret").is_none());
+
+    let sandbox = live_sandbox(10_000, 10).await;
+    let out = run(&env, import_args(&sandbox, "betterauth", &file, &[]), key()).await;
+    assert_eq!(report(&out)["created"], 5);
+    let passwords = betterauth_fixture("passwords.csv").display().to_string();
+    let mut args: Vec<String> = vec!["verify".into(), "--json".into(), "--api-url".into()];
+    args.push(sandbox.base_url());
+    args.extend(["--passwords".into(), passwords]);
+    let out = run(&env, args, key()).await;
+    let v = report(&out);
+    assert_eq!(
+        (
+            &v["checked"],
+            &v["drifted"],
+            &v["password_ok"],
+            &v["password_failed"]
+        ),
+        (&json!(5), &json!(0), &json!(4), &json!(0)),
+        "{v}"
+    );
+    let api = super::sandbox_api::Api::new(&sandbox, LIVE_KEY);
+    let ids = sandbox.external_ids();
+    let get = |id: &str| {
+        let path = format!("/users/{}", ids[id]);
+        let api = &api;
+        async move { api.send(reqwest::Method::GET, &path, None).await.body }
+    };
+    assert_eq!(get(bob).await["totp_enabled"], true);
+    let erin = get("oauth-only-erin").await;
+    assert_eq!(
+        erin["private_metadata"]["betterauth_accounts"],
+        json!([{"providerId": "github", "accountId": "github-erin"}])
+    );
+    assert_eq!(erin["password_enabled"], false);
+    sandbox.stop().await;
+}
+
+#[test]
+fn better_auth_without_the_app_secret_never_exports_ciphertext() {
+    let Some(admin) = pg_admin_url() else {
+        return;
+    };
+    let db = betterauth_database(&admin);
+    let env = TestEnv::new();
+    let out = env
+        .cmd()
+        .args(["export", "betterauth", "-o", "users.json", "--db-url", &db])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 user has two-factor on"), "{stderr}");
+    assert!(stderr.contains("--betterauth-secret"), "{stderr}");
+    let dump = std::fs::read_to_string(betterauth_fixture("postgres.sql")).expect("dump");
+    let text = std::fs::read_to_string(env.path().join("users.json")).expect("export");
+    let ciphertext = dump
+        .lines()
+        .skip_while(|l| !l.starts_with("COPY public.\"twoFactor\""))
+        .nth(1)
+        .and_then(|l| l.split('\t').nth(1))
+        .expect("the fixture's encrypted secret");
+    assert!(
+        !text.contains(ciphertext),
+        "the ciphertext must not be exported"
+    );
+    assert!(!text.contains("totpSecret"));
+}
