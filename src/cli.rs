@@ -47,6 +47,9 @@ impl Cli {
             (Some(Command::Verify(v)), Some((_, sub))) => {
                 v.connection.key_on_command_line = typed(sub);
             }
+            (Some(Command::Export(e)), Some((_, sub))) => {
+                e.connection.key_on_command_line = typed(sub);
+            }
             _ => {}
         }
         cli
@@ -387,6 +390,8 @@ pub enum ExportSourceArg {
     Supabase,
     /// Better Auth: its `user` table, `account` rows and `twoFactor` secrets (PostgreSQL).
     Betterauth,
+    /// Clerk: every user of an instance, through the Backend API (no password digests).
+    Clerk,
 }
 
 /// Options of `migrate export`.
@@ -435,6 +440,10 @@ pub struct ExportArgs {
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+
+    /// For `export clerk`: the instance to read.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 /// The layouts `migrate export` writes.

@@ -1,32 +1,65 @@
-//! `migrate export`: resolve the database and output, run the export, report coverage.
+//! `migrate export`: resolve the source (a database, or a Clerk instance) and the output,
+//! run the export, report coverage.
+
+use std::path::Path;
 
 use crate::cli::{ExportArgs, ExportFormatArg, ExportSourceArg};
+use crate::config::{self, Endpoint};
 use crate::error::AppError;
 use crate::exit::ExitStatus;
 use crate::export::betterauth::Tables;
-use crate::export::{self, DbSource, DbUrl, ExportOptions, Layout};
-use crate::ui::{Printer, progress, summary};
+use crate::export::{self, DbSource, DbUrl, ExportOptions, ExportSummary, Layout};
+use crate::ui::{Printer, TerminalPrompter, progress, summary};
 
 pub async fn run(args: ExportArgs, printer: Printer) -> Result<ExitStatus, AppError> {
+    let layout = match args.format {
+        Some(ExportFormatArg::Json) => Layout::JsonArray,
+        Some(ExportFormatArg::Ndjson) => Layout::Ndjson,
+        None => Layout::from_path(&args.output),
+    };
+    let (summary, key) = match args.source {
+        ExportSourceArg::Clerk => (from_clerk(&args, layout, &printer).await?, "clerk"),
+        ExportSourceArg::Supabase => {
+            let s = from_database(&args, DbSource::Supabase, "auth", layout, &printer).await?;
+            (s, "supabase")
+        }
+        ExportSourceArg::Betterauth => {
+            let s = from_database(&args, DbSource::Betterauth, "public", layout, &printer).await?;
+            (s, "betterauth")
+        }
+    };
+    if printer.is_json() {
+        printer.data(&summary::export_json(&summary, key).to_string());
+    } else {
+        printer.info(&summary::export_text(&summary, key));
+    }
+    Ok(if summary.unreadable.is_empty() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Incomplete
+    })
+}
+
+async fn from_database(
+    args: &ExportArgs,
+    source: DbSource,
+    default_schema: &str,
+    layout: Layout,
+    printer: &Printer,
+) -> Result<ExportSummary, AppError> {
     let Some(raw) = args.db_url.as_deref().filter(|u| !u.trim().is_empty()) else {
         return Err(AppError::Usage(
             "export needs the platform's database: pass --db-url or set DATABASE_URL".to_owned(),
         ));
     };
     let url = DbUrl::parse(raw).map_err(export::ExportError::from)?;
-    let layout = match args.format {
-        Some(ExportFormatArg::Json) => Layout::JsonArray,
-        Some(ExportFormatArg::Ndjson) => Layout::Ndjson,
-        None => Layout::from_path(&args.output),
-    };
-    let (source, schema) = match args.source {
-        ExportSourceArg::Supabase => (DbSource::Supabase, "auth"),
-        ExportSourceArg::Betterauth => (DbSource::Betterauth, "public"),
-    };
     let options = ExportOptions {
         source,
         url,
-        schema: args.schema.clone().unwrap_or_else(|| schema.to_owned()),
+        schema: args
+            .schema
+            .clone()
+            .unwrap_or_else(|| default_schema.to_owned()),
         output: args.output.clone(),
         layout,
         tables: Tables {
@@ -40,28 +73,63 @@ pub async fn run(args: ExportArgs, printer: Printer) -> Result<ExitStatus, AppEr
             .filter(|s| !s.is_empty())
             .map(|s| secrecy::SecretString::from(s.to_owned())),
     };
+    announce(
+        printer,
+        source.transformer().label(),
+        &format!(
+            "the {} database at {}",
+            options.url.dialect.name(),
+            options.url.shown
+        ),
+        &args.output,
+    );
+    let reporter = progress::reporter_for(printer);
+    Ok(export::run(&options, reporter).await?)
+}
+
+async fn from_clerk(
+    args: &ExportArgs,
+    layout: Layout,
+    printer: &Printer,
+) -> Result<ExportSummary, AppError> {
+    let dotenv = super::load_dotenv()?;
+    let mut terminal = TerminalPrompter;
+    let target = {
+        let mut ctx = super::config_context(&dotenv, &mut terminal, super::interactive(false));
+        config::resolve_target(&args.connection, &mut ctx)?
+    };
+    super::warn_if_key_typed(&args.connection, printer);
+    let Endpoint::Url(base_url) = &target.endpoint else {
+        return Err(AppError::Usage(
+            "--sandbox starts an empty instance, so there is nothing to export there: point --api-url at the instance to read".to_owned(),
+        ));
+    };
+    let super::Connection {
+        client,
+        pacer,
+        policy,
+        instance,
+    } = super::connect(&target, base_url).await?;
+    announce(
+        printer,
+        "Clerk",
+        &format!("{} instance {}", instance.environment_type, instance.id),
+        &args.output,
+    );
+    if !printer.is_json() {
+        printer.info(
+            "Clerk's API returns no password digests: for passwords, export users as CSV from the Clerk Dashboard and import that file with -t clerk.",
+        );
+    }
+    let reporter = progress::reporter_for(printer);
+    Ok(export::run_clerk(&client, &pacer, &policy, &args.output, layout, reporter).await?)
+}
+
+fn announce(printer: &Printer, label: &str, from: &str, output: &Path) {
     if !printer.is_json() {
         printer.info(&format!(
-            "Exporting {} users from the {} database at {} to {}",
-            source.transformer().label(),
-            options.url.dialect.name(),
-            options.url.shown,
-            args.output.display()
+            "Exporting {label} users from {from} to {}",
+            output.display()
         ));
     }
-    let reporter = progress::reporter_for(&printer);
-    let result = export::run(&options, reporter.clone()).await;
-    drop(reporter);
-    let s = result?;
-    let key = source.transformer().key();
-    if printer.is_json() {
-        printer.data(&summary::export_json(&s, key).to_string());
-    } else {
-        printer.info(&summary::export_text(&s, key));
-    }
-    Ok(if s.unreadable.is_empty() {
-        ExitStatus::Success
-    } else {
-        ExitStatus::Incomplete
-    })
 }

@@ -5,6 +5,7 @@
 //! coverage report.
 
 pub mod betterauth;
+pub mod clerk;
 pub mod db;
 pub mod supabase;
 pub mod writer;
@@ -86,6 +87,30 @@ pub struct ExportSummary {
 }
 
 impl ExportSummary {
+    /// Writes one user, counting it and checking it as the import will.
+    fn emit(
+        &mut self,
+        map: serde_json::Map<String, Value>,
+        prepare: &PrepareOptions,
+        out: &mut writer::ExportWriter,
+        reporter: &dyn Reporter,
+    ) -> std::io::Result<()> {
+        self.total += 1;
+        let record = Record {
+            position: Position {
+                row: self.total,
+                line: self.total,
+            },
+            fields: map.clone().into_iter().collect::<Fields>(),
+            defect: None,
+        };
+        let (item, ignored) = prepare::prepare_record(record, prepare);
+        self.plan.add(&item, &ignored);
+        out.write(&Value::Object(map))?;
+        reporter.report(&Event::Progress { done: self.total });
+        Ok(())
+    }
+
     pub fn skipped(&self) -> u64 {
         self.skipped_by_reason.values().sum::<u64>() + self.unreadable.len() as u64
     }
@@ -96,6 +121,8 @@ impl ExportSummary {
 pub enum ExportError {
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error(transparent)]
+    Clerk(#[from] crate::clerk::ClientError),
     #[error("failed to write {}: {source}", .path.display())]
     Write {
         path: PathBuf,
@@ -177,7 +204,6 @@ pub async fn run(
                     .push((row.key, "not a JSON object".to_owned()));
                 continue;
             };
-            summary.total += 1;
             // The ciphertext is never exported: the real secret, or nothing.
             if let Some(Value::String(stored)) = map.remove("twoFactorSecret") {
                 use secrecy::ExposeSecret;
@@ -192,25 +218,64 @@ pub async fn run(
                     None => summary.mfa_reenrol += 1,
                 }
             }
-            let record = Record {
-                position: Position {
-                    row: summary.total,
-                    line: summary.total,
-                },
-                fields: map.clone().into_iter().collect::<Fields>(),
-                defect: None,
-            };
-            let (item, ignored) = prepare::prepare_record(record, &prepare);
-            summary.plan.add(&item, &ignored);
-            out.write(&Value::Object(map)).map_err(write_err)?;
-            reporter.report(&Event::Progress {
-                done: summary.total,
-            });
+            summary
+                .emit(map, &prepare, &mut out, reporter.as_ref())
+                .map_err(write_err)?;
         }
         if (n as i64) < PAGE {
             break;
         }
         after = last;
+    }
+    summary.file = out.finish().map_err(write_err)?;
+    reporter.report(&Event::Finished);
+    Ok(summary)
+}
+
+/// Exports every user of a Clerk instance. Clerk returns no password digests and no TOTP
+/// secrets: users with two-factor on are counted in `mfa_reenrol`.
+pub async fn run_clerk(
+    client: &crate::clerk::ClerkClient,
+    pacer: &crate::clerk::Pacer,
+    policy: &crate::clerk::RetryPolicy,
+    output: &std::path::Path,
+    layout: Layout,
+    reporter: Arc<dyn Reporter>,
+) -> Result<ExportSummary, ExportError> {
+    use crate::clerk::paced::{Unrecorded, paced};
+    let write_err = |source| ExportError::Write {
+        path: output.to_owned(),
+        source,
+    };
+    let query = crate::clerk::types::UserQuery::default();
+    let total = paced(pacer, policy, &Unrecorded, || client.count_users(&query)).await?;
+    reporter.report(&Event::Started { total, skipped: 0 });
+    let mut out = writer::ExportWriter::create(output, layout).map_err(write_err)?;
+    let prepare = PrepareOptions {
+        transformer: TransformerKind::Clerk,
+        format: None,
+        context: TransformContext::default(),
+        validate: ValidateOptions::default(),
+    };
+    let mut summary = ExportSummary::default();
+    let mut offset = 0;
+    loop {
+        let users = clerk::page(client, pacer, policy, offset).await?;
+        for u in &users {
+            let Value::Object(map) = clerk::record(u) else {
+                continue;
+            };
+            if u.totp_enabled || u.backup_code_enabled {
+                summary.mfa_reenrol += 1;
+            }
+            summary
+                .emit(map, &prepare, &mut out, reporter.as_ref())
+                .map_err(write_err)?;
+        }
+        if users.len() < clerk::PAGE as usize {
+            break;
+        }
+        offset += clerk::PAGE;
     }
     summary.file = out.finish().map_err(write_err)?;
     reporter.report(&Event::Finished);

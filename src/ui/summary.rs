@@ -512,10 +512,15 @@ pub fn export_text(s: &crate::export::ExportSummary, source: &str) -> String {
         }
     }
     if s.mfa_reenrol > 0 {
+        let why = if source == "clerk" {
+            "Clerk's API returns no TOTP secrets or backup codes"
+        } else {
+            "its secret is stored encrypted and was not carried over (pass the app's secret \
+             with --betterauth-secret)"
+        };
         let _ = writeln!(
             out,
-            "\n{} two-factor on, but its secret is stored encrypted and was not carried over \
-             (pass the app's secret with --betterauth-secret): they must enrol again.",
+            "\n{} two-factor on, but {why}: they must enrol again.",
             plural(s.mfa_reenrol, "user has", "users have")
         );
     }

@@ -359,3 +359,57 @@ fn better_auth_without_the_app_secret_never_exports_ciphertext() {
     );
     assert!(!text.contains("totpSecret"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_export_pages_through_an_instance_and_reimports_without_drift() {
+    // More than one page of 500, read back in creation order.
+    let source = live_sandbox(10_000, 10).await;
+    let env = TestEnv::new();
+    let file = super::import::users_file(&env, 620);
+    let out = run(&env, import_args(&source, "clerk", &file, &[]), key()).await;
+    assert_eq!(report(&out)["created"], 620);
+    let mut args: Vec<String> = [
+        "export",
+        "clerk",
+        "--json",
+        "-o",
+        "export.json",
+        "--api-url",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    args.push(source.base_url());
+    let out = run(&env, args, key()).await;
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{r}");
+    assert_eq!(
+        (&r["source"], &r["total"], &r["invalid"]),
+        (&json!("clerk"), &json!(620), &json!(0))
+    );
+    let exported: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(env.path().join("export.json")).expect("export"),
+    )
+    .expect("json");
+    assert_eq!(exported.len(), 620);
+    // A second instance gets the same users; the export's IDs are the first instance's.
+    let target = live_sandbox(10_000, 10).await;
+    let out = run(
+        &env,
+        import_args(&target, "clerk", &env.path().join("export.json"), &[]),
+        key(),
+    )
+    .await;
+    assert_eq!(report(&out)["created"], 620);
+    let mut verify: Vec<String> = vec!["verify".into(), "--json".into(), "--api-url".into()];
+    verify.push(target.base_url());
+    let out = run(&env, verify, key()).await;
+    let v = report(&out);
+    assert_eq!(
+        (&v["checked"], &v["drifted"]),
+        (&json!(620), &json!(0)),
+        "{v}"
+    );
+    source.stop().await;
+    target.stop().await;
+}
