@@ -390,6 +390,9 @@ pub enum ExportSourceArg {
     Supabase,
     /// Better Auth: its `user` table, `account` rows and `twoFactor` secrets (PostgreSQL).
     Betterauth,
+    /// Auth.js: the `users` and `accounts` tables of its SQL adapters, or Prisma's `User`
+    /// and `Account` (PostgreSQL).
+    Authjs,
     /// Clerk: every user of an instance, through the Backend API (no password digests).
     Clerk,
 }
@@ -415,7 +418,7 @@ pub struct ExportArgs {
     pub format: Option<ExportFormatArg>,
 
     /// Database schema holding the tables [default: `auth` for Supabase, `public` for Better
-    /// Auth].
+    /// Auth and Auth.js].
     #[arg(long, value_name = "NAME")]
     pub schema: Option<String>,
 

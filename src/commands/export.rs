@@ -23,6 +23,10 @@ pub async fn run(args: ExportArgs, printer: Printer) -> Result<ExitStatus, AppEr
             let s = from_database(&args, DbSource::Supabase, "auth", layout, &printer).await?;
             (s, "supabase")
         }
+        ExportSourceArg::Authjs => {
+            let s = from_database(&args, DbSource::Authjs, "public", layout, &printer).await?;
+            (s, "authjs")
+        }
         ExportSourceArg::Betterauth => {
             let s = from_database(&args, DbSource::Betterauth, "public", layout, &printer).await?;
             (s, "betterauth")

@@ -4,6 +4,7 @@
 //! complete, and are run through the import's own transformer and checks for the
 //! coverage report.
 
+pub mod authjs;
 pub mod betterauth;
 pub mod clerk;
 pub mod db;
@@ -45,6 +46,7 @@ pub struct PageRow {
 pub enum DbSource {
     Supabase,
     Betterauth,
+    Authjs,
 }
 
 impl DbSource {
@@ -52,6 +54,7 @@ impl DbSource {
         match self {
             Self::Supabase => TransformerKind::Supabase,
             Self::Betterauth => TransformerKind::Betterauth,
+            Self::Authjs => TransformerKind::Authjs,
         }
     }
 }
@@ -134,6 +137,7 @@ pub enum ExportError {
 enum Reader {
     Supabase(supabase::Supabase),
     BetterAuth(betterauth::BetterAuth),
+    AuthJs(authjs::AuthJs),
 }
 
 pub async fn run(
@@ -149,6 +153,9 @@ pub async fn run(
         DbSource::Betterauth => Reader::BetterAuth(
             betterauth::BetterAuth::open(url, &pool, &options.schema, &options.tables).await?,
         ),
+        DbSource::Authjs => {
+            Reader::AuthJs(authjs::AuthJs::open(url, &pool, &options.schema).await?)
+        }
     };
     let mut summary = ExportSummary {
         file: options.output.clone(),
@@ -156,7 +163,7 @@ pub async fn run(
     };
     let skipped = match &reader {
         Reader::Supabase(r) => r.skipped(url, &pool).await?,
-        Reader::BetterAuth(_) => Vec::new(),
+        Reader::BetterAuth(_) | Reader::AuthJs(_) => Vec::new(),
     };
     summary.skipped_by_reason = skipped
         .into_iter()
@@ -178,6 +185,7 @@ pub async fn run(
     let total = match &reader {
         Reader::Supabase(r) => r.count(url, &pool).await?,
         Reader::BetterAuth(r) => r.count(url, &pool).await?,
+        Reader::AuthJs(r) => r.count(url, &pool).await?,
     };
     reporter.report(&Event::Started { total, skipped: 0 });
     let mut after: Option<String> = None;
@@ -185,6 +193,7 @@ pub async fn run(
         let page = match &reader {
             Reader::Supabase(r) => r.page(url, &pool, after.as_deref(), PAGE).await?,
             Reader::BetterAuth(r) => r.page(url, &pool, after.as_deref(), PAGE).await?,
+            Reader::AuthJs(r) => r.page(url, &pool, after.as_deref(), PAGE).await?,
         };
         let last = page.rows.last().map(|r| r.key.clone());
         let n = page.rows.len();

@@ -15,5 +15,16 @@ pub fn map(f: &mut Fields, u: &mut User) {
     let name = f.text("name");
     names_from(u, name);
     u.created_at = f.date("created_at");
+    // OAuth links cannot move; which providers a user signed in with can.
+    if let Some(serde_json::Value::Array(accounts)) = f.take("accounts")
+        && !accounts.is_empty()
+    {
+        let mut private = serde_json::Map::new();
+        private.insert(
+            "authjs_accounts".to_owned(),
+            serde_json::Value::Array(accounts),
+        );
+        u.private_metadata = Some(private);
+    }
     f.discard(&["updated_at", "image"]);
 }

@@ -413,3 +413,73 @@ async fn clerk_export_pages_through_an_instance_and_reimports_without_drift() {
     source.stop().await;
     target.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authjs_round_trip_from_the_adapters_tables_and_prisma_naming() {
+    let Some(admin) = pg_admin_url() else {
+        return;
+    };
+    let dump =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/authjs/postgres.sql");
+    for prisma in [false, true] {
+        let db = fresh_database(&admin);
+        psql(&db, &["-f", dump.to_str().expect("utf-8")]);
+        if prisma {
+            psql(
+                &db,
+                &[
+                    "-c",
+                    "ALTER TABLE users RENAME TO \"User\"; ALTER TABLE accounts RENAME TO \"Account\"",
+                ],
+            );
+        }
+        let env = TestEnv::new();
+        let out = run(
+            &env,
+            vec![
+                "export".into(),
+                "authjs".into(),
+                "--json".into(),
+                "-o".into(),
+                "users.json".into(),
+            ],
+            vec![("DATABASE_URL", db)],
+        )
+        .await;
+        let r = report(&out);
+        assert_eq!(
+            (&r["total"], &r["with_password"]),
+            (&json!(3), &json!(0)),
+            "{r}"
+        );
+        assert_eq!(r["coverage"]["email_address"], 3, "{r}");
+        assert_eq!(
+            r["coverage"]["email_address (reserved)"], 1,
+            "Linus's email was never verified: {r}"
+        );
+        let sandbox = live_sandbox(10_000, 10).await;
+        let file = env.path().join("users.json");
+        let out = run(&env, import_args(&sandbox, "authjs", &file, &[]), key()).await;
+        assert_eq!(report(&out)["created"], 3);
+        let mut args: Vec<String> = vec!["verify".into(), "--json".into(), "--api-url".into()];
+        args.push(sandbox.base_url());
+        let v = report(&run(&env, args, key()).await);
+        assert_eq!(
+            (&v["checked"], &v["drifted"]),
+            (&json!(3), &json!(0)),
+            "{v}"
+        );
+        let ids = sandbox.external_ids();
+        let api = super::sandbox_api::Api::new(&sandbox, LIVE_KEY);
+        let grace = api
+            .send(reqwest::Method::GET, &format!("/users/{}", ids["1"]), None)
+            .await
+            .body;
+        assert_eq!(
+            grace["private_metadata"]["authjs_accounts"],
+            json!([{"provider": "github", "providerAccountId": "grace-remote-id"}]),
+            "prisma naming: {prisma}"
+        );
+        sandbox.stop().await;
+    }
+}

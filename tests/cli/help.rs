@@ -99,6 +99,26 @@ fn subcommand_help() {
         assert!(verify.contains(flag), "verify --help lacks {flag}");
     }
     insta::assert_snapshot!("verify_help", verify);
+    let export = help(&["export", "--help"]);
+    for flag in [
+        "--db-url",
+        "DATABASE_URL",
+        "--output",
+        "--format",
+        "--schema",
+        "--user-table",
+        "--account-table",
+        "--betterauth-secret",
+        "--json",
+        "--api-url",
+        "supabase",
+        "betterauth",
+        "authjs",
+        "clerk",
+    ] {
+        assert!(export.contains(flag), "export --help lacks {flag}");
+    }
+    insta::assert_snapshot!("export_help", export);
 }
 
 #[test]
