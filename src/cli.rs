@@ -71,6 +71,10 @@ pub enum Command {
     CleanLogs(CleanLogsArgs),
     /// Turn NDJSON migration logs into pretty JSON arrays.
     ConvertLogs(ConvertLogsArgs),
+    /// Print shell completions (bash, zsh, fish, powershell, elvish) on stdout.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) on stdout.
+    Man,
     /// Serve a local stand-in for Clerk's Backend API.
     ///
     /// The sandbox keeps users in memory and follows Clerk's contract: the same endpoints,
@@ -339,6 +343,14 @@ pub struct VerifyArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Options of `migrate completions`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// Options of `migrate clean-logs`.

@@ -6,6 +6,7 @@ pub mod delete;
 pub mod export;
 pub mod import;
 pub mod sandbox;
+pub mod shell;
 pub mod verify;
 
 use std::io::IsTerminal;
@@ -24,7 +25,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Some(Command::Export(a)) => a.json,
         Some(Command::CleanLogs(a)) => a.output.json,
         Some(Command::ConvertLogs(a)) => a.output.json,
-        Some(Command::Sandbox(_)) => false,
+        Some(Command::Sandbox(_) | Command::Completions(_) | Command::Man) => false,
     };
     let verbose = match &cli.command {
         None => cli.import.verbose,
@@ -55,6 +56,8 @@ async fn dispatch(cli: Cli, printer: Printer) -> Result<ExitStatus, AppError> {
         Some(Command::Export(args)) => export::run(args, printer).await,
         Some(Command::CleanLogs(args)) => clean_logs::run(args, printer),
         Some(Command::ConvertLogs(args)) => convert_logs::run(args, printer),
+        Some(Command::Completions(args)) => shell::completions(args.shell, &printer),
+        Some(Command::Man) => shell::man(&printer),
     }
 }
 

@@ -14,6 +14,7 @@ mod interactive;
 mod passwords;
 mod payloads;
 mod sandbox_api;
+mod shell;
 mod util;
 mod verbose;
 mod verify;
