@@ -15,7 +15,7 @@ scripts/test-db.sh bash -c '
   psql "$url" -q -v ON_ERROR_STOP=1 <<SQL
 INSERT INTO auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at,
   raw_app_meta_data, raw_user_meta_data, created_at, updated_at, is_anonymous)
-SELECT uuid_nil(), gen_random_uuid(), '"'"'authenticated'"'"', '"'"'authenticated'"'"',
+SELECT '"'"'00000000-0000-0000-0000-000000000000'"'"'::uuid, gen_random_uuid(), '"'"'authenticated'"'"', '"'"'authenticated'"'"',
   '"'"'user'"'"' || i || '"'"'@example.com'"'"',
   '"'"'\$2a\$10\$W1uZf6zwK208CVvnjF9c9.An9oLmQtIlAiWO6s40kU8PEyGgUtZnS'"'"', now(),
   '"'"'{"provider":"email","providers":["email"]}'"'"', jsonb_build_object('"'"'full_name'"'"', '"'"'User '"'"' || i),

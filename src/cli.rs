@@ -180,6 +180,10 @@ pub struct OutputArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// Print only errors and one final line (no progress, no summary).
+    #[arg(short, long)]
+    pub quiet: bool,
+
     /// Directory for migration logs.
     #[arg(long, value_name = "DIR", default_value = "logs")]
     pub log_dir: PathBuf,
@@ -250,19 +254,22 @@ pub struct ImportArgs {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Firebase password hashes")]
 pub struct FirebaseArgs {
-    /// base64_signer_key.
+    /// The project's signer key, which Firebase's scrypt encrypts with each user's derived
+    /// key (the console's `base64_signer_key`, in Authentication → Users → ⋮ → Password
+    /// hash parameters).
     #[arg(long, value_name = "BASE64")]
     pub firebase_signer_key: Option<String>,
 
-    /// base64_salt_separator.
+    /// The bytes appended to each user's salt (the console's `base64_salt_separator`, often
+    /// `Bw==`).
     #[arg(long, value_name = "BASE64")]
     pub firebase_salt_separator: Option<String>,
 
-    /// rounds.
+    /// scrypt's block size r (the console's `rounds`, usually 8).
     #[arg(long, value_name = "N")]
     pub firebase_rounds: Option<u32>,
 
-    /// mem_cost.
+    /// scrypt's cost as a power of two, N = 2^mem_cost (the console's `mem_cost`, usually 14).
     #[arg(long, value_name = "N")]
     pub firebase_mem_cost: Option<u32>,
 }
@@ -455,6 +462,10 @@ pub struct ExportArgs {
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
+
+    /// Print only errors and one final line (no progress, no summary).
+    #[arg(short, long)]
+    pub quiet: bool,
 
     /// For `export clerk`: the instance to read.
     #[command(flatten)]

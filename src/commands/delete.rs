@@ -211,6 +211,15 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
             ));
         }
         printer.info(&text);
+        printer.outcome(&format!(
+            "deleted {} of {} ({} already gone, {} left alone, {} failed) · log {}",
+            summary.deleted,
+            summary.targets,
+            summary.not_found,
+            summary.skipped,
+            summary.failed,
+            log_file.display()
+        ));
     }
     if let Some(status) = super::signalled() {
         return Ok(status);

@@ -36,6 +36,12 @@ pub async fn run(args: ExportArgs, printer: Printer) -> Result<ExitStatus, AppEr
         printer.data(&summary::export_json(&summary, key).to_string());
     } else {
         printer.info(&summary::export_text(&summary, key));
+        printer.outcome(&format!(
+            "exported {} users to {} ({} skipped)",
+            summary.total,
+            summary.file.display(),
+            summary.skipped()
+        ));
     }
     Ok(if summary.unreadable.is_empty() {
         ExitStatus::Success

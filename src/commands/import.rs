@@ -226,6 +226,14 @@ fn dry_run(
             Some(ledger.path()),
             printer.is_verbose(),
         ));
+        printer.outcome(&format!(
+            "dry run: {} users, {} ready, {} invalid, {} skipped · log {}",
+            plan.total,
+            plan.ready,
+            plan.invalid,
+            plan.skipped + skipped,
+            ledger.path().display()
+        ));
     }
     Ok(if plan.invalid == 0 {
         ExitStatus::Success
@@ -436,6 +444,16 @@ async fn import(
             &plan,
             settings.transformer.key(),
             printer.is_verbose(),
+        ));
+        printer.outcome(&format!(
+            "{} users: {} created, {} already existing, {} failed, {} invalid, {} skipped · log {}",
+            summary.total + summary.not_started,
+            summary.created,
+            summary.already_exists,
+            summary.failed,
+            summary.invalid,
+            summary.skipped,
+            summary.log_file.display()
         ));
     }
     if let Some(status) = received {

@@ -32,7 +32,16 @@ pub fn run(cli: Cli) -> ExitStatus {
         Some(Command::Verify(a)) => a.verbose,
         Some(_) => false,
     };
-    let printer = Printer::new(json).verbose(verbose);
+    let quiet = match &cli.command {
+        None => cli.import.output.quiet,
+        Some(Command::Delete(a)) => a.output.quiet,
+        Some(Command::Verify(a)) => a.output.quiet,
+        Some(Command::CleanLogs(a)) => a.output.quiet,
+        Some(Command::ConvertLogs(a)) => a.output.quiet,
+        Some(Command::Export(a)) => a.quiet,
+        Some(Command::Sandbox(_) | Command::Completions(_) | Command::Man) => false,
+    };
+    let printer = Printer::new(json).verbose(verbose).quiet(quiet);
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

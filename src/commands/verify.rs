@@ -147,6 +147,16 @@ pub async fn run(args: VerifyArgs, printer: Printer) -> Result<ExitStatus, AppEr
         printer.data(&summary::verify_json(&s).to_string());
     } else {
         printer.info(&summary::verify_text(&s, &file, printer.is_verbose()));
+        printer.outcome(&format!(
+            "verified {}: {} matching, {} drifted, {} missing; passwords {} ok, {} failed · log {}",
+            s.checked,
+            s.matching,
+            s.drifted,
+            s.missing,
+            s.password_ok,
+            s.password_failed.len(),
+            s.log_file.display()
+        ));
     }
     Ok(if s.clean() {
         ExitStatus::Success

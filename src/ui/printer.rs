@@ -7,6 +7,7 @@ use std::io::{IsTerminal, Write};
 pub struct Printer {
     json: bool,
     verbose: bool,
+    quiet: bool,
 }
 
 impl Printer {
@@ -14,6 +15,23 @@ impl Printer {
         Self {
             json,
             verbose: false,
+            quiet: false,
+        }
+    }
+
+    /// With `--quiet`: errors and one final line only.
+    pub fn quiet(self, quiet: bool) -> Self {
+        Self { quiet, ..self }
+    }
+
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// The one line a `--quiet` run ends with (the full summary says it otherwise).
+    pub fn outcome(&self, text: &str) {
+        if self.quiet && !self.json {
+            let _ = writeln!(std::io::stderr(), "{text}");
         }
     }
 
@@ -45,12 +63,16 @@ impl Printer {
 
     /// A line for people.
     pub fn info(&self, text: &str) {
-        let _ = writeln!(std::io::stderr(), "{text}");
+        if !self.quiet {
+            let _ = writeln!(std::io::stderr(), "{text}");
+        }
     }
 
     /// A warning for people.
     pub fn warn(&self, text: &str) {
-        let _ = writeln!(std::io::stderr(), "warning: {text}");
+        if !self.quiet {
+            let _ = writeln!(std::io::stderr(), "warning: {text}");
+        }
     }
 
     /// An error, with its causes and an optional hint on their own lines.

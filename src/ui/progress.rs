@@ -42,7 +42,7 @@ impl Counts {
 /// The reporter that suits the output: none with `--json`, a bar on a terminal, plain
 /// lines otherwise.
 pub fn reporter_for(printer: &super::Printer) -> std::sync::Arc<dyn Reporter> {
-    if printer.is_json() {
+    if printer.is_json() || printer.is_quiet() {
         std::sync::Arc::new(crate::event::Silent)
     } else if printer.stderr_is_terminal() {
         std::sync::Arc::new(BarReporter::new(printer.is_verbose()))
@@ -168,9 +168,10 @@ impl Reporter for PlainReporter {
                     && decile > *next_decile
                 {
                     *next_decile = decile;
+                    // A line per tenth at most, each with the exact share done.
                     eprintln!(
                         "{}% · {}/{} users · {}",
-                        decile * 10,
+                        counts.done * 100 / *total,
                         counts.done,
                         total,
                         counts.line()

@@ -472,3 +472,18 @@ async fn the_key_never_leaks_and_flags_beat_the_environment() {
             && !seen.contains("wrongFromEnv")
     );
 }
+
+#[test]
+fn progress_off_a_terminal_shows_the_exact_share_done() {
+    let env = TestEnv::new();
+    let out = env
+        .cmd()
+        .args(["--sandbox", "-y", "-t", "auth0", "-f"])
+        .arg(samples().join("auth0.ndjson"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("33% · 1/3 users"), "{stderr}");
+    assert!(stderr.contains("66% · 2/3 users"), "{stderr}");
+    assert!(stderr.contains("100% · 3/3 users"), "{stderr}");
+}

@@ -24,6 +24,12 @@ fn spawn(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> OsSession {
     session
 }
 
+/// A moment for a confirmation prompt to put the terminal in raw mode: a key sent before
+/// that waits in the line buffer, and under load a later line's letters answer instead.
+fn settle() {
+    std::thread::sleep(Duration::from_millis(200));
+}
+
 fn exit_code(session: &OsSession) -> i32 {
     match session.get_process().wait().expect("waits") {
         WaitStatus::Exited(_, code) => code,
@@ -100,6 +106,7 @@ async fn a_typed_key_is_saved_to_a_private_dotenv_and_used() {
         );
         s.expect("password hash export from Auth0 support")
             .expect("asks for Auth0's hashes");
+        settle();
         s.send("n").expect("has none");
         s.expect("Enter your Clerk Secret Key").expect("key prompt");
         s.send_line(LIVE_KEY).expect("types the key");
@@ -323,6 +330,7 @@ async fn an_auth0_import_asks_for_the_password_export_and_merges_it() {
         );
         s.expect("password hash export from Auth0 support")
             .expect("asks for Auth0's hashes");
+        settle();
         s.send("y").expect("has one");
         s.expect("Path of the Auth0 password export")
             .expect("asks where");

@@ -11,6 +11,7 @@ mod help;
 mod housekeeping;
 mod import;
 mod interactive;
+mod output;
 mod passwords;
 mod payloads;
 mod sandbox_api;
