@@ -156,7 +156,7 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
     header.file = Some(sources.join(", "));
     ledger.append(&header)?;
     let log_file = ledger.path().to_owned();
-    let reporter = progress::reporter_for(&printer);
+    let reporter = progress::reporter_for_work(&printer, progress::Work::Delete);
     reporter.report(&Event::Started {
         total: checks.len() as u64,
         skipped: 0,

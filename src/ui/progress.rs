@@ -8,17 +8,35 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::event::{Event, Reporter};
 use crate::ledger::Status;
 
+/// What the counted work is, which decides the counters shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Work {
+    #[default]
+    Import,
+    Delete,
+}
+
 #[derive(Default)]
 struct Counts {
+    work: Work,
     done: u64,
     ok: u64,
     exists: u64,
     failed: u64,
     invalid: u64,
     skipped: u64,
+    deleted: u64,
+    gone: u64,
 }
 
 impl Counts {
+    fn new(work: Work) -> Self {
+        Self {
+            work,
+            ..Self::default()
+        }
+    }
+
     fn add(&mut self, status: Status) {
         self.done += 1;
         match status {
@@ -27,27 +45,41 @@ impl Counts {
             Status::Error => self.failed += 1,
             Status::Fail => self.invalid += 1,
             Status::Skipped => self.skipped += 1,
+            Status::Deleted => self.deleted += 1,
+            Status::NotFound => self.gone += 1,
             _ => {}
         }
     }
 
     fn line(&self) -> String {
-        format!(
-            "ok {} · exists {} · failed {} · invalid {} · skipped {}",
-            self.ok, self.exists, self.failed, self.invalid, self.skipped
-        )
+        match self.work {
+            Work::Import => format!(
+                "ok {} · exists {} · failed {} · invalid {} · skipped {}",
+                self.ok, self.exists, self.failed, self.invalid, self.skipped
+            ),
+            // A delete "skips" users changed since the import: it leaves them alone.
+            Work::Delete => format!(
+                "deleted {} · already gone {} · left alone {} · failed {}",
+                self.deleted, self.gone, self.skipped, self.failed
+            ),
+        }
     }
 }
 
 /// The reporter that suits the output: none with `--json`, a bar on a terminal, plain
 /// lines otherwise.
 pub fn reporter_for(printer: &super::Printer) -> std::sync::Arc<dyn Reporter> {
+    reporter_for_work(printer, Work::Import)
+}
+
+/// The same, counting `work`'s outcomes.
+pub fn reporter_for_work(printer: &super::Printer, work: Work) -> std::sync::Arc<dyn Reporter> {
     if printer.is_json() || printer.is_quiet() {
         std::sync::Arc::new(crate::event::Silent)
     } else if printer.stderr_is_terminal() {
-        std::sync::Arc::new(BarReporter::new(printer.is_verbose()))
+        std::sync::Arc::new(BarReporter::new(printer.is_verbose(), work))
     } else {
-        std::sync::Arc::new(PlainReporter::new(printer.is_verbose()))
+        std::sync::Arc::new(PlainReporter::new(printer.is_verbose(), work))
     }
 }
 
@@ -76,7 +108,7 @@ pub struct BarReporter {
 }
 
 impl BarReporter {
-    pub fn new(verbose: bool) -> Self {
+    pub fn new(verbose: bool, work: Work) -> Self {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
             "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} users · {per_sec} · ETA {eta} · {msg}",
@@ -86,7 +118,7 @@ impl BarReporter {
         bar.enable_steady_tick(Duration::from_millis(200));
         Self {
             bar,
-            counts: Mutex::new(Counts::default()),
+            counts: Mutex::new(Counts::new(work)),
             verbose,
         }
     }
@@ -148,9 +180,9 @@ pub struct PlainReporter {
 }
 
 impl PlainReporter {
-    pub fn new(verbose: bool) -> Self {
+    pub fn new(verbose: bool, work: Work) -> Self {
         Self {
-            state: Mutex::new((0, 0, Counts::default())),
+            state: Mutex::new((0, 0, Counts::new(work))),
             verbose,
         }
     }

@@ -375,3 +375,28 @@ async fn soak_delete_5000_at_the_limit_with_faults() {
     assert_eq!(sandbox.user_count(), 0);
     eprintln!("import: {r}\ndelete: {d}\nsandbox: {:?}", sandbox.stats());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deletes_progress_counts_deletions_not_imports() {
+    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 10);
+    let out = run(
+        &env,
+        import_args(&sandbox, "clerk", &file, &[]),
+        vars("1000"),
+    )
+    .await;
+    assert_eq!(report(&out)["created"], 10);
+    let mut args = delete_args(&sandbox, &["-y"]);
+    args.retain(|a| a != "--json");
+    let out = run(&env, args, vars("1000")).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .contains("100% · 10/10 users · deleted 10 · already gone 0 · left alone 0 · failed 0"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("exists 0"), "{stderr}");
+    sandbox.stop().await;
+}
