@@ -32,8 +32,9 @@ SQL
   python3 - "$out/report.json" "$secs" "$rss" "$(stat -c %s "$out/users.ndjson")" <<PY
 import json, sys
 r = json.load(open(sys.argv[1])); secs, rss, size = float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-print(f"exported:    {r[\"total\"]:,} users, {size/1e6:.0f} MB")
-print(f"elapsed:     {secs:.1f} s, {r[\"total\"]/secs:,.0f} rows/s")
+t = r["total"]
+print(f"exported:    {t:,} users, {size/1e6:.0f} MB")
+print(f"elapsed:     {secs:.1f} s, {t/secs:,.0f} rows/s")
 print(f"peak RSS:    {rss/1024:.1f} MiB")
 PY
   rm -rf "$out"

@@ -45,6 +45,8 @@ pub enum AppError {
     Io(std::path::PathBuf, #[source] std::io::Error),
     #[error(transparent)]
     Export(#[from] crate::export::ExportError),
+    #[error(transparent)]
+    Lock(#[from] crate::ledger::lock::LockError),
     #[error("an internal task stopped unexpectedly ({0}): please report this as a bug")]
     Task(String),
     #[error("no import log in {}: nothing to verify", .0.display())]
@@ -84,7 +86,7 @@ impl AppError {
             Self::Export(crate::export::ExportError::Db(crate::export::DbError::BadUrl(_))) => {
                 ExitStatus::Usage
             }
-            Self::Export(_) => ExitStatus::Fatal,
+            Self::Export(_) | Self::Lock(_) => ExitStatus::Fatal,
             Self::PasswordFile(crate::verify::passwords::PasswordFileError::Io(..)) => {
                 ExitStatus::Fatal
             }

@@ -60,6 +60,7 @@ pub fn run(args: CleanLogsArgs, printer: Printer) -> Result<ExitStatus, AppError
         ));
         return Ok(ExitStatus::Success);
     }
+    let _lock = super::lock_logs(dir, "clean-logs", &printer)?;
     let now = SystemTime::now();
     let files = log_files(dir).map_err(|e| AppError::Io(dir.clone(), e))?;
     let total = files.len();

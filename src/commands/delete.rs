@@ -28,6 +28,7 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
         config::resolve_target(&args.connection, &mut ctx)?
     };
     super::warn_if_key_typed(&args.connection, &printer);
+    let _lock = super::lock_logs(&args.output.log_dir, "delete", &printer)?;
     if target.endpoint == Endpoint::Sandbox {
         return Err(AppError::Usage(
             "--sandbox starts an empty instance, so there is nothing to delete there: point --api-url at the instance the migration used".to_owned(),

@@ -38,6 +38,15 @@ pub async fn run(args: ImportArgs, printer: Printer) -> Result<ExitStatus, AppEr
     let mut ctx = super::config_context(&dotenv, &mut terminal, interactive);
     let settings = config::resolve_import(&args, &mut ctx)?;
     super::warn_if_key_typed(&args.connection, &printer);
+    let _lock = super::lock_logs(
+        &settings.log_dir,
+        if settings.dry_run {
+            "dry-run"
+        } else {
+            "import"
+        },
+        &printer,
+    )?;
     let context = TransformContext {
         firebase: settings.firebase.clone(),
         auth0_passwords: match &settings.auth0_passwords {

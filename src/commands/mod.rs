@@ -168,6 +168,22 @@ pub(crate) fn signalled() -> Option<ExitStatus> {
     SIGNALLED.get().copied()
 }
 
+/// Takes the log directory for this run, warning when a crashed run's lock is taken over.
+pub(crate) fn lock_logs(
+    dir: &std::path::Path,
+    command: &str,
+    printer: &Printer,
+) -> Result<crate::ledger::lock::RunLock, AppError> {
+    let lock = crate::ledger::lock::RunLock::acquire(dir, command)?;
+    if let Some(h) = &lock.took_over {
+        printer.warn(&format!(
+            "took over the lock of a run that is gone ({}, PID {}, started {})",
+            h.command, h.pid, h.started_at
+        ));
+    }
+    Ok(lock)
+}
+
 /// The logs a command works on: those named with `--log`, else every import with
 /// `--all-runs`, else the latest.
 pub(crate) fn chosen_logs(

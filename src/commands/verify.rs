@@ -34,6 +34,7 @@ pub async fn run(args: VerifyArgs, printer: Printer) -> Result<ExitStatus, AppEr
         config::resolve_target(&args.connection, &mut ctx)?
     };
     super::warn_if_key_typed(&args.connection, &printer);
+    let _lock = super::lock_logs(&args.output.log_dir, "verify", &printer)?;
     let Endpoint::Url(base_url) = &target.endpoint else {
         return Err(AppError::Usage(
             "--sandbox starts an empty instance, so there is nothing to verify there: point --api-url at the instance the migration used".to_owned(),

@@ -400,3 +400,53 @@ async fn a_deletes_progress_counts_deletions_not_imports() {
     assert!(!stderr.contains("exists 0"), "{stderr}");
     sandbox.stop().await;
 }
+
+#[test]
+fn one_run_at_a_time_per_log_directory_and_a_stale_lock_is_taken_over() {
+    let env = TestEnv::new();
+    let logs = env.path().join("logs");
+    std::fs::create_dir_all(&logs).expect("logs dir");
+    let lock = logs.join(".migrate.lock");
+    // This test process stands for a running import.
+    let holder = serde_json::json!({"pid": std::process::id(), "command": "import", "started_at": "2026-12-01T10:00:00.000Z"});
+    std::fs::write(&lock, holder.to_string()).expect("lock");
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/auth0.ndjson");
+    let pid = std::process::id().to_string();
+    for args in [
+        vec![
+            "--sandbox",
+            "-y",
+            "-t",
+            "auth0",
+            "-f",
+            sample.to_str().expect("utf-8"),
+        ],
+        vec!["delete", "-y", "--api-url", "http://127.0.0.1:9"],
+        vec!["verify", "--api-url", "http://127.0.0.1:9"],
+        vec!["clean-logs", "-y"],
+    ] {
+        env.cmd()
+            .args(&args)
+            .env("CLERK_SECRET_KEY", LIVE_KEY)
+            .assert()
+            .code(1)
+            .stderr(predicates::str::contains(format!("PID {pid}")))
+            .stderr(predicates::str::contains("import"));
+    }
+    assert!(
+        lock.exists(),
+        "a refused run leaves the holder's lock alone"
+    );
+    // The holder is gone: the next run takes over, says so, and cleans up after itself.
+    let gone = serde_json::json!({"pid": 4_000_000_000u32, "command": "import", "started_at": "2026-12-01T10:00:00.000Z"});
+    std::fs::write(&lock, gone.to_string()).expect("lock");
+    env.cmd()
+        .args(["--sandbox", "-y", "-t", "auth0", "-f"])
+        .arg(&sample)
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains(
+            "took over the lock of a run that is gone",
+        ));
+    assert!(!lock.exists(), "the lock goes with the run");
+}
