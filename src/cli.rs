@@ -71,6 +71,8 @@ pub enum Command {
     CleanLogs(CleanLogsArgs),
     /// Turn NDJSON migration logs into pretty JSON arrays.
     ConvertLogs(ConvertLogsArgs),
+    /// List past runs in the log directory, or show one run's summary.
+    Runs(RunsArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish) on stdout.
     Completions(CompletionsArgs),
     /// Print the manual page (roff) on stdout.
@@ -350,6 +352,30 @@ pub struct VerifyArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Options of `migrate runs`.
+#[derive(Debug, Clone, Args)]
+pub struct RunsArgs {
+    #[command(subcommand)]
+    pub show: Option<RunsCommand>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `migrate runs show`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum RunsCommand {
+    /// One run's summary, errors grouped by reason.
+    Show {
+        /// The run's log file.
+        #[arg(value_name = "LOG")]
+        log: PathBuf,
+
+        #[command(flatten)]
+        output: OutputArgs,
+    },
 }
 
 /// Options of `migrate completions`.

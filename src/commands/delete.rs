@@ -179,6 +179,7 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
     signal.abort();
     reporter.report(&Event::Finished);
     drop(reporter);
+    super::import::close_log(&log_file, summary.interrupted, &printer);
     if printer.is_json() {
         printer.data(
             &json!({

@@ -244,11 +244,20 @@ fn dry_run(
             ledger.path().display()
         ));
     }
+    close_log(ledger.path(), false, &printer);
     Ok(if plan.invalid == 0 {
         ExitStatus::Success
     } else {
         ExitStatus::Incomplete
     })
+}
+
+/// Ends a run's log with its closing line, so `migrate runs` can tell a finished run from
+/// a crashed one. A failure here costs only that line: warned about, never fatal.
+pub(crate) fn close_log(path: &Path, interrupted: bool, printer: &Printer) {
+    if let Err(e) = crate::ledger::runs::close(path, interrupted) {
+        printer.warn(&format!("could not close the log {}: {e}", path.display()));
+    }
 }
 
 pub(crate) fn sha256_file(path: &Path) -> std::io::Result<String> {
@@ -439,6 +448,7 @@ async fn import(
     let fed = fed?;
     summary.not_started = fed.saturating_sub(summary.total);
     summary.interrupted = received.is_some();
+    close_log(&summary.log_file, summary.interrupted, &printer);
 
     if printer.is_json() {
         let mut report = summary::import_json(&summary, &plan, settings.transformer.key());

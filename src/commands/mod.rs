@@ -5,6 +5,7 @@ pub mod convert_logs;
 pub mod delete;
 pub mod export;
 pub mod import;
+pub mod runs;
 pub mod sandbox;
 pub mod shell;
 pub mod verify;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Some(Command::Delete(a)) => a.output.json,
         Some(Command::Verify(a)) => a.output.json,
         Some(Command::Export(a)) => a.json,
+        Some(Command::Runs(a)) => runs::output(a).json,
         Some(Command::CleanLogs(a)) => a.output.json,
         Some(Command::ConvertLogs(a)) => a.output.json,
         Some(Command::Sandbox(_) | Command::Completions(_) | Command::Man) => false,
@@ -39,6 +41,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Some(Command::CleanLogs(a)) => a.output.quiet,
         Some(Command::ConvertLogs(a)) => a.output.quiet,
         Some(Command::Export(a)) => a.quiet,
+        Some(Command::Runs(a)) => runs::output(a).quiet,
         Some(Command::Sandbox(_) | Command::Completions(_) | Command::Man) => false,
     };
     let printer = Printer::new(json).verbose(verbose).quiet(quiet);
@@ -63,6 +66,7 @@ async fn dispatch(cli: Cli, printer: Printer) -> Result<ExitStatus, AppError> {
         Some(Command::Delete(args)) => delete::run(args, printer).await,
         Some(Command::Verify(args)) => verify::run(args, printer).await,
         Some(Command::Export(args)) => export::run(args, printer).await,
+        Some(Command::Runs(args)) => runs::run(args, printer),
         Some(Command::CleanLogs(args)) => clean_logs::run(args, printer),
         Some(Command::ConvertLogs(args)) => convert_logs::run(args, printer),
         Some(Command::Completions(args)) => shell::completions(args.shell, &printer),

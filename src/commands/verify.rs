@@ -144,6 +144,7 @@ pub async fn run(args: VerifyArgs, printer: Printer) -> Result<ExitStatus, AppEr
         settle(Some(next), &mut s, &mut ledger)?;
     }
 
+    super::import::close_log(&s.log_file, false, &printer);
     if printer.is_json() {
         printer.data(&summary::verify_json(&s).to_string());
     } else {

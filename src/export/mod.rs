@@ -91,25 +91,27 @@ pub struct ExportSummary {
 
 impl ExportSummary {
     /// Writes one user, counting it and checking it as the import will.
+    /// `text` is `map` as the file gets it (single-line JSON).
     fn emit(
         &mut self,
         map: serde_json::Map<String, Value>,
+        text: &str,
         prepare: &PrepareOptions,
         out: &mut writer::ExportWriter,
         reporter: &dyn Reporter,
     ) -> std::io::Result<()> {
         self.total += 1;
+        out.write_text(text)?;
         let record = Record {
             position: Position {
                 row: self.total,
                 line: self.total,
             },
-            fields: map.clone().into_iter().collect::<Fields>(),
+            fields: map.into_iter().collect::<Fields>(),
             defect: None,
         };
         let (item, ignored) = prepare::prepare_record(record, prepare);
         self.plan.add(&item, &ignored);
-        out.write(&Value::Object(map))?;
         reporter.report(&Event::Progress { done: self.total });
         Ok(())
     }
@@ -198,6 +200,7 @@ pub async fn run(
         let last = page.rows.last().map(|r| r.key.clone());
         let n = page.rows.len();
         for row in page.rows {
+            let text = row.doc.as_deref().unwrap_or_default().to_owned();
             let doc = row
                 .doc
                 .and_then(|d| serde_json::from_str::<Value>(&d).map_err(|e| e.to_string()));
@@ -214,21 +217,30 @@ pub async fn run(
                 continue;
             };
             // The ciphertext is never exported: the real secret, or nothing.
-            if let Some(Value::String(stored)) = map.remove("twoFactorSecret") {
-                use secrecy::ExposeSecret;
-                match options
-                    .app_secret
-                    .as_ref()
-                    .and_then(|s| betterauth::decrypt_totp(&stored, s.expose_secret()))
-                {
-                    Some(totp) => {
-                        map.insert("totpSecret".to_owned(), Value::String(totp));
+            let mut changed = false;
+            if let Some(stored) = map.remove("twoFactorSecret") {
+                changed = true;
+                if let Value::String(stored) = stored {
+                    use secrecy::ExposeSecret;
+                    match options
+                        .app_secret
+                        .as_ref()
+                        .and_then(|s| betterauth::decrypt_totp(&stored, s.expose_secret()))
+                    {
+                        Some(totp) => {
+                            map.insert("totpSecret".to_owned(), Value::String(totp));
+                        }
+                        None => summary.mfa_reenrol += 1,
                     }
-                    None => summary.mfa_reenrol += 1,
                 }
             }
+            let text = if changed {
+                Value::Object(map.clone()).to_string()
+            } else {
+                text
+            };
             summary
-                .emit(map, &prepare, &mut out, reporter.as_ref())
+                .emit(map, &text, &prepare, &mut out, reporter.as_ref())
                 .map_err(write_err)?;
         }
         if (n as i64) < PAGE {
@@ -277,8 +289,9 @@ pub async fn run_clerk(
             if u.totp_enabled || u.backup_code_enabled {
                 summary.mfa_reenrol += 1;
             }
+            let text = Value::Object(map.clone()).to_string();
             summary
-                .emit(map, &prepare, &mut out, reporter.as_ref())
+                .emit(map, &text, &prepare, &mut out, reporter.as_ref())
                 .map_err(write_err)?;
         }
         if users.len() < clerk::PAGE as usize {

@@ -70,6 +70,12 @@ impl ExportWriter {
     }
 
     pub fn write(&mut self, record: &Value) -> std::io::Result<()> {
+        self.write_text(&record.to_string())
+    }
+
+    /// Writes one record given as compact, single-line JSON text (as a database's JSON
+    /// functions produce it), without parsing it again.
+    pub fn write_text(&mut self, json: &str) -> std::io::Result<()> {
         match self.layout {
             Layout::JsonArray => {
                 self.out
@@ -77,7 +83,7 @@ impl ExportWriter {
             }
             Layout::Ndjson => {}
         }
-        serde_json::to_writer(&mut self.out, record)?;
+        self.out.write_all(json.as_bytes())?;
         if self.layout == Layout::Ndjson {
             self.out.write_all(b"\n")?;
         }

@@ -4,6 +4,7 @@
 pub mod entry;
 pub mod lock;
 pub mod reader;
+pub mod runs;
 pub mod writer;
 
 pub use entry::{Entry, RunHeader, Status};

@@ -450,3 +450,98 @@ fn one_run_at_a_time_per_log_directory_and_a_stale_lock_is_taken_over() {
         ));
     assert!(!lock.exists(), "the lock goes with the run");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_lists_imports_dry_runs_deletes_and_verifies_and_shows_one() {
+    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 6);
+    let mut dry = import_args(&sandbox, "clerk", &file, &["--dry-run"]);
+    dry.retain(|a| a != "--json");
+    run(&env, dry, vars("1000")).await;
+    let out = run(
+        &env,
+        import_args(&sandbox, "clerk", &file, &[]),
+        vars("1000"),
+    )
+    .await;
+    assert_eq!(report(&out)["created"], 6);
+    let mut verify: Vec<String> = vec!["verify".into(), "--api-url".into(), sandbox.base_url()];
+    verify.push("--json".into());
+    run(&env, verify, vars("1000")).await;
+    run(&env, delete_args(&sandbox, &["-y"]), vars("1000")).await;
+    // A crashed run: a torn last line and no closing line.
+    let logs = env.path().join("logs");
+    std::fs::write(
+        logs.join("migration-2020-01-01T00-00-00.log"),
+        concat!(
+            r#"{"type":"run","command":"import","version":"0.1.0","started_at":"2020-01-01T00:00:00.000Z","file":"old.json","transformer":"auth0"}"#,
+            "\n",
+            r#"{"userId":"x","status":"error","error":"boom","at":"2020-01-01T00:00:02.000Z"}"#,
+            "\n",
+            r#"{"userId":"y","sta"#,
+        ),
+    )
+    .expect("write");
+
+    let out = env.cmd().args(["runs", "--json"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let list: Vec<Value> = serde_json::from_slice(&out.stdout).expect("json array");
+    let commands: Vec<&str> = list
+        .iter()
+        .map(|r| r["command"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        commands,
+        ["import", "dry-run", "import", "verify", "delete"]
+    );
+    let crashed = &list[0];
+    assert_eq!(
+        (&crashed["failed"], &crashed["finished"]),
+        (&json!(1), &json!(false))
+    );
+    let import = &list[2];
+    for key in [
+        "log_file",
+        "command",
+        "started_at",
+        "file",
+        "transformer",
+        "instance",
+        "environment",
+        "total",
+        "created",
+        "already_exists",
+        "failed",
+        "invalid",
+        "skipped",
+        "deleted",
+        "finished",
+    ] {
+        assert!(import.get(key).is_some(), "runs --json lacks {key}");
+    }
+    assert_eq!(
+        (&import["created"], &import["finished"]),
+        (&json!(6), &json!(true))
+    );
+    assert_eq!(list[4]["deleted"], 6);
+
+    let text = env.cmd().arg("runs").output().expect("runs");
+    let text = String::from_utf8_lossy(&text.stderr);
+    assert!(text.contains("6 created, 0 existing"), "{text}");
+    assert!(text.contains("6 deleted, 0 already gone"), "{text}");
+    assert!(text.contains("no end (killed or running)"), "{text}");
+    let out = env
+        .cmd()
+        .args(["runs", "show"])
+        .arg(logs.join("migration-2020-01-01T00-00-00.log"))
+        .output()
+        .expect("show");
+    let shown = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        shown.contains("Errors by reason:") && shown.contains("boom"),
+        "{shown}"
+    );
+    assert!(shown.contains("1 unreadable lines"), "{shown}");
+    sandbox.stop().await;
+}
