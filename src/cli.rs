@@ -308,6 +308,11 @@ pub struct DeleteArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// With -y, also delete users who have signed in since their import (left alone
+    /// otherwise; at a terminal they get a question of their own).
+    #[arg(long)]
+    pub include_signed_in: bool,
+
     /// Delete without asking.
     #[arg(short, long)]
     pub yes: bool,

@@ -170,6 +170,9 @@ pub struct User {
     #[serde(default)]
     pub locked: bool,
     pub created_at: i64,
+    /// When the user last signed in; Clerk sets none when the Backend API creates a user.
+    #[serde(default)]
+    pub last_sign_in_at: Option<i64>,
     pub legal_accepted_at: Option<i64>,
     #[serde(default)]
     pub delete_self_enabled: bool,

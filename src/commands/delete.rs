@@ -85,11 +85,52 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
             (found.targets, logs)
         }
     };
-    let checks = delete::verify(&client, &pacer, &policy, targets).await?;
+    let mut checks = delete::verify(&client, &pacer, &policy, targets).await?;
+    // Users who signed in since their import are real users now: named, and deleted only
+    // when asked for in so many words.
+    let signed_in: Vec<String> = checks
+        .iter()
+        .filter_map(|c| match c {
+            Check::SignedIn { target, .. } => Some(target.external_id.clone()),
+            _ => None,
+        })
+        .collect::<std::collections::BTreeSet<String>>()
+        .into_iter()
+        .collect();
+    if !signed_in.is_empty() && !printer.is_json() {
+        let first: Vec<&str> = signed_in.iter().take(5).map(String::as_str).collect();
+        printer.warn(&format!(
+            "{} of these users have signed in since their import ({}{}): they are left alone unless you confirm them separately{}",
+            signed_in.len(),
+            first.join(", "),
+            if signed_in.len() > 5 { ", …" } else { "" },
+            if args.yes { " with --include-signed-in" } else { "" }
+        ));
+    }
+    let include_signed_in = if signed_in.is_empty() || args.dry_run {
+        false
+    } else if args.yes {
+        args.include_signed_in
+    } else if interactive {
+        let p: &mut dyn Prompter = &mut terminal;
+        p.confirm(
+            &format!(
+                "Also delete the {} users who have signed in since their import?",
+                signed_in.len()
+            ),
+            false,
+        )
+        .map_err(config::ConfigError::from)?
+    } else {
+        false
+    };
+    if include_signed_in {
+        checks = checks.into_iter().map(Check::confirmed).collect();
+    }
     let count = |f: fn(&Check) -> bool| checks.iter().filter(|c| f(c)).count() as u64;
     let to_delete = count(|c| matches!(c, Check::Delete(_)));
     let gone = count(|c| matches!(c, Check::NotFound(_)));
-    let changed = count(|c| matches!(c, Check::Changed { .. }));
+    let changed = count(|c| matches!(c, Check::Changed { .. } | Check::SignedIn { .. }));
     let sources: Vec<String> = sources.iter().map(|p| p.display().to_string()).collect();
     let where_to = format!("{} instance {}", instance.environment_type, instance.id);
 
@@ -100,12 +141,13 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
                     "mode": "delete", "dry_run": args.dry_run, "targets": checks.len(),
                     "to_delete": to_delete, "deleted": 0, "not_found": gone, "skipped": changed,
                     "failed": 0, "log_file": null, "sources": sources,
+                    "signed_in_since": signed_in.len(),
                 })
                 .to_string(),
             );
         } else if to_delete == 0 {
             printer.info(&format!(
-                "Nothing to delete in {where_to}: of {} users in {}, {gone} are already gone and {changed} were changed since and are left alone.",
+                "Nothing to delete in {where_to}: of {} users in {}, {gone} are already gone and {changed} were changed or signed in since and are left alone.",
                 checks.len(),
                 sources.join(", ")
             ));

@@ -31,6 +31,24 @@ pub enum Check {
     NotFound(Target),
     /// Its external ID is no longer the recorded one: somebody changed it; left alone.
     Changed { target: Target, now: Option<String> },
+    /// Signed in since the import (Clerk records no sign-in for a created user, so any
+    /// `last_sign_in_at` is later): a real user now, deleted only on explicit request.
+    SignedIn { target: Target, at: i64 },
+}
+
+impl Check {
+    /// Whether a sign-in since the import makes this user need its own confirmation.
+    pub fn signed_in(&self) -> bool {
+        matches!(self, Self::SignedIn { .. })
+    }
+
+    /// A signed-in user the person chose to delete all the same.
+    pub fn confirmed(self) -> Self {
+        match self {
+            Self::SignedIn { target, .. } => Self::Delete(target),
+            other => other,
+        }
+    }
 }
 
 /// Counts of one rollback.
@@ -75,7 +93,13 @@ pub async fn verify(
             out.push(match found {
                 None => Check::NotFound(target.clone()),
                 Some(u) if u.external_id.as_deref() == Some(target.external_id.as_str()) => {
-                    Check::Delete(target.clone())
+                    match u.last_sign_in_at {
+                        Some(at) => Check::SignedIn {
+                            target: target.clone(),
+                            at,
+                        },
+                        None => Check::Delete(target.clone()),
+                    }
                 }
                 Some(u) => Check::Changed {
                     target: target.clone(),
@@ -171,6 +195,17 @@ pub async fn run(
                 let mut entry = line(&target, Status::Skipped);
                 entry.error = Some(format!(
                     "the user's external_id is now {now:?}, not the one the migration recorded; left alone"
+                ));
+                ledger.append(&entry)?;
+                reporter.report(&Event::Settled {
+                    status: Status::Skipped,
+                });
+            }
+            Check::SignedIn { target, at } => {
+                summary.skipped += 1;
+                let mut entry = line(&target, Status::Skipped);
+                entry.error = Some(format!(
+                    "signed in since the import (last_sign_in_at {at}); left alone (--include-signed-in deletes it)"
                 ));
                 ledger.append(&entry)?;
                 reporter.report(&Event::Settled {

@@ -227,6 +227,21 @@ impl SandboxHandle {
         Some((user.password_hasher.clone(), user.password_digest.clone()))
     }
 
+    /// Stands in for a person signing in: sets the user's `last_sign_in_at` to now.
+    /// Returns false when no user has this external ID.
+    pub fn sign_in(&self, external_id: &str) -> bool {
+        let mut store = self.shared.store();
+        let Some(seq) = store.external_ids.get(external_id).copied() else {
+            return false;
+        };
+        let now = chrono::Utc::now().timestamp_millis();
+        store
+            .users
+            .get_mut(&seq)
+            .map(|u| u.last_sign_in_at = Some(now))
+            .is_some()
+    }
+
     /// Stops serving and waits for the server task to end.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {

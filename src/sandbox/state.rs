@@ -70,6 +70,8 @@ pub struct StoredUser {
     pub locked: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Set only by a test standing in for a person signing in.
+    pub last_sign_in_at: Option<i64>,
     pub legal_accepted_at: Option<i64>,
     pub delete_self_enabled: bool,
     pub create_organization_enabled: bool,

@@ -545,3 +545,59 @@ async fn runs_lists_imports_dry_runs_deletes_and_verifies_and_shows_one() {
     assert!(shown.contains("1 unreadable lines"), "{shown}");
     sandbox.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_who_signed_in_since_the_import_are_deleted_only_on_request() {
+    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 5);
+    let out = run(
+        &env,
+        import_args(&sandbox, "clerk", &file, &[]),
+        vars("1000"),
+    )
+    .await;
+    assert_eq!(report(&out)["created"], 5);
+    assert!(sandbox.sign_in("src_00001") && sandbox.sign_in("src_00003"));
+
+    let out = run(&env, delete_args(&sandbox, &["--dry-run"]), vars("1000")).await;
+    let d = report(&out);
+    assert_eq!(
+        (&d["to_delete"], &d["signed_in_since"]),
+        (&json!(3), &json!(2)),
+        "{d}"
+    );
+
+    let out = run(&env, delete_args(&sandbox, &["-y"]), vars("1000")).await;
+    let d = report(&out);
+    assert_eq!(
+        (&d["deleted"], &d["skipped"]),
+        (&json!(3), &json!(2)),
+        "{d}"
+    );
+    assert_eq!(sandbox.user_count(), 2);
+    let mut text = delete_args(&sandbox, &["-y"]);
+    text.retain(|a| a != "--json");
+    let out = run(&env, text, vars("1000")).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .contains("2 of these users have signed in since their import (src_00001, src_00003)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        sandbox.user_count(),
+        2,
+        "still left alone without --include-signed-in"
+    );
+
+    let out = run(
+        &env,
+        delete_args(&sandbox, &["-y", "--include-signed-in"]),
+        vars("1000"),
+    )
+    .await;
+    assert_eq!(report(&out)["deleted"], 2);
+    assert_eq!(sandbox.user_count(), 0);
+    sandbox.stop().await;
+}

@@ -348,3 +348,44 @@ async fn an_auth0_import_asks_for_the_password_export_and_merges_it() {
     assert_eq!(code, 0);
     assert_eq!(sandbox.user_count(), 5);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signed_in_users_get_their_own_question_defaulting_to_no() {
+    let sandbox = live_sandbox(0).await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 3);
+    let out = super::import::run(
+        &env,
+        super::import::import_args(&sandbox, "clerk", &file, &[]),
+        vec![
+            ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
+            ("RATE_LIMIT", "1000".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(super::import::report(&out)["created"], 3);
+    assert!(sandbox.sign_in("src_00002"));
+    let url = sandbox.base_url();
+    let code = tokio::task::spawn_blocking(move || {
+        let mut s = spawn(
+            &env,
+            &["delete", "--api-url", &url],
+            &[("CLERK_SECRET_KEY", LIVE_KEY)],
+        );
+        s.expect("1 of these users have signed in since their import (src_00002)")
+            .expect("named");
+        s.expect("Also delete the 1 users who have signed in since their import? [y/N]")
+            .expect("a question of its own");
+        settle();
+        s.send("\r").expect("takes the default");
+        s.expect("Type \"delete 2\" to confirm")
+            .expect("the others only");
+        s.send_line("delete 2").expect("confirms");
+        s.expect("Deleted 2 of 3 users").expect("deletes");
+        exit_code(&s)
+    })
+    .await
+    .expect("joins");
+    assert_eq!(code, 0);
+    assert_eq!(sandbox.user_count(), 1, "the signed-in user stays");
+}
