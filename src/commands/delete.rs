@@ -6,7 +6,7 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::cli::DeleteArgs;
-use crate::config::{self, Endpoint, Prompter};
+use crate::config::{self, Prompter};
 use crate::delete::{self, Check, select};
 use crate::error::AppError;
 use crate::event::Event;
@@ -29,14 +29,7 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
     };
     super::warn_if_key_typed(&args.connection, &printer);
     let _lock = super::lock_logs(&args.output.log_dir, "delete", &printer)?;
-    if target.endpoint == Endpoint::Sandbox {
-        return Err(AppError::Usage(
-            "--sandbox starts an empty instance, so there is nothing to delete there: point --api-url at the instance the migration used".to_owned(),
-        ));
-    }
-    let Endpoint::Url(base_url) = &target.endpoint else {
-        return Ok(ExitStatus::Usage);
-    };
+    let base_url = super::existing_instance(&target, "delete")?;
     let super::Connection {
         client,
         pacer,

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::cli::{ExportArgs, ExportFormatArg, ExportSourceArg};
-use crate::config::{self, Endpoint};
+use crate::config;
 use crate::error::AppError;
 use crate::exit::ExitStatus;
 use crate::export::betterauth::Tables;
@@ -109,11 +109,7 @@ async fn from_clerk(
         config::resolve_target(&args.connection, &mut ctx)?
     };
     super::warn_if_key_typed(&args.connection, printer);
-    let Endpoint::Url(base_url) = &target.endpoint else {
-        return Err(AppError::Usage(
-            "--sandbox starts an empty instance, so there is nothing to export there: point --api-url at the instance to read".to_owned(),
-        ));
-    };
+    let base_url = super::existing_instance(&target, "export")?;
     let super::Connection {
         client,
         pacer,

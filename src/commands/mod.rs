@@ -107,6 +107,20 @@ pub(crate) fn warn_if_key_typed(args: &crate::cli::ConnectionArgs, printer: &Pri
     }
 }
 
+/// The URL of an existing instance, for commands that read or change one: the embedded
+/// sandbox starts empty, so there is nothing there to `what`.
+pub(crate) fn existing_instance<'a>(
+    target: &'a crate::config::TargetSettings,
+    what: &str,
+) -> Result<&'a str, AppError> {
+    match &target.endpoint {
+        crate::config::Endpoint::Url(url) => Ok(url),
+        crate::config::Endpoint::Sandbox => Err(AppError::Usage(format!(
+            "--sandbox starts an empty instance, so there is nothing to {what} there: point --api-url at the instance the migration used"
+        ))),
+    }
+}
+
 /// A client for one instance, with its pacer and retry policy, and what the instance is.
 pub(crate) struct Connection {
     pub client: crate::clerk::ClerkClient,

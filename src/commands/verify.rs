@@ -10,7 +10,7 @@ use tokio::task::JoinSet;
 
 use crate::clerk::ClientError;
 use crate::cli::VerifyArgs;
-use crate::config::{self, Endpoint};
+use crate::config;
 use crate::error::AppError;
 use crate::exit::ExitStatus;
 use crate::ledger::{LedgerWriter, RunHeader};
@@ -35,11 +35,7 @@ pub async fn run(args: VerifyArgs, printer: Printer) -> Result<ExitStatus, AppEr
     };
     super::warn_if_key_typed(&args.connection, &printer);
     let _lock = super::lock_logs(&args.output.log_dir, "verify", &printer)?;
-    let Endpoint::Url(base_url) = &target.endpoint else {
-        return Err(AppError::Usage(
-            "--sandbox starts an empty instance, so there is nothing to verify there: point --api-url at the instance the migration used".to_owned(),
-        ));
-    };
+    let base_url = super::existing_instance(&target, "verify")?;
     let log_dir = &args.output.log_dir;
     let logs = super::chosen_logs(&args.log, args.all_runs, || {
         crate::ledger::logs_named(log_dir, "migration")

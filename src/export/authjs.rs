@@ -2,10 +2,8 @@
 //! `@auth/pg-adapter` documents them), or Prisma's `User` and `Account`. Users have no
 //! passwords; linked providers go to metadata, `emailVerified` says which emails are.
 
-use sqlx::Row;
-
-use super::db::{DbError, DbUrl, Pool, pg_columns, quote};
-use super::{Page, PageRow};
+use super::Page;
+use super::db::{DbError, DbUrl, Pool, pg_columns, pg_count, pg_page, quote};
 
 pub struct AuthJs {
     users: String,
@@ -70,14 +68,17 @@ impl AuthJs {
     }
 
     pub async fn count(&self, url: &DbUrl, pool: &Pool) -> Result<u64, DbError> {
-        let Pool::Postgres(pg) = pool else {
-            return Ok(0);
-        };
-        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {}", self.users))
-            .fetch_one(pg)
-            .await
-            .map_err(|e| url.query_error("the user count", e))?;
-        Ok(n.max(0) as u64)
+        let sql = format!("SELECT count(*) FROM {}", self.users);
+        pg_count(url, pool, &sql, "the user count").await
+    }
+
+    /// A key below every real one.
+    fn first_key(&self) -> &'static str {
+        if self.numeric_id {
+            "-9223372036854775808"
+        } else {
+            ""
+        }
     }
 
     fn page_sql(&self) -> String {
@@ -100,6 +101,7 @@ impl AuthJs {
         )
     }
 
+    /// The next `limit` users after `after` (keyset pagination on the primary key).
     pub async fn page(
         &self,
         url: &DbUrl,
@@ -107,30 +109,13 @@ impl AuthJs {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Page, DbError> {
-        let Pool::Postgres(pg) = pool else {
-            return Ok(Page::default());
-        };
-        let first = if self.numeric_id {
-            "-9223372036854775808"
-        } else {
-            ""
-        };
-        let rows = sqlx::query(&self.page_sql())
-            .bind(after.unwrap_or(first))
-            .bind(limit)
-            .fetch_all(pg)
-            .await
-            .map_err(|e| url.query_error("users", e))?;
-        Ok(Page {
-            rows: rows
-                .iter()
-                .map(|r| PageRow {
-                    key: r.try_get::<String, _>("key").unwrap_or_default(),
-                    doc: r
-                        .try_get::<String, _>("doc")
-                        .map_err(|e| url.scrub(&e.to_string())),
-                })
-                .collect(),
-        })
+        pg_page(
+            url,
+            pool,
+            &self.page_sql(),
+            after.unwrap_or(self.first_key()),
+            limit,
+        )
+        .await
     }
 }

@@ -5,10 +5,8 @@
 //! Each user is one row: accounts are gathered by subqueries, never joined, so a user
 //! with several accounts is still exported once.
 
-use sqlx::Row;
-
-use super::db::{DbError, DbUrl, Pool, pg_columns, quote};
-use super::{Page, PageRow};
+use super::Page;
+use super::db::{DbError, DbUrl, Pool, pg_columns, pg_count, pg_page, quote};
 
 /// The tables, as `--user-table` / `--account-table` name them.
 #[derive(Debug, Clone)]
@@ -102,14 +100,8 @@ impl BetterAuth {
     }
 
     pub async fn count(&self, url: &DbUrl, pool: &Pool) -> Result<u64, DbError> {
-        let Pool::Postgres(pg) = pool else {
-            return Ok(0);
-        };
-        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {}", self.user))
-            .fetch_one(pg)
-            .await
-            .map_err(|e| url.query_error("the user count", e))?;
-        Ok(n.max(0) as u64)
+        let sql = format!("SELECT count(*) FROM {}", self.user);
+        pg_count(url, pool, &sql, "the user count").await
     }
 
     fn page_sql(&self) -> String {
@@ -131,6 +123,7 @@ impl BetterAuth {
         )
     }
 
+    /// The next `limit` users after `after` (keyset pagination on the primary key).
     pub async fn page(
         &self,
         url: &DbUrl,
@@ -138,26 +131,7 @@ impl BetterAuth {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Page, DbError> {
-        let Pool::Postgres(pg) = pool else {
-            return Ok(Page::default());
-        };
-        let rows = sqlx::query(&self.page_sql())
-            .bind(after.unwrap_or(""))
-            .bind(limit)
-            .fetch_all(pg)
-            .await
-            .map_err(|e| url.query_error("users", e))?;
-        Ok(Page {
-            rows: rows
-                .iter()
-                .map(|r| PageRow {
-                    key: r.try_get::<String, _>("key").unwrap_or_default(),
-                    doc: r
-                        .try_get::<String, _>("doc")
-                        .map_err(|e| url.scrub(&e.to_string())),
-                })
-                .collect(),
-        })
+        pg_page(url, pool, &self.page_sql(), after.unwrap_or(""), limit).await
     }
 
     pub fn place(&self) -> String {

@@ -224,6 +224,55 @@ pub async fn pg_columns(
     rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
 }
 
+/// One keyset page: `sql` takes the last key as `$1` and the page size as `$2`, and
+/// returns `key` and `doc` (a user's JSON text) columns.
+pub async fn pg_page(
+    url: &DbUrl,
+    pool: &Pool,
+    sql: &str,
+    after: &str,
+    limit: i64,
+) -> Result<super::Page, DbError> {
+    use sqlx::Row;
+    let Pool::Postgres(pg) = pool else {
+        return Ok(super::Page::default());
+    };
+    let rows = sqlx::query(sql)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(pg)
+        .await
+        .map_err(|e| url.query_error("users", e))?;
+    Ok(super::Page {
+        rows: rows
+            .iter()
+            .map(|r| super::PageRow {
+                key: r.try_get::<String, _>("key").unwrap_or_default(),
+                doc: r
+                    .try_get::<String, _>("doc")
+                    .map_err(|e| url.scrub(&e.to_string())),
+            })
+            .collect(),
+    })
+}
+
+/// The single number a `SELECT count(*) …` returns.
+pub async fn pg_count(
+    url: &DbUrl,
+    pool: &Pool,
+    sql: &str,
+    what: &'static str,
+) -> Result<u64, DbError> {
+    let Pool::Postgres(pg) = pool else {
+        return Ok(0);
+    };
+    let n: i64 = sqlx::query_scalar(sql)
+        .fetch_one(pg)
+        .await
+        .map_err(|e| url.query_error(what, e))?;
+    Ok(n.max(0) as u64)
+}
+
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

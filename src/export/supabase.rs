@@ -2,10 +2,8 @@
 //! identities and verified TOTP factors beside it. Soft-deleted and anonymous users are
 //! left out and counted; GoTrue's one-time tokens are never exported.
 
-use sqlx::Row;
-
-use super::db::{DbError, DbUrl, Dialect, Pool, pg_columns as columns, quote};
-use super::{Page, PageRow};
+use super::Page;
+use super::db::{DbError, DbUrl, Dialect, Pool, pg_columns as columns, pg_count, pg_page, quote};
 
 /// GoTrue's single-use tokens: secrets of no use to Clerk.
 const TOKENS: [&str; 6] = [
@@ -78,20 +76,16 @@ impl Supabase {
         url: &DbUrl,
         pool: &Pool,
     ) -> Result<Vec<(&'static str, u64)>, DbError> {
-        let Pool::Postgres(pg) = pool else {
-            return Ok(Vec::new());
-        };
         let mut out = Vec::new();
         if self.has_deleted_at {
             let sql = format!(
                 "SELECT count(*) FROM {} WHERE deleted_at IS NOT NULL",
                 self.users
             );
-            let n: i64 = sqlx::query_scalar(&sql)
-                .fetch_one(pg)
-                .await
-                .map_err(|e| url.query_error("soft-deleted users", e))?;
-            out.push(("deleted", n.max(0) as u64));
+            out.push((
+                "deleted",
+                pg_count(url, pool, &sql, "soft-deleted users").await?,
+            ));
         }
         if self.has_is_anonymous {
             let deleted = if self.has_deleted_at {
@@ -103,11 +97,10 @@ impl Supabase {
                 "SELECT count(*) FROM {} WHERE is_anonymous{deleted}",
                 self.users
             );
-            let n: i64 = sqlx::query_scalar(&sql)
-                .fetch_one(pg)
-                .await
-                .map_err(|e| url.query_error("anonymous users", e))?;
-            out.push(("anonymous", n.max(0) as u64));
+            out.push((
+                "anonymous",
+                pg_count(url, pool, &sql, "anonymous users").await?,
+            ));
         }
         Ok(out)
     }
@@ -126,9 +119,6 @@ impl Supabase {
 
     /// How many users the export will write.
     pub async fn count(&self, url: &DbUrl, pool: &Pool) -> Result<u64, DbError> {
-        let Pool::Postgres(pg) = pool else {
-            return Ok(0);
-        };
         let mut filters = self.kept();
         filters.push("true".to_owned());
         let sql = format!(
@@ -136,11 +126,7 @@ impl Supabase {
             self.users,
             filters.join(" AND ")
         );
-        let n: i64 = sqlx::query_scalar(&sql)
-            .fetch_one(pg)
-            .await
-            .map_err(|e| url.query_error("the user count", e))?;
-        Ok(n.max(0) as u64)
+        pg_count(url, pool, &sql, "the user count").await
     }
 
     fn page_sql(&self) -> String {
@@ -177,6 +163,7 @@ impl Supabase {
     }
 
     /// The next `limit` users after `after` (keyset pagination on the primary key).
+    /// The next `limit` users after `after` (keyset pagination on the primary key).
     pub async fn page(
         &self,
         url: &DbUrl,
@@ -184,26 +171,14 @@ impl Supabase {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Page, DbError> {
-        let Pool::Postgres(pg) = pool else {
-            return Ok(Page::default());
-        };
-        let rows = sqlx::query(&self.page_sql())
-            .bind(after.unwrap_or("00000000-0000-0000-0000-000000000000"))
-            .bind(limit)
-            .fetch_all(pg)
-            .await
-            .map_err(|e| url.query_error("users", e))?;
-        Ok(Page {
-            rows: rows
-                .iter()
-                .map(|r| PageRow {
-                    key: r.try_get::<String, _>("key").unwrap_or_default(),
-                    doc: r
-                        .try_get::<String, _>("doc")
-                        .map_err(|e| url.scrub(&e.to_string())),
-                })
-                .collect(),
-        })
+        pg_page(
+            url,
+            pool,
+            &self.page_sql(),
+            after.unwrap_or("00000000-0000-0000-0000-000000000000"),
+            limit,
+        )
+        .await
     }
 
     pub fn place(&self) -> String {

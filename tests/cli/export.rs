@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::import::{LIVE_KEY, import_args, live_sandbox, report, run};
 use super::passwords::fixture;
 use super::util::{TestEnv, shared_dir};
+use super::verify::verify_args;
 
 /// The throwaway server's URL. Under CI its absence is a failure, not a skip.
 fn pg_admin_url() -> Option<String> {
@@ -146,10 +147,12 @@ async fn supabase_round_trip_exports_imports_and_verifies_with_real_passwords() 
     let out = run(&env, import_args(&sandbox, "supabase", &file, &[]), key()).await;
     assert_eq!(report(&out)["created"], 4);
     let passwords = fixture("supabase.passwords.csv").display().to_string();
-    let mut args: Vec<String> = vec!["verify".into(), "--json".into(), "--api-url".into()];
-    args.push(sandbox.base_url());
-    args.extend(["--passwords".into(), passwords]);
-    let out = run(&env, args, key()).await;
+    let out = run(
+        &env,
+        verify_args(&sandbox, &["--passwords", &passwords]),
+        key(),
+    )
+    .await;
     let v = report(&out);
     assert_eq!(
         (
@@ -297,10 +300,12 @@ async fn better_auth_round_trip_carries_scrypt_passwords_and_decrypted_totp() {
     let out = run(&env, import_args(&sandbox, "betterauth", &file, &[]), key()).await;
     assert_eq!(report(&out)["created"], 5);
     let passwords = betterauth_fixture("passwords.csv").display().to_string();
-    let mut args: Vec<String> = vec!["verify".into(), "--json".into(), "--api-url".into()];
-    args.push(sandbox.base_url());
-    args.extend(["--passwords".into(), passwords]);
-    let out = run(&env, args, key()).await;
+    let out = run(
+        &env,
+        verify_args(&sandbox, &["--passwords", &passwords]),
+        key(),
+    )
+    .await;
     let v = report(&out);
     assert_eq!(
         (
@@ -461,9 +466,7 @@ async fn authjs_round_trip_from_the_adapters_tables_and_prisma_naming() {
         let file = env.path().join("users.json");
         let out = run(&env, import_args(&sandbox, "authjs", &file, &[]), key()).await;
         assert_eq!(report(&out)["created"], 3);
-        let mut args: Vec<String> = vec!["verify".into(), "--json".into(), "--api-url".into()];
-        args.push(sandbox.base_url());
-        let v = report(&run(&env, args, key()).await);
+        let v = report(&run(&env, verify_args(&sandbox, &[]), key()).await);
         assert_eq!(
             (&v["checked"], &v["drifted"]),
             (&json!(3), &json!(0)),

@@ -601,3 +601,22 @@ async fn users_who_signed_in_since_the_import_are_deleted_only_on_request() {
     assert_eq!(sandbox.user_count(), 0);
     sandbox.stop().await;
 }
+
+#[test]
+fn commands_that_need_an_existing_instance_refuse_the_empty_sandbox() {
+    let env = TestEnv::new();
+    for (args, what) in [
+        (vec!["delete", "--sandbox", "-y"], "nothing to delete there"),
+        (vec!["verify", "--sandbox"], "nothing to verify there"),
+        (
+            vec!["export", "clerk", "--sandbox", "-o", "x.json"],
+            "nothing to export there",
+        ),
+    ] {
+        env.cmd()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(what));
+    }
+}

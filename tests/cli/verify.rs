@@ -16,7 +16,7 @@ fn key() -> Vec<(&'static str, String)> {
     ]
 }
 
-fn verify_args(sandbox: &migrate::sandbox::SandboxHandle, extra: &[&str]) -> Vec<String> {
+pub fn verify_args(sandbox: &migrate::sandbox::SandboxHandle, extra: &[&str]) -> Vec<String> {
     let mut args: Vec<String> = vec!["verify".into(), "--json".into(), "--api-url".into()];
     args.push(sandbox.base_url());
     args.extend(extra.iter().map(|s| (*s).to_owned()));
