@@ -475,3 +475,52 @@ fn auth0_passwords_with_another_source_is_a_usage_error_and_a_missing_file_is_na
         .code(1)
         .stderr(predicates::str::contains("missing.ndjson"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_demo_imports_with_its_problems_and_its_passwords_sign_in() {
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let env = super::util::TestEnv::new();
+    let vars = || {
+        vec![
+            ("CLERK_SECRET_KEY", super::import::LIVE_KEY.to_owned()),
+            ("RATE_LIMIT", "1000".to_owned()),
+        ]
+    };
+    let out = super::import::run(
+        &env,
+        super::import::import_args(&sandbox, "auth0", &samples.join("demo.ndjson"), &[]),
+        vars(),
+    )
+    .await;
+    let r = super::import::report(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "four records are broken on purpose"
+    );
+    assert_eq!(
+        (&r["created"], &r["invalid"]),
+        (&json!(32), &json!(4)),
+        "{r}"
+    );
+    let passwords = samples.join("demo.passwords.csv").display().to_string();
+    let out = super::import::run(
+        &env,
+        super::verify::verify_args(&sandbox, &["--passwords", &passwords]),
+        vars(),
+    )
+    .await;
+    let v = super::import::report(&out);
+    assert_eq!(
+        (
+            &v["checked"],
+            &v["drifted"],
+            &v["password_ok"],
+            &v["password_failed"]
+        ),
+        (&json!(32), &json!(0), &json!(5), &json!(0)),
+        "{v}"
+    );
+    sandbox.stop().await;
+}
