@@ -409,9 +409,67 @@ fn hex_text(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Work the sandbox will do for one check: real hashers go far beyond these, but a test
+/// double that a single crafted digest could stall for hours or run out of memory with is
+/// no oracle. Clerk's own limits are not published.
+const MAX_MEMORY: u64 = 512 << 20;
+const MAX_ITERATIONS: u64 = 10_000_000;
+const MAX_BCRYPT_COST: u32 = 16;
+const MAX_PHPASS_LOG2: usize = 24;
+
 impl Parsed {
+    /// Why checking this digest would cost more than the sandbox spends, if it would.
+    fn too_costly(&self) -> Option<String> {
+        let cost = match self {
+            Self::Bcrypt { hash, .. } => {
+                let c = hash
+                    .get(4..6)
+                    .and_then(|c| c.parse::<u32>().ok())
+                    .unwrap_or(0);
+                (c > MAX_BCRYPT_COST).then(|| {
+                    format!("bcrypt cost {c} (the sandbox checks up to {MAX_BCRYPT_COST})")
+                })
+            }
+            Self::Argon2 { phc } => argon2::PasswordHash::new(phc)
+                .ok()
+                .and_then(|h| h.params.get_decimal("m"))
+                .filter(|m| u64::from(*m) * 1024 > MAX_MEMORY)
+                .map(|m| format!("argon2 memory {m} KiB")),
+            Self::ScryptFirebase {
+                rounds, mem_cost, ..
+            } => {
+                let bytes = 128u64
+                    .saturating_mul(u64::from(*rounds))
+                    .saturating_mul(1u64 << *mem_cost);
+                (bytes > MAX_MEMORY).then(|| format!("scrypt needing {} MiB", bytes >> 20))
+            }
+            Self::ScryptWerkzeug { log_n, r, p, .. } => {
+                let bytes = 128u64
+                    .saturating_mul(u64::from(*r))
+                    .saturating_mul(1u64 << *log_n)
+                    .saturating_mul(u64::from(*p));
+                (bytes > MAX_MEMORY).then(|| format!("scrypt needing {} MiB", bytes >> 20))
+            }
+            Self::Pbkdf2 { iterations, .. } | Self::Symfony { iterations, .. } => {
+                (u64::from(*iterations) > MAX_ITERATIONS)
+                    .then(|| format!("{iterations} iterations"))
+            }
+            Self::Phpass { setting, .. } => setting
+                .as_bytes()
+                .get(3)
+                .and_then(|c| ITOA64.iter().position(|x| x == c))
+                .filter(|n| *n > MAX_PHPASS_LOG2)
+                .map(|n| format!("phpass 2^{n} rounds")),
+            Self::Plain { .. } | Self::Ssha { .. } | Self::Cognito | Self::Opaque => None,
+        };
+        cost.map(|c| format!("the digest asks for {c}, more than the sandbox spends on one check"))
+    }
+
     /// Checks `password`. Slow by design for the strong hashers: call it off the runtime.
     pub fn verify(&self, password: &str) -> Verdict {
+        if let Some(why) = self.too_costly() {
+            return Verdict::Unsupported(why);
+        }
         let pw = password.as_bytes();
         match self {
             Self::Bcrypt { hash, pre } => {
@@ -607,6 +665,24 @@ mod tests {
         )
         .unwrap();
         assert_eq!(sha.verify("password"), Verdict::Match);
+    }
+
+    #[test]
+    fn digests_that_would_stall_the_sandbox_are_not_computed() {
+        let huge = parse("scrypt_werkzeug", "scrypt:1073741824:8:1$salt$abcd").expect("parses");
+        assert!(matches!(huge.verify("x"), Verdict::Unsupported(m) if m.contains("MiB")));
+        let slow = parse(
+            "pbkdf2_sha256_django",
+            "pbkdf2_sha256$4000000000$salt$aGFzaA==",
+        )
+        .expect("parses");
+        assert!(matches!(slow.verify("x"), Verdict::Unsupported(m) if m.contains("iterations")));
+        let bcrypt = parse(
+            "bcrypt",
+            "$2b$31$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+        )
+        .expect("parses");
+        assert!(matches!(bcrypt.verify("x"), Verdict::Unsupported(m) if m.contains("cost 31")));
     }
 
     #[test]
