@@ -13,6 +13,10 @@ use super::validate::{Body, Kind};
 
 const FIELDS: &[(&str, Kind)] = &[("password", Kind::Str)];
 
+/// Checks computed at once: a strong hash may take 100 MiB and a good part of a second, and
+/// many clients verifying together must not take the machine down with them.
+static CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
 pub async fn verify_password(
     State(shared): State<Shared>,
     Path(id): Path<String>,
@@ -45,6 +49,7 @@ pub async fn verify_password(
         ));
     };
     // The strong hashers take tens of milliseconds on purpose: off the async workers.
+    let _slot = CHECKS.acquire().await.ok();
     let verdict = tokio::task::spawn_blocking(move || {
         passwords::parse(&hasher, &digest)
             .map_or_else(|e| Verdict::Unsupported(e.0), |p| p.verify(&password))
