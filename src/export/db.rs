@@ -195,7 +195,8 @@ impl DbUrl {
     }
 }
 
-/// An open database.
+/// An open database (a handle: clones share the connections).
+#[derive(Clone)]
 pub enum Pool {
     Postgres(PgPool),
     MySql(MySqlPool),

@@ -190,15 +190,30 @@ pub async fn run(
         Reader::AuthJs(r) => r.count(url, &pool).await?,
     };
     reporter.report(&Event::Started { total, skipped: 0 });
-    let mut after: Option<String> = None;
-    loop {
-        let page = match &reader {
-            Reader::Supabase(r) => r.page(url, &pool, after.as_deref(), PAGE).await?,
-            Reader::BetterAuth(r) => r.page(url, &pool, after.as_deref(), PAGE).await?,
-            Reader::AuthJs(r) => r.page(url, &pool, after.as_deref(), PAGE).await?,
-        };
-        let last = page.rows.last().map(|r| r.key.clone());
-        let n = page.rows.len();
+    // The database builds the next page while this one is written and checked.
+    let reader = Arc::new(reader);
+    let fetch = |after: Option<String>| {
+        let (reader, url, pool) = (reader.clone(), url.clone(), pool.clone());
+        tokio::spawn(async move {
+            match reader.as_ref() {
+                Reader::Supabase(r) => r.page(&url, &pool, after.as_deref(), PAGE).await,
+                Reader::BetterAuth(r) => r.page(&url, &pool, after.as_deref(), PAGE).await,
+                Reader::AuthJs(r) => r.page(&url, &pool, after.as_deref(), PAGE).await,
+            }
+        })
+    };
+    let mut next = Some(fetch(None));
+    while let Some(pending) = next.take() {
+        let page = pending.await.map_err(|e| {
+            ExportError::Db(DbError::Query {
+                what: "users",
+                at: url.shown.clone(),
+                reason: e.to_string(),
+            })
+        })??;
+        if page.rows.len() as i64 == PAGE {
+            next = Some(fetch(page.rows.last().map(|r| r.key.clone())));
+        }
         for row in page.rows {
             let text = row.doc.as_deref().unwrap_or_default().to_owned();
             let doc = row
@@ -243,10 +258,6 @@ pub async fn run(
                 .emit(map, &text, &prepare, &mut out, reporter.as_ref())
                 .map_err(write_err)?;
         }
-        if (n as i64) < PAGE {
-            break;
-        }
-        after = last;
     }
     summary.file = out.finish().map_err(write_err)?;
     reporter.report(&Event::Finished);

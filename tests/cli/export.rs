@@ -486,3 +486,45 @@ async fn authjs_round_trip_from_the_adapters_tables_and_prisma_naming() {
         sandbox.stop().await;
     }
 }
+
+#[test]
+fn pages_follow_each_other_without_losing_or_repeating_a_user() {
+    let (Some(admin), Some(shared)) = (pg_admin_url(), shared_dir()) else {
+        return;
+    };
+    let db = fresh_database(&admin);
+    let schema = shared.join("platforms/supabase-auth.sql");
+    psql(&db, &["-f", schema.to_str().expect("utf-8")]);
+    // More than two pages of 2,000.
+    psql(
+        &db,
+        &[
+            "-c",
+            "INSERT INTO auth.users (id, email, encrypted_password, email_confirmed_at, created_at) \
+             SELECT gen_random_uuid(), 'page' || i || '@example.com', '', now(), now() \
+             FROM generate_series(1, 4321) AS i",
+        ],
+    );
+    let env = TestEnv::new();
+    let out = env
+        .cmd()
+        .args([
+            "export",
+            "supabase",
+            "--json",
+            "-o",
+            "users.ndjson",
+            "--db-url",
+            &db,
+        ])
+        .output()
+        .expect("runs");
+    let r: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(r["total"], 4321, "{r}");
+    let text = std::fs::read_to_string(env.path().join("users.ndjson")).expect("export");
+    let ids: std::collections::HashSet<String> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("ndjson")["id"].to_string())
+        .collect();
+    assert_eq!(ids.len(), 4321, "every user once");
+}
