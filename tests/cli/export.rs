@@ -88,6 +88,29 @@ fn supabase_database(admin: &str, shared: &std::path::Path) -> String {
     url
 }
 
+/// Imports an export into a fresh sandbox, expecting `created` users, then runs
+/// `verify --passwords`; returns the sandbox and verify's report.
+async fn import_and_verify(
+    env: &TestEnv,
+    source: &str,
+    file: &std::path::Path,
+    created: u64,
+    passwords: &std::path::Path,
+) -> (migrate::sandbox::SandboxHandle, Value) {
+    let sandbox = live_sandbox(10_000, 10).await;
+    let out = run(env, import_args(&sandbox, source, file, &[]), key()).await;
+    assert_eq!(report(&out)["created"], created);
+    let passwords = passwords.display().to_string();
+    let out = run(
+        env,
+        verify_args(&sandbox, &["--passwords", &passwords]),
+        key(),
+    )
+    .await;
+    let v = report(&out);
+    (sandbox, v)
+}
+
 fn key() -> Vec<(&'static str, String)> {
     vec![
         ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
@@ -143,17 +166,14 @@ async fn supabase_round_trip_exports_imports_and_verifies_with_real_passwords() 
         "GoTrue's tokens are never exported"
     );
 
-    let sandbox = live_sandbox(10_000, 10).await;
-    let out = run(&env, import_args(&sandbox, "supabase", &file, &[]), key()).await;
-    assert_eq!(report(&out)["created"], 4);
-    let passwords = fixture("supabase.passwords.csv").display().to_string();
-    let out = run(
+    let (sandbox, v) = import_and_verify(
         &env,
-        verify_args(&sandbox, &["--passwords", &passwords]),
-        key(),
+        "supabase",
+        &file,
+        4,
+        &fixture("supabase.passwords.csv"),
     )
     .await;
-    let v = report(&out);
     assert_eq!(
         (
             &v["checked"],
@@ -296,17 +316,14 @@ async fn better_auth_round_trip_carries_scrypt_passwords_and_decrypted_totp() {
     );
     assert!(bob_row.get("twoFactorSecret").is_none());
 
-    let sandbox = live_sandbox(10_000, 10).await;
-    let out = run(&env, import_args(&sandbox, "betterauth", &file, &[]), key()).await;
-    assert_eq!(report(&out)["created"], 5);
-    let passwords = betterauth_fixture("passwords.csv").display().to_string();
-    let out = run(
+    let (sandbox, v) = import_and_verify(
         &env,
-        verify_args(&sandbox, &["--passwords", &passwords]),
-        key(),
+        "betterauth",
+        &file,
+        5,
+        &betterauth_fixture("passwords.csv"),
     )
     .await;
-    let v = report(&out);
     assert_eq!(
         (
             &v["checked"],

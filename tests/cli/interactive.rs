@@ -24,6 +24,21 @@ fn spawn(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> OsSession {
     session
 }
 
+/// Three users imported without a terminal, for the delete prompts to act on.
+async fn import_three(sandbox: &SandboxHandle, env: &TestEnv) {
+    let file = users_file(env, 3);
+    let out = super::import::run(
+        env,
+        super::import::import_args(sandbox, "clerk", &file, &[]),
+        vec![
+            ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
+            ("RATE_LIMIT", "1000".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(super::import::report(&out)["created"], 3);
+}
+
 /// A moment for a confirmation prompt to put the terminal in raw mode: a key sent before
 /// that waits in the line buffer, and under load a later line's letters answer instead.
 fn settle() {
@@ -194,17 +209,7 @@ async fn ctrl_c_drains_prints_the_resume_command_and_exits_130() {
 async fn production_delete_needs_the_phrase_typed_out() {
     let sandbox = live_sandbox(0).await;
     let env = TestEnv::new();
-    let file = users_file(&env, 3);
-    let out = super::import::run(
-        &env,
-        super::import::import_args(&sandbox, "clerk", &file, &[]),
-        vec![
-            ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
-            ("RATE_LIMIT", "1000".to_owned()),
-        ],
-    )
-    .await;
-    assert_eq!(super::import::report(&out)["created"], 3);
+    import_three(&sandbox, &env).await;
     let url = sandbox.base_url();
     let (first, second, _env) = tokio::task::spawn_blocking(move || {
         let mut s = spawn(
@@ -353,17 +358,7 @@ async fn an_auth0_import_asks_for_the_password_export_and_merges_it() {
 async fn signed_in_users_get_their_own_question_defaulting_to_no() {
     let sandbox = live_sandbox(0).await;
     let env = TestEnv::new();
-    let file = users_file(&env, 3);
-    let out = super::import::run(
-        &env,
-        super::import::import_args(&sandbox, "clerk", &file, &[]),
-        vec![
-            ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
-            ("RATE_LIMIT", "1000".to_owned()),
-        ],
-    )
-    .await;
-    assert_eq!(super::import::report(&out)["created"], 3);
+    import_three(&sandbox, &env).await;
     assert!(sandbox.sign_in("src_00002"));
     let url = sandbox.base_url();
     let code = tokio::task::spawn_blocking(move || {
