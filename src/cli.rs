@@ -467,8 +467,8 @@ pub struct ExportArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<ExportFormatArg>,
 
-    /// Database schema holding the tables [default: `auth` for Supabase, `public` for Better
-    /// Auth and Auth.js].
+    /// PostgreSQL schema holding the tables [default: `auth` for Supabase, `public` for Better
+    /// Auth and Auth.js]. MySQL reads the URL's database; SQLite its one file.
     #[arg(long, value_name = "NAME")]
     pub schema: Option<String>,
 

@@ -3,73 +3,81 @@
 //! passwords; linked providers go to metadata, `emailVerified` says which emails are.
 
 use super::Page;
-use super::db::{DbError, DbUrl, Pool, pg_columns, pg_count, pg_page, quote};
+use super::db::{DbError, DbUrl, Dialect, Pool, count, is_integer_type, page, require};
 
 pub struct AuthJs {
+    dialect: Dialect,
     users: String,
+    /// The users table's columns, in a stable order (MySQL and SQLite list them).
+    user_columns: Vec<String>,
     accounts: Option<String>,
     /// Whether `id` is a number: then pages follow numeric order, on the primary key.
     numeric_id: bool,
 }
 
-/// The table names each naming uses: the SQL adapters', then Prisma's.
-const NAMINGS: [(&str, &str); 2] = [("users", "accounts"), ("User", "Account")];
+/// The table names each naming uses: the SQL adapters', Prisma's and Kysely's, then
+/// Drizzle's.
+const NAMINGS: [(&str, &str); 3] = [
+    ("users", "accounts"),
+    ("User", "Account"),
+    ("user", "account"),
+];
 
 impl AuthJs {
     pub async fn open(url: &DbUrl, pool: &Pool, schema: &str) -> Result<Self, DbError> {
-        let Pool::Postgres(pg) = pool else {
-            return Err(DbError::Unsupported {
-                what: "Auth.js on MySQL and SQLite",
-                hint: "export from PostgreSQL for now",
-            });
+        let dialect = pool.dialect();
+        let named = |t: &str| match dialect {
+            Dialect::Postgres => format!("{schema}.{t}"),
+            _ => t.to_owned(),
         };
         for (users, accounts) in NAMINGS {
-            let columns = pg_columns(pg, schema, users)
+            let columns = pool
+                .columns(schema, users)
                 .await
                 .map_err(|e| url.query_error("the schema", e))?;
             if columns.is_empty() {
                 continue;
             }
-            for needed in ["id", "email", "emailVerified"] {
-                if !columns.contains(needed) {
-                    return Err(DbError::MissingColumn {
-                        table: format!("{schema}.{users}"),
-                        column: needed.to_owned(),
-                        hint: "this does not look like Auth.js's users table",
-                    });
-                }
-            }
-            let linked = pg_columns(pg, schema, accounts)
+            require(
+                &columns,
+                &["id", "email", "emailVerified"],
+                &named(users),
+                "this does not look like Auth.js's users table",
+            )?;
+            let linked = pool
+                .columns(schema, accounts)
                 .await
                 .map_err(|e| url.query_error("the schema", e))?;
-            let id_type: Option<String> = sqlx::query_scalar(
-                "SELECT data_type::text FROM information_schema.columns \
-                 WHERE table_schema = $1 AND table_name = $2 AND column_name = 'id'",
-            )
-            .bind(schema)
-            .bind(users)
-            .fetch_optional(pg)
-            .await
-            .map_err(|e| url.query_error("the schema", e))?;
-            let qualified = |t: &str| format!("{}.{}", quote(schema), quote(t));
+            let numeric_id = columns.get("id").is_some_and(|t| is_integer_type(t));
+            let mut user_columns: Vec<String> = columns.into_keys().collect();
+            user_columns.sort();
             return Ok(Self {
-                users: qualified(users),
-                accounts: (linked.contains("userId") && linked.contains("provider"))
-                    .then(|| qualified(accounts)),
-                numeric_id: id_type
-                    .is_some_and(|t| matches!(t.as_str(), "integer" | "bigint" | "smallint")),
+                dialect,
+                users: dialect.table(schema, users),
+                user_columns,
+                accounts: (linked.contains_key("userId") && linked.contains_key("provider"))
+                    .then(|| dialect.table(schema, accounts)),
+                numeric_id,
             });
         }
         Err(DbError::MissingTable {
-            table: format!("{schema}.users (or Prisma's {schema}.\"User\")"),
-            place: format!("the database at {}", url.shown),
-            hint: "check --db-url and --schema",
+            table: match dialect {
+                Dialect::Postgres => {
+                    format!("{schema}.users (or {schema}.\"User\", {schema}.\"user\")")
+                }
+                _ => "users (or User, user)".to_owned(),
+            },
+            place: format!("the {} database at {}", dialect.name(), url.shown),
+            hint: match dialect {
+                Dialect::Postgres => "check --db-url and --schema",
+                _ => "check --db-url",
+            },
         })
     }
 
     pub async fn count(&self, url: &DbUrl, pool: &Pool) -> Result<u64, DbError> {
         let sql = format!("SELECT count(*) FROM {}", self.users);
-        pg_count(url, pool, &sql, "the user count").await
+        count(url, pool, &sql, "the user count").await
     }
 
     /// A key below every real one.
@@ -82,22 +90,38 @@ impl AuthJs {
     }
 
     fn page_sql(&self) -> String {
-        let accounts = self.accounts.as_ref().map_or("'[]'::jsonb".to_owned(), |t| {
-            format!(
-                "COALESCE((SELECT jsonb_agg(jsonb_build_object('provider', a.provider, \
-                 'providerAccountId', a.\"providerAccountId\") ORDER BY a.provider, a.\"providerAccountId\") \
-                 FROM {t} a WHERE a.\"userId\" = u.id), '[]'::jsonb)"
-            )
-        });
-        let (key, after) = if self.numeric_id {
-            ("u.id", "$1::bigint")
-        } else {
-            ("u.id::text", "$1")
+        let d = self.dialect;
+        let q = |c: &str| d.quote(c);
+        let id = format!("u.{}", q("id"));
+        let accounts = self.accounts.as_ref().map_or_else(
+            || d.empty_array().to_owned(),
+            |t| {
+                let account_id = format!("a.{}", q("providerAccountId"));
+                d.array(
+                    &d.object(&[
+                        ("provider", format!("a.{}", q("provider"))),
+                        ("providerAccountId", account_id.clone()),
+                    ]),
+                    &format!("FROM {t} a WHERE a.{} = {id}", q("userId")),
+                    &format!("a.{}, {account_id}", q("provider")),
+                )
+            },
+        );
+        let doc = d.row_doc("u", &self.user_columns, &[("accounts", accounts)]);
+        let (after, limit) = d.page_params();
+        let key = match (d, self.numeric_id) {
+            (Dialect::Postgres, true) => (id.clone(), format!("{after}::bigint")),
+            (Dialect::Postgres, false) => (format!("{id}::text"), after.to_owned()),
+            // MySQL and SQLite compare the bound text as the column's type.
+            _ => (id.clone(), after.to_owned()),
         };
         format!(
-            "SELECT u.id::text AS key, (to_jsonb(u) || jsonb_build_object('accounts', {accounts}))::text AS doc \
-             FROM {users} u WHERE {key} > {after} ORDER BY {key} LIMIT $2",
-            users = self.users
+            "SELECT {} AS k, {doc} AS doc FROM {} u WHERE {} > {} ORDER BY {} LIMIT {limit}",
+            d.text(&id),
+            self.users,
+            key.0,
+            key.1,
+            key.0,
         )
     }
 
@@ -109,7 +133,7 @@ impl AuthJs {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Page, DbError> {
-        pg_page(
+        page(
             url,
             pool,
             &self.page_sql(),

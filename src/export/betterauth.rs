@@ -6,7 +6,7 @@
 //! with several accounts is still exported once.
 
 use super::Page;
-use super::db::{DbError, DbUrl, Pool, pg_columns, pg_count, pg_page, quote};
+use super::db::{DbError, DbUrl, Dialect, Pool, count, page, require};
 
 /// The tables, as `--user-table` / `--account-table` name them.
 #[derive(Debug, Clone)]
@@ -17,9 +17,12 @@ pub struct Tables {
 }
 
 pub struct BetterAuth {
-    schema: String,
+    dialect: Dialect,
     user: String,
+    /// The user table's columns, in a stable order (MySQL and SQLite list them).
+    user_columns: Vec<String>,
     account: String,
+    /// `FROM … WHERE …` of a user's verified two-factor row, when the plugin's table exists.
     two_factor: Option<String>,
 }
 
@@ -30,96 +33,126 @@ impl BetterAuth {
         schema: &str,
         tables: &Tables,
     ) -> Result<Self, DbError> {
-        let Pool::Postgres(pg) = pool else {
-            return Err(DbError::Unsupported {
-                what: "Better Auth on MySQL and SQLite",
-                hint: "export from PostgreSQL, or write the export with Better Auth's own tooling for now",
-            });
+        let dialect = pool.dialect();
+        let place = match dialect {
+            Dialect::Postgres => format!("schema {schema}"),
+            _ => format!("the {} database at {}", dialect.name(), url.shown),
         };
-        let place = |t: &str| format!("{schema}.{t}");
-        let users = pg_columns(pg, schema, &tables.user)
-            .await
-            .map_err(|e| url.query_error("the schema", e))?;
+        let named = |t: &str| match dialect {
+            Dialect::Postgres => format!("{schema}.{t}"),
+            _ => t.to_owned(),
+        };
+        let columns = |t: String| async move {
+            pool.columns(schema, &t)
+                .await
+                .map_err(|e| url.query_error("the schema", e))
+        };
+        let users = columns(tables.user.clone()).await?;
         if users.is_empty() {
             return Err(DbError::MissingTable {
-                table: place(&tables.user),
-                place: format!("the database at {}", url.shown),
+                table: named(&tables.user),
+                place: place.clone(),
                 hint: "check --db-url, and --user-table if the app renamed Better Auth's user model",
             });
         }
-        for needed in ["id", "email", "emailVerified", "name", "createdAt"] {
-            if !users.contains(needed) {
-                return Err(DbError::MissingColumn {
-                    table: place(&tables.user),
-                    column: needed.to_owned(),
-                    hint: "this does not look like Better Auth's user table",
-                });
-            }
-        }
-        let accounts = pg_columns(pg, schema, &tables.account)
-            .await
-            .map_err(|e| url.query_error("the schema", e))?;
+        require(
+            &users,
+            &["id", "email", "emailVerified", "name", "createdAt"],
+            &named(&tables.user),
+            "this does not look like Better Auth's user table",
+        )?;
+        let accounts = columns(tables.account.clone()).await?;
         if accounts.is_empty() {
             return Err(DbError::MissingTable {
-                table: place(&tables.account),
-                place: format!("the database at {}", url.shown),
+                table: named(&tables.account),
+                place,
                 hint: "Better Auth keeps passwords in its account table: check --account-table",
             });
         }
-        for needed in ["userId", "providerId", "accountId", "password"] {
-            if !accounts.contains(needed) {
-                return Err(DbError::MissingColumn {
-                    table: place(&tables.account),
-                    column: needed.to_owned(),
-                    hint: "this does not look like Better Auth's account table",
-                });
-            }
-        }
-        let two_factor = pg_columns(pg, schema, &tables.two_factor)
-            .await
-            .map_err(|e| url.query_error("the schema", e))?;
-        let qualified = |t: &str| format!("{}.{}", quote(schema), quote(t));
+        require(
+            &accounts,
+            &["userId", "providerId", "accountId", "password"],
+            &named(&tables.account),
+            "this does not look like Better Auth's account table",
+        )?;
+        let two_factor = columns(tables.two_factor.clone()).await?;
+        let q = |c: &str| dialect.quote(c);
+        let mut user_columns: Vec<String> = users.into_keys().collect();
+        user_columns.sort();
         Ok(Self {
-            schema: schema.to_owned(),
-            user: qualified(&tables.user),
-            account: qualified(&tables.account),
-            two_factor: (two_factor.contains("secret") && two_factor.contains("userId")).then(
-                || {
-                    let verified = if two_factor.contains("verified") {
-                        " AND t.verified IS NOT FALSE"
+            dialect,
+            user: dialect.table(schema, &tables.user),
+            user_columns,
+            account: dialect.table(schema, &tables.account),
+            two_factor: (two_factor.contains_key("secret") && two_factor.contains_key("userId"))
+                .then(|| {
+                    let verified = if two_factor.contains_key("verified") {
+                        // NULL counts as verified: rows from before the column existed.
+                        format!(" AND t.{} IS NOT FALSE", q("verified"))
                     } else {
-                        ""
+                        String::new()
                     };
                     format!(
-                        "{} t WHERE t.\"userId\" = u.id{verified}",
-                        qualified(&tables.two_factor)
+                        "FROM {} t WHERE t.{} = u.{}{verified}",
+                        dialect.table(schema, &tables.two_factor),
+                        q("userId"),
+                        q("id")
                     )
-                },
-            ),
+                }),
         })
     }
 
     pub async fn count(&self, url: &DbUrl, pool: &Pool) -> Result<u64, DbError> {
         let sql = format!("SELECT count(*) FROM {}", self.user);
-        pg_count(url, pool, &sql, "the user count").await
+        count(url, pool, &sql, "the user count").await
     }
 
     fn page_sql(&self) -> String {
+        let d = self.dialect;
+        let q = |c: &str| d.quote(c);
+        let (user_id, provider, created) = (q("userId"), q("providerId"), q("createdAt"));
+        let id = format!("u.{}", q("id"));
+        let own = format!("FROM {} a WHERE a.{user_id} = {id}", self.account);
         let two_factor = self.two_factor.as_ref().map_or("NULL".to_owned(), |from| {
-            format!("(SELECT t.secret FROM {from} LIMIT 1)")
+            format!("(SELECT t.{} {from} LIMIT 1)", q("secret"))
         });
+        let doc = d.row_doc(
+            "u",
+            &self.user_columns,
+            &[
+                (
+                    "password",
+                    format!(
+                        "(SELECT a.{pw} {own} AND a.{provider} = 'credential' \
+                         AND a.{pw} IS NOT NULL ORDER BY a.{created} LIMIT 1)",
+                        pw = q("password")
+                    ),
+                ),
+                (
+                    "accounts",
+                    d.array(
+                        &d.object(&[
+                            ("providerId", format!("a.{provider}")),
+                            ("accountId", format!("a.{}", q("accountId"))),
+                        ]),
+                        &format!("{own} AND a.{provider} <> 'credential'"),
+                        &format!("a.{provider}, a.{}", q("accountId")),
+                    ),
+                ),
+                ("twoFactorSecret", two_factor),
+            ],
+        );
+        let (after, limit) = d.page_params();
+        // Keys are compared as the column compares them, which is also how the primary
+        // key's index orders them.
+        let key = match d {
+            Dialect::Postgres => format!("{id}::text"),
+            _ => id.clone(),
+        };
         format!(
-            "SELECT u.id::text AS key, (to_jsonb(u) || jsonb_build_object(\
-             'password', (SELECT a.password FROM {account} a WHERE a.\"userId\" = u.id \
-               AND a.\"providerId\" = 'credential' AND a.password IS NOT NULL \
-               ORDER BY a.\"createdAt\" LIMIT 1), \
-             'accounts', COALESCE((SELECT jsonb_agg(jsonb_build_object('providerId', a.\"providerId\", \
-               'accountId', a.\"accountId\") ORDER BY a.\"providerId\", a.\"accountId\") FROM {account} a \
-               WHERE a.\"userId\" = u.id AND a.\"providerId\" <> 'credential'), '[]'::jsonb), \
-             'twoFactorSecret', {two_factor}))::text AS doc \
-             FROM {user} u WHERE u.id::text > $1 ORDER BY u.id::text LIMIT $2",
-            account = self.account,
-            user = self.user,
+            "SELECT {} AS k, {doc} AS doc FROM {} u WHERE {key} > {after} ORDER BY {key} LIMIT {limit}",
+            d.text(&id),
+            self.user,
         )
     }
 
@@ -131,11 +164,7 @@ impl BetterAuth {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Page, DbError> {
-        pg_page(url, pool, &self.page_sql(), after.unwrap_or(""), limit).await
-    }
-
-    pub fn place(&self) -> String {
-        format!("schema {}", self.schema)
+        page(url, pool, &self.page_sql(), after.unwrap_or(""), limit).await
     }
 }
 

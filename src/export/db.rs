@@ -2,6 +2,7 @@
 //! `sqlite://PATH` or a bare `.db`/`.sqlite` path), shown only as scheme and host:port so
 //! its password never reaches a message or a log.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use sqlx::{MySqlPool, PgPool, SqlitePool};
@@ -203,31 +204,163 @@ pub enum Pool {
     Sqlite(SqlitePool),
 }
 
-/// An SQL identifier, quoted: Better Auth's `"user"` and its camelCase columns need it.
-pub fn quote(ident: &str) -> String {
-    format!("\"{}\"", ident.replace('"', "\"\""))
+impl Pool {
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Self::Postgres(_) => Dialect::Postgres,
+            Self::MySql(_) => Dialect::MySql,
+            Self::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
+
+    /// A table's columns and their declared types (lower case); empty when the table
+    /// does not exist. PostgreSQL looks in `schema`; MySQL in the URL's database; SQLite
+    /// in its one file.
+    pub async fn columns(
+        &self,
+        schema: &str,
+        table: &str,
+    ) -> Result<HashMap<String, String>, sqlx::Error> {
+        let rows: Vec<(String, String)> = match self {
+            Self::Postgres(pg) => {
+                sqlx::query_as(
+                    "SELECT column_name::text, data_type::text FROM information_schema.columns \
+                     WHERE table_schema = $1 AND table_name = $2",
+                )
+                .bind(schema)
+                .bind(table)
+                .fetch_all(pg)
+                .await?
+            }
+            Self::MySql(my) => {
+                // CAST: MySQL 8 returns information_schema's names as binary strings.
+                sqlx::query_as(
+                    "SELECT CAST(column_name AS CHAR), CAST(data_type AS CHAR) \
+                     FROM information_schema.columns \
+                     WHERE table_schema = DATABASE() AND table_name = ?",
+                )
+                .bind(table)
+                .fetch_all(my)
+                .await?
+            }
+            Self::Sqlite(lite) => {
+                sqlx::query_as("SELECT name, type FROM pragma_table_info(?)")
+                    .bind(table)
+                    .fetch_all(lite)
+                    .await?
+            }
+        };
+        Ok(rows
+            .into_iter()
+            .map(|(name, kind)| (name, kind.to_ascii_lowercase()))
+            .collect())
+    }
 }
 
-/// The columns of a PostgreSQL table (none when the table does not exist).
-pub async fn pg_columns(
-    pool: &PgPool,
-    schema: &str,
-    table: &str,
-) -> Result<std::collections::HashSet<String>, sqlx::Error> {
-    use sqlx::Row;
-    let rows = sqlx::query(
-        "SELECT column_name::text FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
+/// Whether a declared column type is an integer one, in any of the three dialects.
+pub fn is_integer_type(kind: &str) -> bool {
+    matches!(
+        kind,
+        "integer" | "int" | "bigint" | "smallint" | "mediumint" | "int2" | "int4" | "int8"
     )
-    .bind(schema)
-    .bind(table)
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
 }
 
-/// One keyset page: `sql` takes the last key as `$1` and the page size as `$2`, and
-/// returns `key` and `doc` (a user's JSON text) columns.
-pub async fn pg_page(
+impl Dialect {
+    /// An SQL identifier, quoted: Better Auth's `"user"` and its camelCase columns need it.
+    pub fn quote(self, ident: &str) -> String {
+        match self {
+            Self::MySql => format!("`{}`", ident.replace('`', "``")),
+            _ => format!("\"{}\"", ident.replace('"', "\"\"")),
+        }
+    }
+
+    /// A table by name: in `schema` on PostgreSQL, in the connection's database elsewhere.
+    pub fn table(self, schema: &str, table: &str) -> String {
+        match self {
+            Self::Postgres => format!("{}.{}", self.quote(schema), self.quote(table)),
+            _ => self.quote(table),
+        }
+    }
+
+    /// The placeholders for a page query's two parameters: the last key and the limit.
+    pub fn page_params(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Postgres => ("$1", "$2"),
+            _ => ("?", "?"),
+        }
+    }
+
+    /// An expression as text.
+    pub fn text(self, expr: &str) -> String {
+        match self {
+            Self::Postgres => format!("({expr})::text"),
+            Self::MySql => format!("CAST({expr} AS CHAR)"),
+            Self::Sqlite => format!("CAST({expr} AS TEXT)"),
+        }
+    }
+
+    /// A JSON object of `(key, value)` pairs; values made by [`Self::array`] are
+    /// embedded as JSON, the others as SQL values.
+    pub fn object(self, pairs: &[(&str, String)]) -> String {
+        let function = match self {
+            Self::Postgres => "jsonb_build_object",
+            Self::MySql => "JSON_OBJECT",
+            Self::Sqlite => "json_object",
+        };
+        let args: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("'{}', {v}", k.replace('\'', "''")))
+            .collect();
+        format!("{function}({})", args.join(", "))
+    }
+
+    /// A JSON array of `object` over the rows of `from` (`FROM … WHERE …`, alias included),
+    /// `[]` when there are none, ready to sit inside [`Self::object`]. MySQL cannot order
+    /// inside its aggregate, so there the order is the server's.
+    pub fn array(self, object: &str, from: &str, order: &str) -> String {
+        match self {
+            Self::Postgres => format!(
+                "COALESCE((SELECT jsonb_agg({object} ORDER BY {order}) {from}), '[]'::jsonb)"
+            ),
+            // A subquery's JSON reaches the outer object as text; JSON_EXTRACT makes it
+            // JSON again (on MariaDB, where JSON is text, and on MySQL alike).
+            Self::MySql => format!(
+                "JSON_EXTRACT(COALESCE((SELECT JSON_ARRAYAGG({object}) {from}), '[]'), '$')"
+            ),
+            Self::Sqlite => format!(
+                "json(COALESCE((SELECT json_group_array(json(o)) FROM (SELECT {object} AS o {from} \
+                 ORDER BY {order})), '[]'))"
+            ),
+        }
+    }
+
+    /// An empty JSON array, for [`Self::object`].
+    pub fn empty_array(self) -> &'static str {
+        match self {
+            Self::Postgres => "'[]'::jsonb",
+            Self::MySql => "JSON_ARRAY()",
+            Self::Sqlite => "json_array()",
+        }
+    }
+
+    /// A row's JSON document as text: every column of `alias` plus `extra` pairs.
+    pub fn row_doc(self, alias: &str, columns: &[String], extra: &[(&str, String)]) -> String {
+        if self == Self::Postgres {
+            return format!("(to_jsonb({alias}) || {})::text", self.object(extra));
+        }
+        let mut pairs: Vec<(&str, String)> = columns
+            .iter()
+            .map(|c| (c.as_str(), format!("{alias}.{}", self.quote(c))))
+            .collect();
+        pairs.extend(extra.iter().cloned());
+        self.text(&self.object(&pairs))
+    }
+}
+
+/// One keyset page: `sql` takes the last key and the page size as its two parameters
+/// ([`Dialect::page_params`]) and returns `k` (the key as text) and `doc` (a user's JSON
+/// text) columns.
+pub async fn page(
     url: &DbUrl,
     pool: &Pool,
     sql: &str,
@@ -235,43 +368,63 @@ pub async fn pg_page(
     limit: i64,
 ) -> Result<super::Page, DbError> {
     use sqlx::Row;
-    let Pool::Postgres(pg) = pool else {
-        return Ok(super::Page::default());
+    macro_rules! rows {
+        ($pool:expr) => {
+            sqlx::query(sql)
+                .bind(after)
+                .bind(limit)
+                .fetch_all($pool)
+                .await
+                .map_err(|e| url.query_error("users", e))?
+                .iter()
+                .map(|r| super::PageRow {
+                    key: r.try_get::<String, _>("k").unwrap_or_default(),
+                    doc: r
+                        .try_get::<String, _>("doc")
+                        .map_err(|e| url.scrub(&e.to_string())),
+                })
+                .collect()
+        };
+    }
+    let rows = match pool {
+        Pool::Postgres(pg) => rows!(pg),
+        Pool::MySql(my) => rows!(my),
+        Pool::Sqlite(lite) => rows!(lite),
     };
-    let rows = sqlx::query(sql)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(pg)
-        .await
-        .map_err(|e| url.query_error("users", e))?;
-    Ok(super::Page {
-        rows: rows
-            .iter()
-            .map(|r| super::PageRow {
-                key: r.try_get::<String, _>("key").unwrap_or_default(),
-                doc: r
-                    .try_get::<String, _>("doc")
-                    .map_err(|e| url.scrub(&e.to_string())),
-            })
-            .collect(),
-    })
+    Ok(super::Page { rows })
 }
 
 /// The single number a `SELECT count(*) …` returns.
-pub async fn pg_count(
+pub async fn count(
     url: &DbUrl,
     pool: &Pool,
     sql: &str,
     what: &'static str,
 ) -> Result<u64, DbError> {
-    let Pool::Postgres(pg) = pool else {
-        return Ok(0);
-    };
-    let n: i64 = sqlx::query_scalar(sql)
-        .fetch_one(pg)
-        .await
-        .map_err(|e| url.query_error(what, e))?;
+    let n: i64 = match pool {
+        Pool::Postgres(pg) => sqlx::query_scalar(sql).fetch_one(pg).await,
+        Pool::MySql(my) => sqlx::query_scalar(sql).fetch_one(my).await,
+        Pool::Sqlite(lite) => sqlx::query_scalar(sql).fetch_one(lite).await,
+    }
+    .map_err(|e| url.query_error(what, e))?;
     Ok(n.max(0) as u64)
+}
+
+/// Whether `columns` has every one of `needed`, or the first it lacks.
+pub fn require(
+    columns: &HashMap<String, String>,
+    needed: &[&str],
+    table: &str,
+    hint: &'static str,
+) -> Result<(), DbError> {
+    match needed.iter().find(|c| !columns.contains_key(**c)) {
+        Some(missing) => Err(DbError::MissingColumn {
+            table: table.to_owned(),
+            column: (*missing).to_owned(),
+            hint,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn percent_decode(s: &str) -> String {
@@ -329,5 +482,19 @@ mod tests {
         assert_eq!(s.shown, "/tmp/x.db");
         let err = DbUrl::parse("oracle://u:topsecret@h/db").expect_err("unknown");
         assert!(!err.to_string().contains("topsecret"), "{err}");
+    }
+
+    #[test]
+    fn identifiers_are_quoted_as_each_dialect_quotes_them() {
+        assert_eq!(Dialect::Postgres.quote("twoFactor"), "\"twoFactor\"");
+        assert_eq!(Dialect::MySql.quote("we`ird"), "`we``ird`");
+        assert_eq!(Dialect::Sqlite.quote("a\"b"), "\"a\"\"b\"");
+        assert_eq!(
+            Dialect::Postgres.table("public", "user"),
+            "\"public\".\"user\""
+        );
+        assert_eq!(Dialect::MySql.table("public", "user"), "`user`");
+        assert!(is_integer_type("bigint") && is_integer_type("integer"));
+        assert!(!is_integer_type("interval") && !is_integer_type("text"));
     }
 }

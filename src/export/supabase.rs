@@ -3,7 +3,11 @@
 //! left out and counted; GoTrue's one-time tokens are never exported.
 
 use super::Page;
-use super::db::{DbError, DbUrl, Dialect, Pool, pg_columns as columns, pg_count, pg_page, quote};
+use super::db::{DbError, DbUrl, Dialect, Pool, count as pg_count, page as pg_page, require};
+
+fn quote(ident: &str) -> String {
+    Dialect::Postgres.quote(ident)
+}
 
 /// GoTrue's single-use tokens: secrets of no use to Clerk.
 const TOKENS: [&str; 6] = [
@@ -16,7 +20,6 @@ const TOKENS: [&str; 6] = [
 ];
 
 pub struct Supabase {
-    schema: String,
     users: String,
     /// `users`' columns but the tokens, quoted, in a stable order.
     columns: Vec<String>,
@@ -31,7 +34,7 @@ pub struct Supabase {
 impl Supabase {
     /// Checks the schema and notes which optional columns and tables this GoTrue has.
     pub async fn open(url: &DbUrl, pool: &Pool, schema: &str) -> Result<Self, DbError> {
-        let Pool::Postgres(pg) = pool else {
+        let Pool::Postgres(_) = pool else {
             return Err(DbError::MissingTable {
                 table: format!("{schema}.users"),
                 place: format!("the {} database at {}", url.dialect.name(), url.shown),
@@ -39,7 +42,8 @@ impl Supabase {
             });
         };
         debug_assert_eq!(url.dialect, Dialect::Postgres);
-        let users = columns(pg, schema, "users")
+        let users = pool
+            .columns(schema, "users")
             .await
             .map_err(|e| url.query_error("the schema", e))?;
         if users.is_empty() {
@@ -49,45 +53,42 @@ impl Supabase {
                 hint: "check --db-url, and --schema if GoTrue's tables are not in `auth`",
             });
         }
-        for needed in ["id", "email", "encrypted_password", "created_at"] {
-            if !users.contains(needed) {
-                return Err(DbError::MissingColumn {
-                    table: format!("{schema}.users"),
-                    column: needed.to_owned(),
-                    hint: "this does not look like GoTrue's auth.users table",
-                });
-            }
-        }
+        require(
+            &users,
+            &["id", "email", "encrypted_password", "created_at"],
+            &format!("{schema}.users"),
+            "this does not look like GoTrue's auth.users table",
+        )?;
         let has = |t: &'static str| async move {
-            columns(pg, schema, t)
+            pool.columns(schema, t)
                 .await
                 .map(|c| (!c.is_empty()).then(|| format!("{}.{}", quote(schema), quote(t))))
                 .map_err(|e| url.query_error("the schema", e))
         };
-        let identity_columns = columns(pg, schema, "identities")
+        let identity_columns = pool
+            .columns(schema, "identities")
             .await
             .map_err(|e| url.query_error("the schema", e))?;
         let mut kept: Vec<&String> = users
-            .iter()
+            .keys()
             .filter(|c| !TOKENS.contains(&c.as_str()))
             .collect();
         kept.sort();
         Ok(Self {
-            schema: schema.to_owned(),
             users: format!("{}.{}", quote(schema), quote("users")),
             columns: kept
                 .into_iter()
                 .map(|c| format!("u.{}", quote(c)))
                 .collect(),
-            identity_key: if identity_columns.contains("provider_id") {
+            identity_key: if identity_columns.contains_key("provider_id") {
                 "i.provider_id"
             } else {
                 "i.id::text"
             },
             identities: has("identities").await?,
             factors: has("mfa_factors").await?,
-            has_deleted_at: users.contains("deleted_at"),
-            has_is_anonymous: users.contains("is_anonymous"),
+            has_deleted_at: users.contains_key("deleted_at"),
+            has_is_anonymous: users.contains_key("is_anonymous"),
         })
     }
 
@@ -176,7 +177,7 @@ impl Supabase {
         let mut filters = vec!["u.id > $1::uuid".to_owned()];
         filters.extend(self.kept());
         format!(
-            "SELECT x.id::text AS key, row_to_json(x)::text AS doc FROM (SELECT {}, \
+            "SELECT x.id::text AS k, row_to_json(x)::text AS doc FROM (SELECT {}, \
              {identities} AS identities, {factors} AS mfa_factors \
              FROM {} u WHERE {} ORDER BY u.id LIMIT $2) x ORDER BY x.id",
             self.columns.join(", "),
@@ -201,9 +202,5 @@ impl Supabase {
             limit,
         )
         .await
-    }
-
-    pub fn place(&self) -> String {
-        format!("schema {}", self.schema)
     }
 }

@@ -54,6 +54,86 @@ fn fresh_database(admin: &str) -> String {
     format!("{base}/{name}")
 }
 
+/// The throwaway MariaDB's URL (`scripts/test-db.sh`); under CI its absence fails.
+fn mysql_admin_url() -> Option<String> {
+    match std::env::var("MIGRATE_TEST_MYSQL_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!(
+                "MIGRATE_TEST_MYSQL_URL is not set: CI must run the tests through scripts/test-db.sh"
+            )
+        }
+        _ => {
+            eprintln!("skipped: no MariaDB (run the tests through scripts/test-db.sh)");
+            None
+        }
+    }
+}
+
+/// A fresh MariaDB database loaded from a dump with the `mariadb` client; returns its URL.
+fn mysql_database(admin: &str, dump: &std::path::Path) -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!(
+        "migrate_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let parsed = reqwest::Url::parse(admin).expect("MIGRATE_TEST_MYSQL_URL");
+    let client = |database: Option<&str>, input: std::process::Stdio| {
+        let mut c = Command::new("mariadb");
+        c.arg("--no-defaults")
+            .args(["-h", parsed.host_str().expect("host")])
+            .args(["-P", &parsed.port().unwrap_or(3306).to_string()])
+            .args(["-u", parsed.username()])
+            .arg(format!("-p{}", parsed.password().unwrap_or_default()))
+            .stdin(input);
+        if let Some(db) = database {
+            c.arg(db);
+        }
+        c
+    };
+    let out = client(None, std::process::Stdio::null())
+        .args(["-e", &format!("CREATE DATABASE {name}")])
+        .output()
+        .expect("the mariadb client runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = client(
+        Some(&name),
+        std::fs::File::open(dump).expect("the dump").into(),
+    )
+    .output()
+    .expect("the mariadb client runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
+    format!("{base}/{name}")
+}
+
+/// A SQLite file in `env`, made from a `.dump`.
+async fn sqlite_database(env: &TestEnv, dump: &std::path::Path) -> String {
+    let file = env.path().join("auth.db");
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&file)
+        .create_if_missing(true);
+    let pool = sqlx::SqlitePool::connect_with(options)
+        .await
+        .expect("sqlite");
+    let sql = std::fs::read_to_string(dump).expect("the dump");
+    sqlx::raw_sql(&sql)
+        .execute(&pool)
+        .await
+        .expect("the dump loads");
+    pool.close().await;
+    file.display().to_string()
+}
+
 /// A database with Supabase's `auth` schema as GoTrue's migrations leave it, and the
 /// fixture users pgcrypto hashed (the same SQL that made `supabase.json`).
 fn supabase_database(admin: &str, shared: &std::path::Path) -> String {
@@ -260,15 +340,37 @@ async fn better_auth_round_trip_carries_scrypt_passwords_and_decrypted_totp() {
     let Some(admin) = pg_admin_url() else {
         return;
     };
-    let db = betterauth_database(&admin);
+    let env = TestEnv::new();
+    better_auth_round_trip(&env, betterauth_database(&admin), "").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn better_auth_round_trip_from_mysql() {
+    let Some(admin) = mysql_admin_url() else {
+        return;
+    };
+    let db = mysql_database(&admin, &betterauth_fixture("mysql.sql"));
+    better_auth_round_trip(&TestEnv::new(), db, "mysql.").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn better_auth_round_trip_from_sqlite() {
+    let env = TestEnv::new();
+    let db = sqlite_database(&env, &betterauth_fixture("sqlite.sql")).await;
+    better_auth_round_trip(&env, db, "sqlite.").await;
+}
+
+/// Exports the database Better Auth made (`prefix` names its fixture files), imports it,
+/// and checks passwords, the TOTP secret and the OAuth-only user.
+async fn better_auth_round_trip(env: &TestEnv, db: String, prefix: &str) {
     let expected: Value = serde_json::from_str(
-        &std::fs::read_to_string(betterauth_fixture("expected.json")).expect("expected.json"),
+        &std::fs::read_to_string(betterauth_fixture(&format!("{prefix}expected.json")))
+            .expect("expected.json"),
     )
     .expect("json");
     let secret = expected["secret"].as_str().expect("secret").to_owned();
-    let env = TestEnv::new();
     let out = run(
-        &env,
+        env,
         vec![
             "export".into(),
             "betterauth".into(),
@@ -317,11 +419,11 @@ async fn better_auth_round_trip_carries_scrypt_passwords_and_decrypted_totp() {
     assert!(bob_row.get("twoFactorSecret").is_none());
 
     let (sandbox, v) = import_and_verify(
-        &env,
+        env,
         "betterauth",
         &file,
         5,
-        &betterauth_fixture("passwords.csv"),
+        &betterauth_fixture(&format!("{prefix}passwords.csv")),
     )
     .await;
     assert_eq!(
@@ -342,7 +444,12 @@ async fn better_auth_round_trip_carries_scrypt_passwords_and_decrypted_totp() {
         async move { api.send(reqwest::Method::GET, &path, None).await.body }
     };
     assert_eq!(get(bob).await["totp_enabled"], true);
-    let erin = get("oauth-only-erin").await;
+    let erin_id = rows
+        .iter()
+        .find(|u| u["email"] == "ba.erin@example.com")
+        .and_then(|u| u["id"].as_str())
+        .expect("erin exported");
+    let erin = get(erin_id).await;
     assert_eq!(
         erin["private_metadata"]["betterauth_accounts"],
         json!([{"providerId": "github", "accountId": "github-erin"}])
@@ -436,13 +543,18 @@ async fn clerk_export_pages_through_an_instance_and_reimports_without_drift() {
     target.stop().await;
 }
 
+fn authjs_fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/authjs")
+        .join(name)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authjs_round_trip_from_the_adapters_tables_and_prisma_naming() {
     let Some(admin) = pg_admin_url() else {
         return;
     };
-    let dump =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/authjs/postgres.sql");
+    let dump = authjs_fixture("postgres.sql");
     for prisma in [false, true] {
         let db = fresh_database(&admin);
         psql(&db, &["-f", dump.to_str().expect("utf-8")]);
@@ -455,53 +567,87 @@ async fn authjs_round_trip_from_the_adapters_tables_and_prisma_naming() {
                 ],
             );
         }
-        let env = TestEnv::new();
-        let out = run(
-            &env,
-            vec![
-                "export".into(),
-                "authjs".into(),
-                "--json".into(),
-                "-o".into(),
-                "users.json".into(),
-            ],
-            vec![("DATABASE_URL", db)],
-        )
-        .await;
-        let r = report(&out);
-        assert_eq!(
-            (&r["total"], &r["with_password"]),
-            (&json!(3), &json!(0)),
-            "{r}"
-        );
-        assert_eq!(r["coverage"]["email_address"], 3, "{r}");
-        assert_eq!(
-            r["coverage"]["email_address (reserved)"], 1,
-            "Linus's email was never verified: {r}"
-        );
-        let sandbox = live_sandbox(10_000, 10).await;
-        let file = env.path().join("users.json");
-        let out = run(&env, import_args(&sandbox, "authjs", &file, &[]), key()).await;
-        assert_eq!(report(&out)["created"], 3);
-        let v = report(&run(&env, verify_args(&sandbox, &[]), key()).await);
-        assert_eq!(
-            (&v["checked"], &v["drifted"]),
-            (&json!(3), &json!(0)),
-            "{v}"
-        );
-        let ids = sandbox.external_ids();
-        let api = super::sandbox_api::Api::new(&sandbox, LIVE_KEY);
-        let grace = api
-            .send(reqwest::Method::GET, &format!("/users/{}", ids["1"]), None)
-            .await
-            .body;
-        assert_eq!(
-            grace["private_metadata"]["authjs_accounts"],
-            json!([{"provider": "github", "providerAccountId": "grace-remote-id"}]),
-            "prisma naming: {prisma}"
-        );
-        sandbox.stop().await;
+        authjs_round_trip(&TestEnv::new(), db).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authjs_round_trip_from_the_kysely_adapters_mysql_and_sqlite_tables() {
+    let env = TestEnv::new();
+    let db = sqlite_database(&env, &authjs_fixture("sqlite.sql")).await;
+    authjs_round_trip(&env, db).await;
+    let Some(admin) = mysql_admin_url() else {
+        return;
+    };
+    let db = mysql_database(&admin, &authjs_fixture("mysql.sql"));
+    authjs_round_trip(&TestEnv::new(), db).await;
+}
+
+/// Exports the adapter's three fixture users, imports them and checks what they carry.
+async fn authjs_round_trip(env: &TestEnv, db: String) {
+    let out = run(
+        env,
+        vec![
+            "export".into(),
+            "authjs".into(),
+            "--json".into(),
+            "-o".into(),
+            "users.json".into(),
+        ],
+        vec![("DATABASE_URL", db.clone())],
+    )
+    .await;
+    let r = report(&out);
+    assert_eq!(
+        (&r["total"], &r["with_password"]),
+        (&json!(3), &json!(0)),
+        "{db}: {r}"
+    );
+    assert_eq!(r["coverage"]["email_address"], 3, "{r}");
+    assert_eq!(
+        r["coverage"]["email_address (reserved)"], 1,
+        "Linus's email was never verified: {r}"
+    );
+    let file = env.path().join("users.json");
+    let rows: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("export")).expect("json");
+    let grace = rows
+        .iter()
+        .find(|u| u["email"] == "grace@authjs.example")
+        .expect("grace exported");
+    let grace_id = match &grace["id"] {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let sandbox = live_sandbox(10_000, 10).await;
+    let out = run(env, import_args(&sandbox, "authjs", &file, &[]), key()).await;
+    assert_eq!(report(&out)["created"], 3);
+    let v = report(&run(env, verify_args(&sandbox, &[]), key()).await);
+    assert_eq!(
+        (&v["checked"], &v["drifted"]),
+        (&json!(3), &json!(0)),
+        "{v}"
+    );
+    let ids = sandbox.external_ids();
+    let api = super::sandbox_api::Api::new(&sandbox, LIVE_KEY);
+    let user = api
+        .send(
+            reqwest::Method::GET,
+            &format!("/users/{}", ids[&grace_id]),
+            None,
+        )
+        .await
+        .body;
+    assert_eq!(
+        user["private_metadata"]["authjs_accounts"],
+        json!([{"provider": "github", "providerAccountId": "grace-remote-id"}]),
+        "{db}"
+    );
+    assert_eq!(
+        user["email_addresses"][0]["verification"]["status"], "verified",
+        "{db}"
+    );
+    sandbox.stop().await;
 }
 
 #[test]
@@ -544,4 +690,128 @@ fn pages_follow_each_other_without_losing_or_repeating_a_user() {
         .map(|l| serde_json::from_str::<Value>(l).expect("ndjson")["id"].to_string())
         .collect();
     assert_eq!(ids.len(), 4321, "every user once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_that_cannot_be_read_is_skipped_counted_and_named() {
+    let env = TestEnv::new();
+    let db = sqlite_database(&env, &betterauth_fixture("sqlite.sql")).await;
+    // Bytes that are not UTF-8 in a text column, as a legacy import can leave them.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{db}"))
+        .await
+        .expect("sqlite");
+    let carol: String = sqlx::query_scalar(
+        "UPDATE user SET name = CAST(x'4361726cff' AS TEXT) WHERE email = 'ba.carol@example.com' RETURNING id",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("update");
+    pool.close().await;
+    let out = env
+        .cmd()
+        .args([
+            "export",
+            "betterauth",
+            "--json",
+            "-o",
+            "users.json",
+            "--db-url",
+            &db,
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(3), "skipped rows exit 3");
+    let r: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!((&r["total"], &r["skipped"]), (&json!(4), &json!(1)), "{r}");
+    assert_eq!(r["unreadable"][0]["key"], json!(carol), "{r}");
+    let text = std::fs::read_to_string(env.path().join("users.json")).expect("export");
+    assert!(!text.contains(&carol), "the unreadable row is left out");
+}
+
+#[test]
+fn mysql_failures_name_host_table_and_database_never_the_password() {
+    let Some(admin) = mysql_admin_url() else {
+        return;
+    };
+    let parsed = reqwest::Url::parse(&admin).expect("url");
+    let at = format!(
+        "{}:{}",
+        parsed.host_str().expect("host"),
+        parsed.port().expect("port")
+    );
+    let mut wrong = parsed.clone();
+    wrong.set_password(Some("Wr0ngPassw0rd")).expect("password");
+    let env = TestEnv::new();
+    env.cmd()
+        .args([
+            "export",
+            "betterauth",
+            "-o",
+            "out.json",
+            "--db-url",
+            wrong.as_str(),
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(at.as_str()))
+        .stderr(predicates::str::contains("Wr0ngPassw0rd").not());
+    let empty = mysql_database(&admin, std::path::Path::new("/dev/null"));
+    env.cmd()
+        .args(["export", "betterauth", "-o", "out.json", "--db-url", &empty])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(format!(
+            "user not found in the MySQL database at {at}"
+        )))
+        .stderr(predicates::str::contains("test-db-pass").not());
+    env.cmd()
+        .args(["export", "authjs", "-o", "out.json", "--db-url", &empty])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("users (or User, user) not found"));
+    assert!(!env.path().join("out.json").exists());
+}
+
+#[test]
+fn mysql_pages_follow_the_primary_key_under_a_case_insensitive_collation() {
+    let Some(admin) = mysql_admin_url() else {
+        return;
+    };
+    let env = TestEnv::new();
+    // Better Auth's tables plus 4,321 users whose ids mix cases (more than two pages).
+    let mut sql =
+        std::fs::read_to_string(betterauth_fixture("mysql.sql")).expect("the MySQL fixture");
+    sql.push_str(
+        "INSERT INTO `user` (id, name, email, emailVerified, createdAt, updatedAt) \
+         SELECT CONCAT(IF(seq % 2, 'x', 'X'), seq), CONCAT('User ', seq), \
+         CONCAT('u', seq, '@example.com'), 1, NOW(3), NOW(3) FROM seq_1_to_4321;\n",
+    );
+    let dump = env.path().join("many.sql");
+    std::fs::write(&dump, sql).expect("write");
+    let db = mysql_database(&admin, &dump);
+    let out = env
+        .cmd()
+        .args([
+            "export",
+            "betterauth",
+            "--json",
+            "-o",
+            "users.ndjson",
+            "--db-url",
+            &db,
+        ])
+        .output()
+        .expect("runs");
+    let r: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        (out.status.code(), &r["total"]),
+        (Some(0), &json!(4326)),
+        "{r}"
+    );
+    let text = std::fs::read_to_string(env.path().join("users.ndjson")).expect("export");
+    let ids: std::collections::HashSet<String> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("ndjson")["id"].to_string())
+        .collect();
+    assert_eq!(ids.len(), 4326, "each user once");
 }
