@@ -26,9 +26,10 @@ SELECT id::text, id, jsonb_build_object('"'"'sub'"'"', id::text, '"'"'email'"'"'
 ANALYZE;
 SQL
   out=$(mktemp -d)
-  /usr/bin/time -f "%e %M" -o "$out/time" target/release/migrate export supabase --db-url "$url" \
+  /usr/bin/time -f "%e %M %U %S" -o "$out/time" target/release/migrate export supabase --db-url "$url" \
     --json -o "$out/users.ndjson" > "$out/report.json"
-  read -r secs rss < "$out/time"
+  read -r secs rss usr sys < "$out/time"
+  echo "migrate CPU: user ${usr}s, system ${sys}s"
   python3 - "$out/report.json" "$secs" "$rss" "$(stat -c %s "$out/users.ndjson")" <<PY
 import json, sys
 r = json.load(open(sys.argv[1])); secs, rss, size = float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
