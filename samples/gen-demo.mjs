@@ -38,6 +38,9 @@ lines.push({ user_id: "auth0|64a0c0de00000000000000f3", email: "phone.bad@exampl
 lines.push({ user_id: "google-oauth2|1099", email: "social.user@example.com", email_verified: true, given_name: "Sam", family_name: "Social",
   identities: [{ connection: "google-oauth2", provider: "google-oauth2", isSocial: true }] });
 lines.push({ user_id: "auth0|64a0c0de00000000000000f4", email: "blocked@example.com", email_verified: true, blocked: true, passwordHash: bcrypt.hashSync(password, 10) });
+// The same person signed up again through another connection: a duplicate within the file.
+lines.push({ user_id: "email|64a0c0de00000000000000f5", email: "Ada.Lovelace@example.com", email_verified: true, given_name: "Ada",
+  identities: [{ connection: "email", provider: "email", isSocial: false }] });
 writeFileSync(out, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
 const ids = lines.filter((l) => l.passwordHash && l.passwordHash.length === 60 && l.user_id && l.email.includes("@example.com"))
   .slice(0, 5).map((l) => `${l.user_id},${password}`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Makes samples/demo.ndjson and samples/demo.passwords.csv: 36 Auth0 users, 25 of them with
+# Makes samples/demo.ndjson and samples/demo.passwords.csv: 37 Auth0 records, 25 of them with
 # bcrypt hashes made by bcryptjs 3.0.3 (cost 10, as Auth0 writes them) for the password in the
-# CSV, and six records with the problems real exports have. Run by hand (needs npm).
+# CSV, and seven records with the problems real exports have. Run by hand (needs npm).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)

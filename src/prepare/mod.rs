@@ -2,6 +2,7 @@
 //! time. Both the dry run and the import consume this stream; the import engine itself
 //! never sees readers or transformers.
 
+pub mod dedup;
 mod fit;
 pub mod parallel;
 pub mod summary;
@@ -70,10 +71,52 @@ pub struct PrepareOptions {
     pub validate: ValidateOptions,
 }
 
-/// Prepared items of one file, each with the source fields no mapping used.
+/// Prepared items of one file, each with the source fields no mapping used. A record
+/// repeating an earlier one's identifier comes out invalid (`duplicate_in_file`).
 pub struct Items {
     reader: source::RecordReader,
     options: PrepareOptions,
+    duplicates: Duplicates,
+}
+
+/// Finds records that repeat an earlier record's identifier, in file order.
+#[derive(Default)]
+pub struct Duplicates {
+    seen: dedup::Seen,
+    marks: Vec<dedup::Mark>,
+    scratch: String,
+}
+
+impl Duplicates {
+    /// `item`, or an invalid one when it repeats an identifier of an earlier ready record.
+    pub fn check(&mut self, item: Item) -> Item {
+        let Item::Ready { position, prepared } = &item else {
+            return item;
+        };
+        dedup::marks(prepared, &mut self.marks, &mut self.scratch);
+        match self.check_marks(position.row) {
+            Some(problem) => Item::Invalid {
+                position: *position,
+                user_id: Some(prepared.external_id.clone()),
+                problems: vec![problem],
+            },
+            None => item,
+        }
+    }
+
+    /// The problem of the record at `row` whose identifiers are `marks`, if it repeats one.
+    pub fn check_marks(&mut self, row: u64) -> Option<Problem> {
+        self.seen
+            .check(&self.marks, row)
+            .map(|(kind, first)| dedup::problem(kind, first))
+    }
+
+    /// Checks fingerprints made elsewhere (the parallel dry run's workers).
+    pub fn check_given(&mut self, marks: &[dedup::Mark], row: u64) -> Option<Problem> {
+        self.seen
+            .check(marks, row)
+            .map(|(kind, first)| dedup::problem(kind, first))
+    }
 }
 
 /// Opens `path` and prepares its records lazily.
@@ -86,7 +129,11 @@ pub fn prepare(path: &Path, options: PrepareOptions) -> Result<Items, SourceErro
     };
     let reader = source::open(path, &read)?;
     fit::check(path, &read, reader.header(), options.transformer)?;
-    Ok(Items { reader, options })
+    Ok(Items {
+        reader,
+        options,
+        duplicates: Duplicates::default(),
+    })
 }
 
 impl Items {
@@ -140,6 +187,7 @@ impl Iterator for Items {
             Ok(r) => r,
             Err(e) => return Some(Err(e)),
         };
-        Some(Ok(prepare_record(record, &self.options)))
+        let (item, ignored) = prepare_record(record, &self.options);
+        Some(Ok((self.duplicates.check(item), ignored)))
     }
 }

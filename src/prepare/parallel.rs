@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::sync::{Arc, Mutex};
 
-use super::{Item, PlanSummary, PrepareOptions, prepare_record};
+use super::summary::ReadyCounts;
+use super::{Duplicates, Item, PlanSummary, PrepareOptions, dedup, prepare_record};
 use crate::source::{self, Format, RawBatch, ReadOptions, SourceError};
 
 /// Elements per batch, and batches queued per stage.
@@ -23,7 +24,25 @@ pub enum PlanError<E> {
     Handler(E),
 }
 
-type Done = (u64, Result<(PlanSummary, Vec<Item>), SourceError>);
+/// A batch's summary, its invalid items, and what the merger needs of its ready users to
+/// find duplicates across batches in file order.
+struct Batch {
+    plan: PlanSummary,
+    invalid: Vec<Item>,
+    ready: Vec<ReadyTrace>,
+    marks: Vec<dedup::Mark>,
+}
+
+/// A ready user as the merger sees it: no record, only its row, ID, counts and the range
+/// of its identifiers' fingerprints in the batch's `marks`.
+struct ReadyTrace {
+    position: crate::source::Position,
+    user_id: String,
+    counted: ReadyCounts,
+    marks: std::ops::Range<usize>,
+}
+
+type Done = (u64, Result<Batch, SourceError>);
 
 /// Reports on `path`, calling `on_invalid` for each invalid record in file order.
 /// JSON arrays use every core; other formats are read on this thread.
@@ -86,13 +105,30 @@ pub fn plan_file<E>(
     drop(done_tx);
 
     let mut plan = PlanSummary::default();
-    let mut pending: BTreeMap<u64, Result<(PlanSummary, Vec<Item>), SourceError>> = BTreeMap::new();
+    let mut duplicates = Duplicates::default();
+    let mut pending: BTreeMap<u64, Result<Batch, SourceError>> = BTreeMap::new();
     let mut next_seq = 0;
     for (seq, result) in done_rx {
         pending.insert(seq, result);
         while let Some(result) = pending.remove(&next_seq) {
-            let (part, invalid) = result.map_err(PlanError::Source)?;
-            plan.merge(part);
+            let batch = result.map_err(PlanError::Source)?;
+            plan.merge(batch.plan);
+            let mut invalid = batch.invalid;
+            for trace in &batch.ready {
+                let row = trace.position.row;
+                if let Some(problem) =
+                    duplicates.check_given(&batch.marks[trace.marks.clone()], row)
+                {
+                    let item = Item::Invalid {
+                        position: trace.position,
+                        user_id: Some(trace.user_id.clone()),
+                        problems: vec![problem],
+                    };
+                    plan.demote(&trace.counted, &item);
+                    invalid.push(item);
+                }
+            }
+            invalid.sort_by_key(|item| item.position().row);
             for item in &invalid {
                 on_invalid(item).map_err(PlanError::Handler)?;
             }
@@ -112,19 +148,37 @@ fn work(
         let next = raw_rx.lock().map(|rx| rx.recv());
         let Ok(Ok((seq, batch))) = next else { return };
         let result = batch.and_then(|batch| {
-            let mut plan = PlanSummary::default();
-            let mut invalid = Vec::new();
+            let mut out = Batch {
+                plan: PlanSummary::default(),
+                invalid: Vec::new(),
+                ready: Vec::new(),
+                marks: Vec::new(),
+            };
+            let (mut marks, mut scratch) = (Vec::new(), String::new());
             for i in 0..batch.spans.len() {
                 let Some(record) = batch.parse(i, path) else {
                     break;
                 };
                 let (item, ignored) = prepare_record(record?, options);
-                plan.add(&item, &ignored);
-                if matches!(item, Item::Invalid { .. }) {
-                    invalid.push(item);
+                out.plan.add(&item, &ignored);
+                match item {
+                    Item::Invalid { .. } => out.invalid.push(item),
+                    Item::Ready { position, prepared } => {
+                        dedup::marks(&prepared, &mut marks, &mut scratch);
+                        let start = out.marks.len();
+                        out.marks.extend_from_slice(&marks);
+                        let counted = ReadyCounts::of(&prepared.request);
+                        out.ready.push(ReadyTrace {
+                            position,
+                            user_id: prepared.external_id,
+                            counted,
+                            marks: start..out.marks.len(),
+                        });
+                    }
+                    Item::Skipped { .. } => {}
                 }
             }
-            Ok((plan, invalid))
+            Ok(out)
         });
         if done_tx.send((seq, result)).is_err() {
             return;

@@ -23,6 +23,25 @@ pub struct InvalidRecord {
     pub problems: Vec<crate::user::Problem>,
 }
 
+/// What [`PlanSummary::add`] counted for a ready user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadyCounts {
+    hasher: Option<String>,
+    coverage: u32,
+}
+
+impl ReadyCounts {
+    pub fn of(r: &CreateUserRequest) -> Self {
+        Self {
+            hasher: r.password_hasher.clone(),
+            coverage: covered(r)
+                .iter()
+                .enumerate()
+                .fold(0, |bits, (i, on)| bits | (u32::from(*on) << i)),
+        }
+    }
+}
+
 /// Rows that share one problem.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct ReasonGroup {
@@ -120,6 +139,28 @@ impl PlanSummary {
                 }
             }
         }
+    }
+
+    /// Turns a user counted as ready into the invalid `item` (a duplicate found after its
+    /// batch was summarised), taking back what `add` counted for it.
+    pub fn demote(&mut self, counted: &ReadyCounts, item: &Item) {
+        self.ready = self.ready.saturating_sub(1);
+        self.total = self.total.saturating_sub(1);
+        if let Some(h) = &counted.hasher
+            && let Some(n) = self.hashers.get_mut(h)
+        {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.hashers.remove(h);
+            }
+        }
+        for (i, n) in self.coverage.iter_mut().enumerate() {
+            if counted.coverage >> i & 1 == 1 {
+                *n = n.saturating_sub(1);
+            }
+        }
+        self.add(item, &[]);
+        self.invalid_records.sort_by_key(|r| r.row);
     }
 
     /// Adds a summary of the records that follow this one's.

@@ -81,9 +81,42 @@ fn is_base32(s: &str) -> bool {
             .all(|b| matches!(b.to_ascii_uppercase(), b'A'..=b'Z' | b'2'..=b'7'))
 }
 
+/// A phone number written with its country code and separators (`+1 (415) 555-0100`)
+/// in E.164 (`+14155550100`), as Clerk reads it; anything else unchanged, to be reported.
+pub fn normalize_phone(phone: &str) -> String {
+    let trimmed = phone.trim();
+    if !trimmed.starts_with('+') {
+        return trimmed.to_owned();
+    }
+    let compact: String = trimmed
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.' | '\u{a0}'))
+        .collect();
+    if is_valid_phone(&compact) {
+        compact
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// Each phone in E.164 where it can be, once.
+fn normalize_phones(phones: &mut Vec<String>) {
+    let mut out: Vec<String> = Vec::with_capacity(phones.len());
+    for p in phones.drain(..) {
+        let p = normalize_phone(&p);
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    *phones = out;
+}
+
 /// Validates `user` and builds its payload, or lists every problem found.
-pub fn validate(user: User, options: ValidateOptions) -> Result<Prepared, Vec<Problem>> {
+pub fn validate(mut user: User, options: ValidateOptions) -> Result<Prepared, Vec<Problem>> {
     let mut problems = Vec::new();
+    normalize_phones(&mut user.phones);
+    normalize_phones(&mut user.unverified_phones);
+    user.unverified_phones.retain(|p| !user.phones.contains(p));
     let external_id = user.user_id.clone().unwrap_or_default();
     if external_id.is_empty() {
         problems.push(Problem::new("userId", "the user has no ID"));
@@ -254,6 +287,15 @@ fn identifiers(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn phones_written_with_separators_become_e164() {
+        assert_eq!(normalize_phone("+1 (415) 555-0101"), "+14155550101");
+        assert_eq!(normalize_phone(" +44 20 7946 0958 "), "+442079460958");
+        // Without a country code it stays as written, to be reported.
+        assert_eq!(normalize_phone("(415) 555-0101"), "(415) 555-0101");
+        assert_eq!(normalize_phone("+1 415 abc"), "+1 415 abc");
+    }
     use super::*;
 
     fn base() -> User {

@@ -5,6 +5,7 @@ mod config;
 mod conformance;
 mod crash;
 mod dry_run;
+mod duplicates;
 mod export;
 mod faults;
 mod help;

@@ -497,12 +497,16 @@ async fn the_readme_demo_imports_with_its_problems_and_its_passwords_sign_in() {
     assert_eq!(
         out.status.code(),
         Some(3),
-        "four records are broken on purpose"
+        "five records are broken on purpose"
     );
     assert_eq!(
         (&r["created"], &r["invalid"]),
-        (&json!(32), &json!(4)),
+        (&json!(32), &json!(5)),
         "{r}"
+    );
+    assert_eq!(
+        r["invalid_by_reason"]["email_address: duplicate_in_file"], 1,
+        "the first user, signed up again: {r}"
     );
     let passwords = samples.join("demo.passwords.csv").display().to_string();
     let out = super::import::run(
