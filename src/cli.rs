@@ -226,6 +226,12 @@ pub struct ImportArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// With --dry-run: also check the users against the instance, read-only. Which are
+    /// already there, which clash with another user's email, phone or username, and what
+    /// the instance's sign-up settings would refuse or drop. Needs the key, as an import does.
+    #[arg(long, requires = "dry_run")]
+    pub live: bool,
+
     /// Show users' emails, phone numbers and offending values in the terminal (by default
     /// only user IDs and rows; the private log always has the details).
     #[arg(short, long)]
@@ -550,6 +556,13 @@ pub struct SandboxArgs {
     /// Most users the instance holds (0 = no cap) [default: 100 for development, none for production].
     #[arg(long, value_name = "N")]
     pub user_cap: Option<usize>,
+
+    /// Sign-up settings as JSON, in the shape of the Frontend API's `user_settings` (or a
+    /// whole `GET /v1/environment` answer): which identifiers are on or required, whether
+    /// a password is, and whether TOTP and backup codes are on. Creates are checked
+    /// against them. Default: every identifier on and optional.
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
 }
 
 impl From<TransformerArg> for crate::transform::TransformerKind {

@@ -18,6 +18,7 @@ pub mod exit;
 pub mod export;
 pub mod import;
 pub mod ledger;
+pub mod preflight;
 pub mod prepare;
 pub mod sandbox;
 pub mod source;

@@ -196,11 +196,47 @@ impl ClerkClient {
         Ok(answer.verified)
     }
 
+    /// `GET /v1/domains`: the instance's domains, with each one's Frontend API URL.
+    pub async fn list_domains(&self) -> Result<Domains, ClientError> {
+        self.send("list domains", self.http.get(self.url("/domains")))
+            .await
+    }
+
+    /// The Frontend API's `GET /v1/environment` at `frontend_api_url`: the sign-up
+    /// settings. The Frontend API is public, so the secret key is not sent there.
+    pub async fn environment(&self, frontend_api_url: &str) -> Result<Environment, ClientError> {
+        let url = format!("{}/v1/environment", frontend_api_url.trim_end_matches('/'));
+        let parsed = reqwest::Url::parse(&url).map_err(|e| ClientError::Decode {
+            what: "frontend API URL",
+            detail: e.to_string(),
+        })?;
+        if parsed.scheme() != "https" && !is_loopback(&parsed) {
+            return Err(ClientError::Decode {
+                what: "frontend API URL",
+                detail: format!("{url} is not https"),
+            });
+        }
+        let public = reqwest::Client::builder()
+            .user_agent(concat!("migrate/", env!("CARGO_PKG_VERSION")))
+            .timeout(self.timeout)
+            .build()
+            .map_err(|e| ClientError::Decode {
+                what: "HTTP client",
+                detail: e.to_string(),
+            })?;
+        self.send("read the instance's settings", public.get(parsed))
+            .await
+    }
+
     /// `GET /v1/instance`: which instance the key opens, and whether it is production.
     pub async fn get_instance(&self) -> Result<Instance, ClientError> {
         self.send("get instance", self.http.get(self.url("/instance")))
             .await
     }
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
 }
 
 /// `Retry-After` as whole seconds, or defensively as an HTTP date.

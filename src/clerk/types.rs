@@ -188,6 +188,25 @@ pub struct Instance {
     pub environment_type: String,
 }
 
+/// `GET /v1/domains`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Domains {
+    pub data: Vec<Domain>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Domain {
+    pub frontend_api_url: String,
+    #[serde(default)]
+    pub is_satellite: bool,
+}
+
+/// The Frontend API's environment: only its sign-up settings are read.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Environment {
+    pub user_settings: serde_json::Value,
+}
+
 /// `DELETE /v1/users/{id}`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct DeletedObject {
@@ -207,6 +226,8 @@ pub struct UserQuery {
     pub external_id: Vec<String>,
     pub user_id: Vec<String>,
     pub email_address: Vec<String>,
+    pub phone_number: Vec<String>,
+    pub username: Vec<String>,
     pub limit: Option<u32>,
     pub offset: Option<u32>,
     pub order_by: Option<String>,
@@ -223,6 +244,12 @@ impl UserQuery {
                 .iter()
                 .map(|v| ("email_address", v.clone())),
         );
+        out.extend(
+            self.phone_number
+                .iter()
+                .map(|v| ("phone_number", v.clone())),
+        );
+        out.extend(self.username.iter().map(|v| ("username", v.clone())));
         if let Some(l) = self.limit {
             out.push(("limit", l.to_string()));
         }

@@ -55,7 +55,10 @@ pub async fn run(args: ImportArgs, printer: Printer) -> Result<ExitStatus, AppEr
         },
     };
     if settings.dry_run {
-        return dry_run(&settings, &context, printer);
+        if settings.live {
+            return live_dry_run(&settings, &context, printer).await;
+        }
+        return dry_run(&settings, &context, printer, None);
     }
     let prompter: Option<&mut dyn Prompter> = if interactive {
         Some(&mut terminal)
@@ -158,10 +161,44 @@ fn plan(
     Ok((plan, cut, already))
 }
 
+/// `--dry-run --live`: the offline report, plus what the instance would do with each
+/// ready user, asked read-only.
+async fn live_dry_run(
+    settings: &ImportSettings,
+    context: &TransformContext,
+    printer: Printer,
+) -> Result<ExitStatus, AppError> {
+    let Some(target) = settings.target.clone() else {
+        return dry_run(settings, context, printer, None);
+    };
+    let mut candidates = Vec::new();
+    for next in prepare::prepare(&settings.file, prepare_options(settings, context))? {
+        if let (Item::Ready { position, prepared }, _) = next? {
+            candidates.push(crate::preflight::Candidate::of(position.row, &prepared));
+        }
+    }
+    let (base_url, sandbox) = endpoint(&target).await?;
+    let connection = super::connect(&target, &base_url).await?;
+    let live = crate::preflight::Live {
+        client: &connection.client,
+        pacer: &connection.pacer,
+        policy: &connection.policy,
+        instance: &connection.instance,
+    };
+    let report = crate::preflight::run(&live, &candidates)
+        .await
+        .map_err(AppError::Clerk)?;
+    if let Some(handle) = sandbox {
+        handle.stop().await;
+    }
+    dry_run(settings, context, printer, Some(&report))
+}
+
 fn dry_run(
     settings: &ImportSettings,
     context: &TransformContext,
     printer: Printer,
+    live: Option<&crate::preflight::Report>,
 ) -> Result<ExitStatus, AppError> {
     let mut items = prepare::prepare(&settings.file, prepare_options(settings, context))?;
     let mut ledger = LedgerWriter::create(&settings.log_dir, "migration")?;
@@ -205,12 +242,41 @@ fn dry_run(
         plan.short_rows = items.read_stats().short_rows;
         plan
     };
+    if let Some(live) = live {
+        for (row, user_id, verdict) in &live.verdicts {
+            use crate::ledger::Status;
+            use crate::preflight::Verdict;
+            let mut entry = Entry::new(
+                user_id.clone(),
+                match verdict {
+                    Verdict::Create => Status::WouldCreate,
+                    Verdict::Exists { .. } => Status::Exists,
+                    Verdict::Conflict { .. } => Status::Conflict,
+                    Verdict::Refuse { .. } => Status::WouldRefuse,
+                },
+            );
+            entry.row = Some(*row);
+            match verdict {
+                Verdict::Exists { clerk_id } => entry.clerk_user_id = Some(clerk_id.clone()),
+                Verdict::Conflict { field, clerk_id } => {
+                    entry.clerk_user_id = Some(clerk_id.clone());
+                    entry.reason = Some(format!("{field} held by another user"));
+                }
+                Verdict::Refuse { reason } => entry.reason = Some(reason.clone()),
+                Verdict::Create => {}
+            }
+            ledger.append(&entry)?;
+        }
+    }
     let transformer = settings.transformer.key();
     let merge = context.auth0_passwords.as_ref().map(|p| p.report());
     if printer.is_json() {
         let mut report =
             summary::plan_json(&plan, transformer, &settings.file, Some(ledger.path()));
         report["skipped"] = (skipped + plan.skipped).into();
+        if let Some(live) = live {
+            report["live"] = live.json();
+        }
         if let Some(m) = &merge {
             report["auth0_passwords"] = summary::auth0_merge_json(m);
         }
@@ -235,6 +301,9 @@ fn dry_run(
             Some(ledger.path()),
             printer.is_verbose(),
         ));
+        if let Some(live) = live {
+            printer.info(&summary::live_text(live));
+        }
         printer.outcome(&format!(
             "dry run: {} users, {} ready, {} invalid, {} skipped · log {}",
             plan.total,
@@ -307,7 +376,7 @@ async fn import(
     prompter: Option<&mut dyn Prompter>,
 ) -> Result<ExitStatus, AppError> {
     let Some(target) = settings.target.clone() else {
-        return dry_run(&settings, &context, printer);
+        return dry_run(&settings, &context, printer, None);
     };
     let (base_url, sandbox) = endpoint(&target).await?;
     let super::Connection {

@@ -9,8 +9,39 @@ use crate::exit::ExitStatus;
 use crate::sandbox::{self, SandboxConfig};
 use crate::ui::Printer;
 
+/// Reads `--settings`: a `user_settings` object, or an environment holding one.
+fn read_settings(path: &std::path::Path) -> Result<serde_json::Value, AppError> {
+    let bad = |why: String| {
+        AppError::Usage(format!(
+            "--settings {}: {why}; give the Frontend API's user_settings as JSON, e.g. {{\"attributes\": {{\"phone_number\": {{\"enabled\": true, \"required\": true}}}}}}",
+            path.display()
+        ))
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("not JSON ({e})")))?;
+    let mut settings = value.get("user_settings").cloned().unwrap_or(value);
+    let Some(given) = settings
+        .get("attributes")
+        .and_then(|a| a.as_object())
+        .cloned()
+    else {
+        return Err(bad("no \"attributes\" object".to_owned()));
+    };
+    // Attributes the file leaves out keep their defaults.
+    let mut merged = sandbox::settings::default_user_settings();
+    for (name, attr) in given {
+        merged["attributes"][name] = attr;
+    }
+    if let Some(social) = settings.get_mut("social").map(std::mem::take) {
+        merged["social"] = social;
+    }
+    Ok(merged)
+}
+
 pub async fn run(args: SandboxArgs, printer: Printer) -> Result<ExitStatus, AppError> {
     let custom_key = args.secret_key.is_some();
+    let user_settings = args.settings.as_deref().map(read_settings).transpose()?;
     let config = SandboxConfig {
         secret_key: args
             .secret_key
@@ -23,6 +54,7 @@ pub async fn run(args: SandboxArgs, printer: Printer) -> Result<ExitStatus, AppE
         seed: args.seed,
         user_cap: args.user_cap,
         accept_skip_restriction_checks: false,
+        user_settings,
     };
     let summary = format!(
         "{} instance, {} requests per {} s, user cap {}",
@@ -81,5 +113,34 @@ pub async fn wait_for_signal() -> ExitStatus {
     {
         let _ = tokio::signal::ctrl_c().await;
         ExitStatus::Interrupted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_settings_file_overrides_the_attributes_it_names_and_bad_ones_say_why() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("settings.json");
+        std::fs::write(
+            &file,
+            r#"{"user_settings": {"attributes": {"phone_number": {"enabled": true, "required": true}}}}"#,
+        )
+        .expect("write");
+        let s = read_settings(&file).expect("reads");
+        assert_eq!(s["attributes"]["phone_number"]["required"], true);
+        assert_eq!(
+            s["attributes"]["email_address"]["enabled"], true,
+            "default kept"
+        );
+        std::fs::write(&file, "{\"attributes\": 3}").expect("write");
+        let err = read_settings(&file)
+            .expect_err("no attributes object")
+            .to_string();
+        assert!(err.contains("no \"attributes\" object"), "{err}");
+        std::fs::write(&file, "not json").expect("write");
+        assert!(read_settings(&file).is_err());
     }
 }

@@ -151,6 +151,8 @@ pub struct ImportSettings {
     pub require_password: bool,
     pub unverified: UnverifiedMode,
     pub dry_run: bool,
+    /// `--dry-run --live`: the dry run also asks the instance.
+    pub live: bool,
     pub yes: bool,
     pub json: bool,
     pub log_dir: PathBuf,
@@ -230,7 +232,7 @@ pub fn resolve_import(
         None
     };
     let auth0_passwords = resolve_auth0_passwords(args, transformer, ctx)?;
-    let target = if args.dry_run {
+    let target = if args.dry_run && !args.live {
         None
     } else {
         Some(resolve_target(&args.connection, ctx)?)
@@ -244,6 +246,7 @@ pub fn resolve_import(
         require_password: args.require_password,
         unverified: args.unverified.into(),
         dry_run: args.dry_run,
+        live: args.live,
         yes: args.yes,
         json: args.output.json,
         log_dir: args.output.log_dir.clone(),

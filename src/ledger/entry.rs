@@ -33,6 +33,14 @@ pub enum Status {
     RateLimitRetry,
     /// A retryable failure (5xx, timeout), retried.
     Retry,
+    /// `--dry-run --live` verdicts: the create would succeed.
+    WouldCreate,
+    /// A Clerk user already has this external_id.
+    Exists,
+    /// Another Clerk user holds one of this user's identifiers.
+    Conflict,
+    /// The instance's sign-up settings would refuse the create.
+    WouldRefuse,
     #[serde(rename = "additional_email_error")]
     AdditionalEmailError,
     #[serde(rename = "additional_phone_error")]

@@ -13,6 +13,7 @@ mod gate;
 mod identifiers;
 mod ids;
 mod passwords;
+pub mod settings;
 mod state;
 mod users;
 mod validate;
@@ -57,6 +58,9 @@ pub struct SandboxConfig {
     pub user_cap: Option<usize>,
     /// Accept the undocumented `skip_restriction_checks` field on `POST /v1/users`.
     pub accept_skip_restriction_checks: bool,
+    /// Sign-up settings in the Frontend API's `user_settings` shape; `None` is every
+    /// identifier optional, as before settings existed.
+    pub user_settings: Option<serde_json::Value>,
 }
 
 impl Default for SandboxConfig {
@@ -71,6 +75,7 @@ impl Default for SandboxConfig {
             seed: 0,
             user_cap: None,
             accept_skip_restriction_checks: false,
+            user_settings: None,
         }
     }
 }
@@ -122,11 +127,14 @@ fn routes(shared: Shared) -> Router {
         .route("/v1/email_addresses", post(identifiers::create_email))
         .route("/v1/phone_numbers", post(identifiers::create_phone))
         .route("/v1/instance", get(users::instance))
+        .route("/v1/domains", get(settings::domains))
         .fallback(envelope::not_found)
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             gate::gate,
         ))
+        // The Frontend API is public: no key, no BAPI rate limit.
+        .merge(Router::new().route("/fapi/v1/environment", get(settings::environment)))
         .with_state(shared)
 }
 

@@ -264,6 +264,14 @@ impl SandboxState {
         }
     }
 
+    /// The sign-up settings in force (`user_settings` of the Frontend API).
+    pub fn user_settings(&self) -> serde_json::Value {
+        self.config
+            .user_settings
+            .clone()
+            .unwrap_or_else(super::settings::default_user_settings)
+    }
+
     /// The store, recovering from a poisoned lock: a panicking handler must not take
     /// the whole sandbox down with it.
     pub fn store(&self) -> MutexGuard<'_, Store> {

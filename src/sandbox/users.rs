@@ -232,6 +232,17 @@ fn create_user(shared: &Shared, bytes: &Bytes) -> Result<Value, ApiError> {
         .with_meta("param_names", json!(["password"])));
     }
     let username = body.str("username");
+    let settings = shared.user_settings();
+    super::settings::check_create(
+        &settings,
+        &super::settings::CreateCheck {
+            emails: &emails,
+            phones: &phones,
+            username: username.is_some(),
+            has_password,
+            skip_password_requirement: body.bool("skip_password_requirement").unwrap_or(false),
+        },
+    )?;
     if emails.is_empty() && phones.is_empty() && wallets.is_empty() && username.is_none() {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -284,7 +295,12 @@ fn create_user(shared: &Shared, bytes: &Bytes) -> Result<Value, ApiError> {
     let emails = identifiers(&emails, &email_status, now_ms, "idn");
     let phones = identifiers(&phones, &phone_status, now_ms, "idn");
     let wallets = identifiers(&wallets, &[], now_ms, "idn");
-    let backup_codes = body.strings("backup_codes");
+    // Settings that are off drop these without a word, as Clerk does.
+    let backup_codes = if super::settings::keeps_backup_codes(&settings) {
+        body.strings("backup_codes")
+    } else {
+        Vec::new()
+    };
     let (digest, hasher) = match (digest, hasher, &password) {
         (None, _, Some(p)) => (stored_plaintext(p), Some("bcrypt".to_owned())),
         (d, h, _) => (d, h),
@@ -306,7 +322,7 @@ fn create_user(shared: &Shared, bytes: &Bytes) -> Result<Value, ApiError> {
         password_enabled: has_password,
         password_digest: digest,
         password_hasher: hasher,
-        totp_enabled: body.has("totp_secret"),
+        totp_enabled: body.has("totp_secret") && super::settings::keeps_totp(&settings),
         backup_codes,
         public_metadata: body.object("public_metadata").unwrap_or_default(),
         private_metadata: body.object("private_metadata").unwrap_or_default(),

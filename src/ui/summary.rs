@@ -26,6 +26,58 @@ fn rows(rows: &[u64], count: u64) -> String {
 }
 
 /// The dry-run report for people; `verbose` lists invalid records with their values.
+/// The live preflight's part of a dry run's report.
+pub fn live_text(live: &crate::preflight::Report) -> String {
+    let mut out = String::new();
+    let headroom = live
+        .cap_headroom()
+        .map(|h| format!(", room for {h} more under the development cap of 100"))
+        .unwrap_or_default();
+    out.push_str(&format!(
+        "\nInstance {} ({}): {} users{headroom}.\n",
+        live.instance_id, live.environment, live.user_count
+    ));
+    out.push_str(&format!(
+        "  {:>6}  would be created\n  {:>6}  already there (same external_id; recorded as already_exists)\n  {:>6}  clash with another user's identifier (the create would fail)\n  {:>6}  refused by the instance's settings\n",
+        live.would_create, live.existing, live.conflicts, live.would_refuse
+    ));
+    for (field, n) in live
+        .existing_by
+        .iter()
+        .filter(|(f, _)| **f != "external_id")
+    {
+        out.push_str(&format!("          {n} by {field}\n"));
+    }
+    for (reason, n) in &live.refuse_by_reason {
+        out.push_str(&format!(
+            "          {n}: {reason} ({})\n",
+            crate::preflight::dashboard_hint(reason)
+        ));
+    }
+    match &live.settings {
+        Ok(_) if live.dropped.is_empty() => {}
+        Ok(_) => {
+            out.push_str("Accepted but dropped by the instance's settings:\n");
+            for (what, n) in &live.dropped {
+                out.push_str(&format!("  {n:>6}  {what}\n"));
+            }
+        }
+        Err(e) => out.push_str(&format!(
+            "Sign-up settings not read ({e}): nothing above accounts for them.\n"
+        )),
+    }
+    if let Some(h) = live.cap_headroom()
+        && live.would_create > h
+    {
+        out.push_str(&format!(
+            "The development instance has room for {h} more users: {} would not fit.\n",
+            live.would_create - h
+        ));
+    }
+    out.push_str(&format!("{} read-only calls.", live.api_calls));
+    out
+}
+
 pub fn plan_text(
     plan: &PlanSummary,
     transformer: &str,

@@ -15,6 +15,7 @@ mod interactive;
 mod output;
 mod passwords;
 mod payloads;
+mod preflight;
 mod sandbox_api;
 mod shell;
 mod util;

@@ -1,0 +1,220 @@
+//! The instance's sign-up settings, as Clerk's Frontend API serves them
+//! (`GET /v1/environment`, `user_settings`), and what `POST /v1/users` enforces from them:
+//! a required identifier missing is `form_data_missing`; an identifier or password the
+//! instance turned off is `form_param_unknown`; a user without a password where a password
+//! is the only way to sign in is refused even with `skip_password_requirement` (Clerk's
+//! spec: the flag "cannot be used if password is the only way to sign in"); a TOTP secret
+//! while the authenticator app is off is dropped without a word.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::{Value, json};
+
+use super::envelope::ApiError;
+use super::state::Shared;
+
+/// Every identifier on and optional, passwords on and optional, email codes as a first
+/// factor, TOTP and backup codes on: what the sandbox did before settings existed.
+pub fn default_user_settings() -> Value {
+    json!({
+        "attributes": {
+            "email_address": {"enabled": true, "required": false, "used_for_first_factor": true, "first_factors": ["email_code"]},
+            "phone_number": {"enabled": true, "required": false, "used_for_first_factor": true, "first_factors": ["phone_code"]},
+            "username": {"enabled": true, "required": false, "used_for_first_factor": true, "first_factors": []},
+            "password": {"enabled": true, "required": false},
+            "authenticator_app": {"enabled": true, "used_for_second_factor": true},
+            "backup_code": {"enabled": true, "used_for_second_factor": true}
+        },
+        "social": {}
+    })
+}
+
+/// One attribute's switches; a missing attribute is off.
+fn attribute(settings: &Value, name: &str) -> (bool, bool) {
+    let a = &settings["attributes"][name];
+    (
+        a["enabled"].as_bool().unwrap_or(false),
+        a["required"].as_bool().unwrap_or(false),
+    )
+}
+
+/// True when a password is the only way to sign in: no identifier offers another first
+/// factor and no social connection is on.
+pub fn password_only(settings: &Value) -> bool {
+    let other_factor = ["email_address", "phone_number", "username"]
+        .iter()
+        .any(|name| {
+            settings["attributes"][name]["first_factors"]
+                .as_array()
+                .is_some_and(|f| f.iter().any(|s| s.as_str() != Some("password")))
+        });
+    let social = settings["social"]
+        .as_object()
+        .is_some_and(|s| s.values().any(|p| p["enabled"].as_bool() == Some(true)));
+    attribute(settings, "password").0 && !other_factor && !social
+}
+
+/// What a create must satisfy under `settings`: the request's identifiers and password.
+pub struct CreateCheck<'a> {
+    pub emails: &'a [String],
+    pub phones: &'a [String],
+    pub username: bool,
+    pub has_password: bool,
+    pub skip_password_requirement: bool,
+}
+
+pub fn check_create(settings: &Value, c: &CreateCheck<'_>) -> Result<(), ApiError> {
+    let present = [
+        ("email_address", !c.emails.is_empty()),
+        ("phone_number", !c.phones.is_empty()),
+        ("username", c.username),
+    ];
+    for (name, given) in present {
+        let (enabled, _) = attribute(settings, name);
+        if given && !enabled {
+            return Err(unknown(name));
+        }
+    }
+    let (password_on, password_required) = attribute(settings, "password");
+    if c.has_password && !password_on {
+        return Err(unknown("password_digest"));
+    }
+    let mut missing: Vec<&str> = present
+        .iter()
+        .filter(|(name, given)| !given && attribute(settings, name).1)
+        .map(|(name, _)| *name)
+        .collect();
+    let password_missing = !c.has_password
+        && password_required
+        && (!c.skip_password_requirement || password_only(settings));
+    if password_missing {
+        missing.push("password");
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "form_data_missing",
+        "missing data",
+        format!(
+            "{} data doesn't match user requirements set for this instance",
+            json!(missing)
+        ),
+    )
+    .with_meta("param_names", json!(missing)))
+}
+
+/// Whether a TOTP secret is kept: only while the authenticator app is on.
+pub fn keeps_totp(settings: &Value) -> bool {
+    attribute(settings, "authenticator_app").0
+}
+
+/// Whether backup codes are kept: only while they are on.
+pub fn keeps_backup_codes(settings: &Value) -> bool {
+    attribute(settings, "backup_code").0
+}
+
+fn unknown(param: &str) -> ApiError {
+    ApiError::form(
+        "form_param_unknown",
+        "is unknown",
+        format!(
+            "{param} is not a valid parameter for this request. It is turned off in this instance's settings."
+        ),
+        param,
+    )
+}
+
+/// `GET /v1/domains`: the instance's one primary domain; its Frontend API is this same
+/// server under `/fapi`.
+pub async fn domains(State(shared): State<Shared>, headers: HeaderMap) -> Json<Value> {
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    Json(json!({
+        "data": [{
+            "object": "domain",
+            "id": format!("dmn_{}", shared.instance_id.trim_start_matches("ins_")),
+            "name": host,
+            "is_satellite": false,
+            "frontend_api_url": format!("http://{host}/fapi"),
+            "accounts_portal_url": null,
+            "proxy_url": null,
+            "development_origin": "",
+            "cname_targets": null
+        }],
+        "total_count": 1
+    }))
+}
+
+/// The Frontend API's `GET /v1/environment`, public as Clerk's is.
+pub async fn environment(State(shared): State<Shared>) -> Json<Value> {
+    Json(json!({
+        "object": "environment",
+        "user_settings": shared.user_settings(),
+        "auth_config": {"object": "auth_config", "single_session_mode": true},
+        "display_config": {"object": "display_config", "instance_environment_type":
+            if shared.config.is_production() { "production" } else { "development" }}
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(settings: &Value, email: bool, password: bool, skip: bool) -> Option<String> {
+        let emails = if email {
+            vec!["a@example.com".to_owned()]
+        } else {
+            Vec::new()
+        };
+        check_create(
+            settings,
+            &CreateCheck {
+                emails: &emails,
+                phones: &[],
+                username: true,
+                has_password: password,
+                skip_password_requirement: skip,
+            },
+        )
+        .err()
+        .map(|e| e.code.to_owned())
+    }
+
+    #[test]
+    fn defaults_refuse_nothing_and_settings_refuse_as_clerk_does() {
+        let d = default_user_settings();
+        assert_eq!(check(&d, false, false, true), None);
+        let mut s = default_user_settings();
+        s["attributes"]["email_address"]["required"] = json!(true);
+        assert_eq!(
+            check(&s, false, true, true).as_deref(),
+            Some("form_data_missing")
+        );
+        s["attributes"]["username"]["enabled"] = json!(false);
+        assert_eq!(
+            check(&s, true, true, true).as_deref(),
+            Some("form_param_unknown")
+        );
+        // Password-only sign-in: skip_password_requirement cannot be used.
+        let mut p = default_user_settings();
+        p["attributes"]["password"]["required"] = json!(true);
+        assert_eq!(
+            check(&p, true, false, true),
+            None,
+            "email codes still sign in"
+        );
+        p["attributes"]["email_address"]["first_factors"] = json!([]);
+        p["attributes"]["phone_number"]["first_factors"] = json!([]);
+        assert!(password_only(&p));
+        assert_eq!(
+            check(&p, true, false, true).as_deref(),
+            Some("form_data_missing")
+        );
+        assert_eq!(check(&p, true, true, false), None);
+    }
+}

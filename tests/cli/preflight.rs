@@ -1,0 +1,236 @@
+//! `--dry-run --live`: read-only checks against the instance, whose verdicts must be what
+//! the import that follows does.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use migrate::sandbox::SandboxConfig;
+use serde_json::{Value, json};
+
+use super::import::{LIVE_KEY, import_args, report, run};
+use super::sandbox_api::Api;
+use super::util::{TestEnv, start_sandbox};
+
+fn key() -> Vec<(&'static str, String)> {
+    vec![
+        ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
+        ("RATE_LIMIT", "1000".to_owned()),
+    ]
+}
+
+/// Usernames off, TOTP off; everything else as by default.
+fn settings() -> Value {
+    let mut s = migrate::sandbox::settings::default_user_settings();
+    s["attributes"]["username"]["enabled"] = json!(false);
+    s["attributes"]["authenticator_app"]["enabled"] = json!(false);
+    s
+}
+
+/// Twelve users: u00–u02 are already in the instance, u03's email belongs to another user
+/// there, u04 and u05 have usernames (off), u06 has a TOTP secret (off: dropped).
+fn users() -> Vec<Value> {
+    (0..12)
+        .map(|i| {
+            let mut u = json!({
+                "id": format!("u{i:02}"),
+                "primary_email_address": format!("user{i}@example.com"),
+                "first_name": format!("User{i}"),
+            });
+            if i == 4 || i == 5 {
+                u["username"] = json!(format!("name{i}"));
+            }
+            if i == 6 {
+                u["totp_secret"] = json!("JBSWY3DPEHPK3PXP");
+            }
+            u
+        })
+        .collect()
+}
+
+async fn seeded() -> migrate::sandbox::SandboxHandle {
+    let sandbox = start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        rate: Some(10_000),
+        window: Duration::from_secs(10),
+        user_settings: Some(settings()),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let api = Api::new(&sandbox, LIVE_KEY);
+    for i in 0..3 {
+        let body = json!({"external_id": format!("u{i:02}"), "email_address": [format!("user{i}@example.com")], "skip_password_requirement": true});
+        assert_eq!(
+            api.send(reqwest::Method::POST, "/users", Some(&body))
+                .await
+                .status,
+            200
+        );
+    }
+    let body = json!({"external_id": "someone-else", "email_address": ["USER3@example.com"], "skip_password_requirement": true});
+    assert_eq!(
+        api.send(reqwest::Method::POST, "/users", Some(&body))
+            .await
+            .status,
+        200
+    );
+    sandbox
+}
+
+/// Final status per user in a log.
+fn statuses(env: &TestEnv, log: &str) -> HashMap<String, String> {
+    std::fs::read_to_string(env.path().join(log))
+        .expect("log")
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v.get("type").is_none() && v["status"] != "creating")
+        .filter_map(|v| {
+            Some((
+                v["userId"].as_str()?.to_owned(),
+                v["status"].as_str()?.to_owned(),
+            ))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_verdicts_are_what_the_import_then_does() {
+    let sandbox = seeded().await;
+    let env = TestEnv::new();
+    let file = env.write(
+        "users.json",
+        &serde_json::to_string(&users()).expect("json"),
+    );
+    let mut args = import_args(&sandbox, "clerk", &file, &["--dry-run", "--live"]);
+    args.retain(|a| a != "-y");
+    args.insert(0, "-y".into());
+    let before = sandbox.stats().requests;
+    let out = run(&env, args, key()).await;
+    let r = report(&out);
+    let live = &r["live"];
+    assert_eq!(
+        (
+            &live["existing"],
+            &live["conflicts"],
+            &live["would_refuse"],
+            &live["would_create"]
+        ),
+        (&json!(3), &json!(1), &json!(2), &json!(6)),
+        "{r}"
+    );
+    assert_eq!(
+        live["existing_by"],
+        json!({"external_id": 3, "email_address": 1})
+    );
+    assert_eq!(
+        live["refuse_by_reason"],
+        json!({"username is turned off": 2})
+    );
+    assert_eq!(
+        live["dropped"],
+        json!({"totp_secret (authenticator app is off)": 1})
+    );
+    assert_eq!(
+        live["instance"],
+        json!({"id": live["instance"]["id"], "environment": "production", "user_count": 4, "cap_headroom": null})
+    );
+    assert_eq!(live["settings"]["attributes"]["username"]["enabled"], false);
+    // Setup (count, domains, environment) and one lookup per identifier kind still
+    // unresolved: 12 external IDs, then 9 emails and 2 usernames. Nothing written.
+    assert_eq!(live["api_calls"], 6, "{r}");
+    assert_eq!(sandbox.user_count(), 4, "a live dry run writes nothing");
+    // The Backend API saw the instance check, the count, domains and three lookups; the
+    // Frontend API's environment is not one of its calls.
+    assert_eq!(sandbox.stats().requests - before, 6);
+    let verdicts = statuses(&env, r["log_file"].as_str().expect("log_file"));
+
+    // The import right after it.
+    let out = run(&env, import_args(&sandbox, "clerk", &file, &[]), key()).await;
+    let i = report(&out);
+    assert_eq!(i["created"], live["would_create"], "{i}");
+    let outcomes = statuses(&env, i["log_file"].as_str().expect("log_file"));
+    let expected = |verdict: &str| match verdict {
+        "would_create" => "success",
+        "exists" => "already_exists",
+        _ => "error",
+    };
+    for (user, verdict) in &verdicts {
+        assert_eq!(
+            outcomes[user],
+            expected(verdict),
+            "{user}: live said {verdict}"
+        );
+    }
+    assert_eq!(verdicts.len(), 12);
+    let api = Api::new(&sandbox, LIVE_KEY);
+    let ids = sandbox.external_ids();
+    let u06 = api
+        .send(
+            reqwest::Method::GET,
+            &format!("/users/{}", ids["u06"]),
+            None,
+        )
+        .await
+        .body;
+    assert_eq!(u06["totp_enabled"], false, "dropped, as the preflight said");
+    sandbox.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_that_cannot_be_read_are_reported_never_guessed() {
+    // An environment whose user_settings say nothing.
+    let sandbox = start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        rate: Some(10_000),
+        user_settings: Some(json!({})),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let env = TestEnv::new();
+    let file = env.write(
+        "users.json",
+        &serde_json::to_string(&users()).expect("json"),
+    );
+    let out = run(
+        &env,
+        import_args(&sandbox, "clerk", &file, &["--dry-run", "--live"]),
+        key(),
+    )
+    .await;
+    let r = report(&out);
+    let live = &r["live"];
+    assert_eq!(live["settings"], Value::Null, "{r}");
+    assert!(
+        live["settings_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("no attributes")),
+        "{r}"
+    );
+    // Nothing refused on a guess: every user would be created.
+    assert_eq!(
+        (&live["would_refuse"], &live["would_create"]),
+        (&json!(0), &json!(12))
+    );
+    let text = env
+        .cmd()
+        .args([
+            "-y",
+            "--dry-run",
+            "--live",
+            "-t",
+            "clerk",
+            "--api-url",
+            &sandbox.base_url(),
+            "-f",
+        ])
+        .arg(&file)
+        .env("CLERK_SECRET_KEY", LIVE_KEY)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&text.stderr);
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        format!("{stdout}{stderr}").contains("Sign-up settings not read"),
+        "{stdout}{stderr}"
+    );
+    sandbox.stop().await;
+}
