@@ -232,6 +232,13 @@ pub struct ImportArgs {
     #[arg(long, requires = "dry_run")]
     pub live: bool,
 
+    /// With -y: before sending, look the users up in the instance (about one call per 100
+    /// users for each identifier kind). Users already there are recorded as already_exists
+    /// and users whose email, phone or username another user holds as errors, without a
+    /// create call. Interactive runs always do this before asking.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub preflight: bool,
+
     /// Show users' emails, phone numbers and offending values in the terminal (by default
     /// only user IDs and rows; the private log always has the details).
     #[arg(short, long)]

@@ -33,6 +33,14 @@ pub enum AppError {
         to_create: u64,
         cap: u64,
     },
+    #[error(
+        "the instance's sign-up settings would refuse all {users} users ({reason}), so nothing was sent: change it in the Clerk {hint}, or fix the export"
+    )]
+    RefusedBySettings {
+        users: u64,
+        reason: String,
+        hint: &'static str,
+    },
     #[error("{0}")]
     Usage(String),
     #[error("no migration log in {}: nothing to delete", .0.display())]
@@ -92,6 +100,7 @@ impl AppError {
             }
             Self::PasswordFile(_) => ExitStatus::Usage,
             Self::DevCapExceeded { .. } => ExitStatus::Fatal,
+            Self::RefusedBySettings { .. } => ExitStatus::Fatal,
             Self::Runtime(_) => ExitStatus::Fatal,
         }
     }

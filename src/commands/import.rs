@@ -138,6 +138,7 @@ fn plan(
     settings: &ImportSettings,
     context: &TransformContext,
     done: Option<&ResumeState>,
+    inspect: &mut dyn FnMut(u64, &crate::user::Prepared),
 ) -> Result<(PlanSummary, u64, u64), AppError> {
     let mut items = prepare::prepare(&settings.file, prepare_options(settings, context))?;
     let mut plan = PlanSummary::default();
@@ -149,10 +150,12 @@ fn plan(
             cut += 1;
             continue;
         }
-        if let (Some(state), Item::Ready { prepared, .. }) = (done, &item)
-            && state.done.contains(&prepared.external_id)
-        {
-            already += 1;
+        if let Item::Ready { prepared, position } = &item {
+            if done.is_some_and(|state| state.done.contains(&prepared.external_id)) {
+                already += 1;
+            } else {
+                inspect(position.row, prepared);
+            }
         }
         plan.add(&item, &ignored);
     }
@@ -406,14 +409,88 @@ async fn import(
     } else {
         ResumeState::default()
     };
-    let (plan, cut, already) = plan(&settings, &context, Some(&resume_state))?;
+    // The sign-up settings, read before the first create; and with --preflight or at a
+    // terminal, the users looked up in the instance.
+    let live = crate::preflight::Live {
+        client: &client,
+        pacer: &pacer,
+        policy: &policy,
+        instance: &instance,
+    };
+    let user_settings = live.settings(&mut 0).await;
+    let lookups = settings.preflight || prompter.is_some();
+    let mut candidates = Vec::new();
+    let mut refused: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut checked = 0u64;
+    let (plan, cut, already) = plan(
+        &settings,
+        &context,
+        Some(&resume_state),
+        &mut |row, prepared| {
+            let c = crate::preflight::Candidate::of(row, prepared);
+            if let Ok(s) = &user_settings {
+                checked += 1;
+                if let Some(reason) = crate::preflight::refusal(s, &c) {
+                    *refused.entry(reason).or_default() += 1;
+                }
+            }
+            if lookups {
+                candidates.push(c);
+            }
+        },
+    )?;
+    let refused_total: u64 = refused.values().sum();
+    if checked > 0
+        && refused_total == checked
+        && let Some((reason, _)) = refused.iter().max_by_key(|(_, n)| **n)
+    {
+        return Err(AppError::RefusedBySettings {
+            users: checked,
+            reason: reason.clone(),
+            hint: crate::preflight::dashboard_hint(reason),
+        });
+    }
+    match &user_settings {
+        Err(e) => printer.warn(&format!(
+            "the instance's sign-up settings could not be read ({e}); Clerk applies them as users are sent"
+        )),
+        Ok(_) => {
+            for (reason, n) in &refused {
+                printer.warn(&format!(
+                    "{n} users will likely be refused by the instance's settings: {reason} ({})",
+                    crate::preflight::dashboard_hint(reason)
+                ));
+            }
+        }
+    }
+    let preflight = if lookups && !candidates.is_empty() {
+        Some(
+            crate::preflight::run(&live, &candidates)
+                .await
+                .map_err(AppError::Clerk)?,
+        )
+    } else {
+        None
+    };
+    drop(candidates);
+    let settled: std::collections::HashMap<String, crate::ledger::Entry> = preflight
+        .iter()
+        .flat_map(|r| r.verdicts.iter())
+        .filter_map(|(row, user_id, verdict)| {
+            crate::preflight::settled_entry(verdict, user_id, *row).map(|e| (user_id.clone(), e))
+        })
+        .collect();
+    let settled = Arc::new(settled);
     let merge = context.auth0_passwords.as_ref().map(|p| p.report());
     if let Some(m) = &merge
         && !printer.is_json()
     {
         printer.info(&summary::auth0_merge_text(m));
     }
-    let to_create = plan.ready.saturating_sub(already);
+    let to_create = plan
+        .ready
+        .saturating_sub(already)
+        .saturating_sub(settled.len() as u64);
     if !production {
         let query = Default::default();
         let existing = paced(&pacer, &policy, &Unrecorded, || client.count_users(&query)).await?;
@@ -427,12 +504,16 @@ async fn import(
     }
 
     if let Some(p) = prompter {
-        p.note(&summary::readiness_text(
+        let mut note = summary::readiness_text(
             &plan,
             settings.transformer.key(),
             &settings.file,
             printer.is_verbose(),
-        ));
+        );
+        if let Some(report) = &preflight {
+            note.push_str(&summary::live_text(report));
+        }
+        p.note(&note);
         let question = format!("Import {to_create} users into {where_to}?");
         // Production is where mistakes are expensive: the safe answer is the default.
         if !p
@@ -487,8 +568,8 @@ async fn import(
     let signal = super::watch_signals(stop.clone(), reporter.clone());
     let feeder = {
         let (settings, context) = (settings.clone(), context.clone());
-        let stop = stop.clone();
-        tokio::task::spawn_blocking(move || feed(&settings, &context, &tx, &stop))
+        let (stop, settled) = (stop.clone(), settled.clone());
+        tokio::task::spawn_blocking(move || feed(&settings, &context, &settled, &tx, &stop))
     };
     let options = ImportOptions {
         workers,
@@ -562,6 +643,7 @@ async fn import(
 fn feed(
     settings: &ImportSettings,
     context: &TransformContext,
+    settled: &std::collections::HashMap<String, crate::ledger::Entry>,
     tx: &mpsc::Sender<Work>,
     stop: &Stop,
 ) -> Result<u64, AppError> {
@@ -577,6 +659,11 @@ fn feed(
             continue;
         }
         let work = match item {
+            Item::Ready { prepared, .. } if settled.contains_key(&prepared.external_id) => {
+                Work::Settled {
+                    entry: Box::new(settled[&prepared.external_id].clone()),
+                }
+            }
             Item::Ready { position, prepared } => Work::Create {
                 row: position.row,
                 prepared,

@@ -153,6 +153,8 @@ pub struct ImportSettings {
     pub dry_run: bool,
     /// `--dry-run --live`: the dry run also asks the instance.
     pub live: bool,
+    /// `--preflight`: look users up before sending, as interactive runs do.
+    pub preflight: bool,
     pub yes: bool,
     pub json: bool,
     pub log_dir: PathBuf,
@@ -247,6 +249,7 @@ pub fn resolve_import(
         unverified: args.unverified.into(),
         dry_run: args.dry_run,
         live: args.live,
+        preflight: args.preflight,
         yes: args.yes,
         json: args.output.json,
         log_dir: args.output.log_dir.clone(),

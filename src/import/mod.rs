@@ -39,6 +39,9 @@ pub enum Work {
         user_id: String,
         reason: &'static str,
     },
+    /// A user whose outcome a read before the run settled (the live preflight found it
+    /// present, or its identifier held by another user): logged as given, never sent.
+    Settled { entry: Box<Entry> },
     /// A record that failed validation: logged, never sent.
     Invalid {
         row: u64,

@@ -69,6 +69,7 @@ pub(super) async fn handle(ctx: &Ctx, work: Work) {
             };
             ctx.settle(entry, None).await
         }
+        Work::Settled { entry } => ctx.settle(*entry, None).await,
         Work::Create { row, prepared } => create(ctx, row, *prepared).await,
     }
 }

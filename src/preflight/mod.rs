@@ -162,8 +162,9 @@ impl Live<'_> {
         .await
     }
 
-    /// The sign-up settings through the Frontend API the primary domain names.
-    async fn settings(&self, calls: &mut u64) -> Result<Value, String> {
+    /// The sign-up settings through the Frontend API the primary domain names; `calls`
+    /// counts the requests.
+    pub async fn settings(&self, calls: &mut u64) -> Result<Value, String> {
         *calls += 1;
         let domains = paced(self.pacer, self.policy, &Unrecorded, || {
             self.client.list_domains()
@@ -184,6 +185,31 @@ impl Live<'_> {
         }
         Ok(env.user_settings)
     }
+}
+
+/// What the import does with a verdict read before it: a user already there is recorded
+/// as `already_exists` and a user whose identifier another user holds as an error, both
+/// without a create call. Refusals by settings are still sent: Clerk has the last word.
+pub fn settled_entry(verdict: &Verdict, user_id: &str, row: u64) -> Option<crate::ledger::Entry> {
+    use crate::ledger::{Entry, Status};
+    let mut entry = match verdict {
+        Verdict::Exists { clerk_id } => Entry {
+            clerk_user_id: Some(clerk_id.clone()),
+            reason: Some("found by the preflight; no create sent".to_owned()),
+            ..Entry::new(user_id, Status::AlreadyExists)
+        },
+        Verdict::Conflict { field, clerk_id } => Entry {
+            error: Some(format!(
+                "{field} is held by another user ({clerk_id}), found by the preflight; no create sent"
+            )),
+            code: Some("422".to_owned()),
+            clerk_code: Some("form_identifier_exists".to_owned()),
+            ..Entry::new(user_id, Status::Error)
+        },
+        Verdict::Create | Verdict::Refuse { .. } => return None,
+    };
+    entry.row = Some(row);
+    Some(entry)
 }
 
 /// Runs the preflight over `users` (ready users in file order).

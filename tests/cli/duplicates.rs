@@ -133,9 +133,10 @@ async fn an_import_sends_nothing_for_a_duplicate_and_never_calls_it_already_ther
         (&json!(3), &json!(4), &json!(0)),
         "{r}"
     );
-    // One create per ready user and the instance check; no 422 spent on a duplicate.
-    assert_eq!(r["api_calls"], 4, "{r}");
-    assert_eq!(sandbox.stats().requests - before, 4);
+    // One create per ready user and three setup calls (instance, domains, sign-up
+    // settings from the Frontend API); no 422 spent on a duplicate.
+    assert_eq!(r["api_calls"], 6, "{r}");
+    assert_eq!(sandbox.stats().requests - before, 5);
     let log = r["log_file"].as_str().expect("log_file");
     assert_eq!(failures(&env, log), expected_failures());
     sandbox.stop().await;

@@ -90,6 +90,8 @@ async fn prompts_in_order_and_production_defaults_to_no() {
         s.expect("Resume after user ID").expect("resume prompt");
         s.send_line("").expect("no resume");
         s.expect("3 ready, 3 invalid").expect("readiness numbers");
+        s.expect("3  would be created")
+            .expect("the live preflight's verdicts, before the question");
         s.expect("into production")
             .expect("production confirmation");
         s.expect("[y/N]").expect("defaults to No");

@@ -234,3 +234,77 @@ async fn settings_that_cannot_be_read_are_reported_never_guessed() {
     );
     sandbox.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_preflight_users_already_there_cost_no_create_call() {
+    let sandbox = seeded().await;
+    let env = TestEnv::new();
+    let file = env.write(
+        "users.json",
+        &serde_json::to_string(&users()).expect("json"),
+    );
+    let before = sandbox.stats().requests;
+    let out = run(
+        &env,
+        import_args(&sandbox, "clerk", &file, &["--preflight"]),
+        key(),
+    )
+    .await;
+    let r = report(&out);
+    assert_eq!(
+        (&r["created"], &r["already_exists"], &r["failed"]),
+        (&json!(6), &json!(3), &json!(3)),
+        "{r}"
+    );
+    // Backend API: instance, domains, then the preflight's count, domains and three
+    // lookups, then creates for the six new users and the two usernames Clerk refuses:
+    // nothing for the three already there or the one whose email is taken.
+    assert_eq!(sandbox.stats().requests - before, 2 + 5 + 8, "{r}");
+    let finals = statuses(&env, r["log_file"].as_str().expect("log_file"));
+    assert_eq!(finals["u00"], "already_exists");
+    assert_eq!(finals["u03"], "error");
+    let log = std::fs::read_to_string(env.path().join(r["log_file"].as_str().expect("log")))
+        .expect("log");
+    assert!(
+        log.contains("email_address is held by another user"),
+        "the conflict is named"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "2 users will likely be refused by the instance's settings: username is turned off"
+        ),
+        "{stderr}"
+    );
+    sandbox.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_that_refuse_everyone_stop_the_run_before_anything_is_sent() {
+    let mut settings = migrate::sandbox::settings::default_user_settings();
+    settings["attributes"]["phone_number"]["required"] = json!(true);
+    let sandbox = start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        rate: Some(10_000),
+        user_settings: Some(settings),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let env = TestEnv::new();
+    let file = env.write(
+        "users.json",
+        &serde_json::to_string(&users()).expect("json"),
+    );
+    let out = run(&env, import_args(&sandbox, "clerk", &file, &[]), key()).await;
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("would refuse all 12 users (phone_number is required)")
+            && stderr.contains("Dashboard"),
+        "{stderr}"
+    );
+    assert_eq!(sandbox.user_count(), 0);
+    // The instance check and the domains: no create.
+    assert_eq!(sandbox.stats().requests, 2);
+    sandbox.stop().await;
+}
