@@ -495,6 +495,15 @@ fn parse_query(raw: Option<String>, paged: bool) -> Result<ListQuery, ApiError> 
         };
         match key {
             k if FILTERS.contains(&k) => match q.filters.iter_mut().find(|(n, _)| n == k) {
+                // Clerk's filters accept up to 100 values each.
+                Some((_, values)) if values.len() >= 100 => {
+                    return Err(ApiError::form(
+                        "form_param_value_invalid",
+                        "is invalid",
+                        format!("{k} accepts up to 100 values."),
+                        k,
+                    ));
+                }
                 Some((_, values)) => values.push(value.into_owned()),
                 None => q.filters.push((k.to_owned(), vec![value.into_owned()])),
             },
@@ -533,9 +542,11 @@ fn parse_query(raw: Option<String>, paged: bool) -> Result<ListQuery, ApiError> 
 
 fn matches(u: &StoredUser, q: &ListQuery) -> bool {
     let filter_ok = q.filters.iter().all(|(name, values)| {
-        // `+value` includes and `-value` excludes, as for Clerk's id filters.
+        // `+value` includes and `-value` excludes, for Clerk's two id filters only: a
+        // phone number's `+` is part of it.
+        let signed = matches!(name.as_str(), "external_id" | "user_id");
         let (exclude, include): (Vec<&String>, Vec<&String>) =
-            values.iter().partition(|v| v.starts_with('-'));
+            values.iter().partition(|v| signed && v.starts_with('-'));
         let has = |v: &str| -> bool {
             match name.as_str() {
                 "external_id" => u.external_id.as_deref() == Some(v),
@@ -549,7 +560,14 @@ fn matches(u: &StoredUser, q: &ListQuery) -> bool {
                 _ => false,
             }
         };
-        let included = include.is_empty() || include.iter().any(|v| has(v.trim_start_matches('+')));
+        let strip = |v: &'_ String| -> String {
+            if signed {
+                v.trim_start_matches('+').to_owned()
+            } else {
+                v.to_string()
+            }
+        };
+        let included = include.is_empty() || include.iter().any(|v| has(&strip(v)));
         let excluded = exclude.iter().any(|v| has(&v[1..]));
         included && !excluded
     });

@@ -207,6 +207,7 @@ async fn sandbox_responses_match_the_spec() {
     }
     spec.check("TotalCount", &api.get("/users/count").await.body);
     spec.check("Instance", &api.get("/instance").await.body);
+    spec.check("Domains", &api.get("/domains").await.body);
     for error in [
         api.post(
             "/users",

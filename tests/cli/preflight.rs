@@ -308,3 +308,62 @@ async fn settings_that_refuse_everyone_stop_the_run_before_anything_is_sent() {
     assert_eq!(sandbox.stats().requests, 2);
     sandbox.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phones_and_usernames_held_by_others_are_conflicts_and_dev_headroom_is_shown() {
+    let sandbox = start_sandbox(SandboxConfig {
+        rate: Some(10_000),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let api = Api::new(&sandbox, migrate::sandbox::DEFAULT_SECRET_KEY);
+    for body in [
+        json!({"phone_number": ["+14155550107"], "skip_password_requirement": true}),
+        json!({"username": "taken", "skip_password_requirement": true}),
+    ] {
+        assert_eq!(
+            api.send(reqwest::Method::POST, "/users", Some(&body))
+                .await
+                .status,
+            200
+        );
+    }
+    let env = TestEnv::new();
+    let users = json!([
+        {"id": "a", "primary_email_address": "a@example.com", "primary_phone_number": "+1 415 555 0107"},
+        {"id": "b", "primary_email_address": "b@example.com", "username": "Taken"},
+        {"id": "c", "primary_email_address": "c@example.com"},
+    ]);
+    let file = env.write("users.json", &users.to_string());
+    let out = run(
+        &env,
+        import_args(&sandbox, "clerk", &file, &["--dry-run", "--live"]),
+        vec![
+            (
+                "CLERK_SECRET_KEY",
+                migrate::sandbox::DEFAULT_SECRET_KEY.to_owned(),
+            ),
+            ("RATE_LIMIT", "1000".to_owned()),
+        ],
+    )
+    .await;
+    let r = report(&out);
+    let live = &r["live"];
+    assert_eq!(
+        live["existing_by"],
+        json!({"phone_number": 1, "username": 1}),
+        "{r}"
+    );
+    assert_eq!(
+        (&live["conflicts"], &live["would_create"]),
+        (&json!(2), &json!(1))
+    );
+    assert_eq!(
+        (
+            &live["instance"]["environment"],
+            &live["instance"]["cap_headroom"]
+        ),
+        (&json!("development"), &json!(98))
+    );
+    sandbox.stop().await;
+}
