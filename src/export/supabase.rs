@@ -151,34 +151,14 @@ impl Supabase {
         pg_count(url, pool, &sql, "the user count").await
     }
 
-    /// One page of users as JSON text. `row_to_json` over the listed columns and `json`
-    /// aggregates run about 2.5 times faster in PostgreSQL than building `jsonb` and
-    /// removing the token keys from it (measured on 200,000 users).
+    /// One page of users as JSON text: `row_to_json` over the listed columns (about 2.5
+    /// times faster in PostgreSQL than building `jsonb` and removing the token keys from
+    /// it, measured on 200,000 users). Identities and factors come by a second query.
     fn page_sql(&self) -> String {
-        let identities = self
-            .identities
-            .as_ref()
-            .map_or("'[]'::json".to_owned(), |t| {
-                format!(
-                    "COALESCE((SELECT json_agg(json_build_object('provider', i.provider, \
-                 'provider_id', {key}, 'email', i.identity_data->>'email') ORDER BY i.created_at) \
-                 FROM {t} i WHERE i.user_id = u.id), '[]'::json)",
-                    key = self.identity_key
-                )
-            });
-        let factors = self.factors.as_ref().map_or("'[]'::json".to_owned(), |t| {
-            format!(
-                "COALESCE((SELECT json_agg(json_build_object('factor_type', f.factor_type, \
-                 'status', f.status, 'secret', f.secret, 'friendly_name', f.friendly_name)) \
-                 FROM {t} f WHERE f.user_id = u.id AND f.factor_type::text = 'totp' \
-                 AND f.status::text = 'verified'), '[]'::json)"
-            )
-        });
         let mut filters = vec!["u.id > $1::uuid".to_owned()];
         filters.extend(self.kept());
         format!(
-            "SELECT x.id::text AS k, row_to_json(x)::text AS doc FROM (SELECT {}, \
-             {identities} AS identities, {factors} AS mfa_factors \
+            "SELECT x.id::text AS k, row_to_json(x)::text AS doc FROM (SELECT {} \
              FROM {} u WHERE {} ORDER BY u.id LIMIT $2) x ORDER BY x.id",
             self.columns.join(", "),
             self.users,
@@ -186,7 +166,39 @@ impl Supabase {
         )
     }
 
-    /// The next `limit` users after `after` (keyset pagination on the primary key).
+    /// The identities and verified TOTP factors of the users whose ids lie in `($1, $2]`,
+    /// one JSON array each, by user: one range scan of each table's `user_id` index for a
+    /// whole page, where a subquery per user cost PostgreSQL more than building the users'
+    /// own rows (7 s against 5 s for a million, measured).
+    fn linked_sql(&self) -> Option<String> {
+        let range = "user_id > $1::uuid AND user_id <= $2::uuid";
+        let identities = self.identities.as_ref().map(|t| {
+            format!(
+                "SELECT i.user_id AS u, 'identities' AS kind, json_agg(json_build_object('provider', i.provider, \
+                 'provider_id', {key}, 'email', i.identity_data->>'email') ORDER BY i.created_at) AS list \
+                 FROM {t} i WHERE i.{range} GROUP BY i.user_id",
+                key = self.identity_key
+            )
+        });
+        let factors = self.factors.as_ref().map(|t| {
+            format!(
+                "SELECT f.user_id AS u, 'mfa_factors' AS kind, json_agg(json_build_object('factor_type', f.factor_type, \
+                 'status', f.status, 'secret', f.secret, 'friendly_name', f.friendly_name)) AS list \
+                 FROM {t} f WHERE f.{range} AND f.factor_type::text = 'totp' \
+                 AND f.status::text = 'verified' GROUP BY f.user_id"
+            )
+        });
+        let parts: Vec<String> = identities.into_iter().chain(factors).collect();
+        (!parts.is_empty()).then(|| {
+            format!(
+                "SELECT l.u::text, l.kind, l.list::text FROM ({}) l",
+                parts.join(" UNION ALL ")
+            )
+        })
+    }
+
+    /// The next `limit` users after `after` (keyset pagination on the primary key), each
+    /// with its `identities` and `mfa_factors` arrays.
     pub async fn page(
         &self,
         url: &DbUrl,
@@ -194,13 +206,41 @@ impl Supabase {
         after: Option<&str>,
         limit: i64,
     ) -> Result<Page, DbError> {
-        pg_page(
-            url,
+        let after = after.unwrap_or("00000000-0000-0000-0000-000000000000");
+        let mut page = pg_page(url, pool, &self.page_sql(), after, limit).await?;
+        let (Some(sql), Some(last), Pool::Postgres(pg)) = (
+            self.linked_sql(),
+            page.rows.last().map(|r| r.key.clone()),
             pool,
-            &self.page_sql(),
-            after.unwrap_or("00000000-0000-0000-0000-000000000000"),
-            limit,
-        )
-        .await
+        ) else {
+            return Ok(page);
+        };
+        let linked: Vec<(String, String, String)> = sqlx::query_as(&sql)
+            .bind(after)
+            .bind(&last)
+            .fetch_all(pg)
+            .await
+            .map_err(|e| url.query_error("identities and factors", e))?;
+        let mut by_user: std::collections::HashMap<&str, [Option<&str>; 2]> =
+            std::collections::HashMap::with_capacity(linked.len());
+        for (user, kind, list) in &linked {
+            let slot = usize::from(kind == "mfa_factors");
+            by_user.entry(user.as_str()).or_default()[slot] = Some(list.as_str());
+        }
+        for row in &mut page.rows {
+            let [identities, factors] = by_user.get(row.key.as_str()).copied().unwrap_or_default();
+            if let Ok(doc) = &mut row.doc {
+                // The row's own object, closed by its last byte: the arrays join it there.
+                if doc.ends_with('}') {
+                    doc.pop();
+                    doc.push_str(",\"identities\":");
+                    doc.push_str(identities.unwrap_or("[]"));
+                    doc.push_str(",\"mfa_factors\":");
+                    doc.push_str(factors.unwrap_or("[]"));
+                    doc.push('}');
+                }
+            }
+        }
+        Ok(page)
     }
 }

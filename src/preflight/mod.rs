@@ -242,16 +242,10 @@ pub async fn run(live: &Live<'_>, users: &[Candidate]) -> Result<Report, ClientE
 
     // Users already there, by external_id.
     let mut exists: HashMap<String, String> = HashMap::new();
-    for chunk in users.chunks(PER_REQUEST) {
-        let query = UserQuery {
-            external_id: chunk.iter().map(|c| c.external_id.clone()).collect(),
-            limit: Some(PER_REQUEST as u32),
-            ..UserQuery::default()
-        };
-        for u in live.list(&query, &mut calls).await? {
-            if let Some(x) = u.external_id {
-                exists.insert(x, u.id);
-            }
+    let ids = users.iter().map(|c| c.external_id.clone());
+    for u in lookup(live, ids, |q, v| q.external_id = v, &mut calls).await? {
+        if let Some(x) = u.external_id {
+            exists.insert(x, u.id);
         }
     }
     // Identifiers held by other users, for those not found: emails, phones, usernames.
@@ -339,59 +333,52 @@ async fn holders(
     calls: &mut u64,
 ) -> Result<Held, ClientError> {
     let mut held = Held::default();
-    let unique = |values: &mut dyn Iterator<Item = String>| -> Vec<String> {
-        let mut seen = HashSet::new();
-        values.filter(|v| seen.insert(v.clone())).collect()
-    };
-    let emails = unique(
-        &mut pending
-            .iter()
-            .flat_map(|c| c.emails.iter().map(|e| e.to_lowercase())),
-    );
-    for chunk in emails.chunks(PER_REQUEST) {
-        let query = UserQuery {
-            email_address: chunk.to_vec(),
-            limit: Some(PER_REQUEST as u32),
-            ..UserQuery::default()
-        };
-        for u in live.list(&query, calls).await? {
-            for e in &u.email_addresses {
-                held.emails
-                    .insert(e.email_address.to_lowercase(), u.id.clone());
-            }
+    let emails = pending
+        .iter()
+        .flat_map(|c| c.emails.iter().map(|e| e.to_lowercase()));
+    for u in lookup(live, emails, |q, v| q.email_address = v, calls).await? {
+        for e in &u.email_addresses {
+            held.emails
+                .insert(e.email_address.to_lowercase(), u.id.clone());
         }
     }
-    let phones = unique(&mut pending.iter().flat_map(|c| c.phones.iter().cloned()));
-    for chunk in phones.chunks(PER_REQUEST) {
-        let query = UserQuery {
-            phone_number: chunk.to_vec(),
-            limit: Some(PER_REQUEST as u32),
-            ..UserQuery::default()
-        };
-        for u in live.list(&query, calls).await? {
-            for p in &u.phone_numbers {
-                held.phones.insert(p.phone_number.clone(), u.id.clone());
-            }
+    let phones = pending.iter().flat_map(|c| c.phones.iter().cloned());
+    for u in lookup(live, phones, |q, v| q.phone_number = v, calls).await? {
+        for p in &u.phone_numbers {
+            held.phones.insert(p.phone_number.clone(), u.id.clone());
         }
     }
-    let usernames = unique(
-        &mut pending
-            .iter()
-            .filter_map(|c| c.username.as_ref().map(|u| u.to_lowercase())),
-    );
-    for chunk in usernames.chunks(PER_REQUEST) {
-        let query = UserQuery {
-            username: chunk.to_vec(),
-            limit: Some(PER_REQUEST as u32),
-            ..UserQuery::default()
-        };
-        for u in live.list(&query, calls).await? {
-            if let Some(name) = &u.username {
-                held.usernames.insert(name.to_lowercase(), u.id.clone());
-            }
+    let usernames = pending
+        .iter()
+        .filter_map(|c| c.username.as_ref().map(|u| u.to_lowercase()));
+    for u in lookup(live, usernames, |q, v| q.username = v, calls).await? {
+        if let Some(name) = &u.username {
+            held.usernames.insert(name.to_lowercase(), u.id.clone());
         }
     }
     Ok(held)
+}
+
+/// The users holding any of `values` (each asked once), 100 values a request; `set` puts
+/// a chunk into the filter it belongs to.
+async fn lookup(
+    live: &Live<'_>,
+    values: impl Iterator<Item = String>,
+    set: impl Fn(&mut UserQuery, Vec<String>),
+    calls: &mut u64,
+) -> Result<Vec<User>, ClientError> {
+    let mut seen = HashSet::new();
+    let unique: Vec<String> = values.filter(|v| seen.insert(v.clone())).collect();
+    let mut found = Vec::new();
+    for chunk in unique.chunks(PER_REQUEST) {
+        let mut query = UserQuery {
+            limit: Some(PER_REQUEST as u32),
+            ..UserQuery::default()
+        };
+        set(&mut query, chunk.to_vec());
+        found.extend(live.list(&query, calls).await?);
+    }
+    Ok(found)
 }
 
 fn attribute(settings: &Value, name: &str) -> (bool, bool) {

@@ -11,20 +11,27 @@ use super::passwords::fixture;
 use super::util::{TestEnv, shared_dir};
 use super::verify::verify_args;
 
-/// The throwaway server's URL. Under CI its absence is a failure, not a skip.
-fn pg_admin_url() -> Option<String> {
-    match std::env::var("MIGRATE_TEST_PG_URL") {
+/// A throwaway server's URL from `scripts/test-db.sh`. Under CI its absence is a
+/// failure, not a skip.
+fn server_url(var: &str, server: &str) -> Option<String> {
+    match std::env::var(var) {
         Ok(url) if !url.is_empty() => Some(url),
         _ if std::env::var_os("CI").is_some() => {
-            panic!(
-                "MIGRATE_TEST_PG_URL is not set: CI must run the tests through scripts/test-db.sh"
-            )
+            panic!("{var} is not set: CI must run the tests through scripts/test-db.sh")
         }
         _ => {
-            eprintln!("skipped: no PostgreSQL (run the tests through scripts/test-db.sh)");
+            eprintln!("skipped: no {server} (run the tests through scripts/test-db.sh)");
             None
         }
     }
+}
+
+fn pg_admin_url() -> Option<String> {
+    server_url("MIGRATE_TEST_PG_URL", "PostgreSQL")
+}
+
+fn mysql_admin_url() -> Option<String> {
+    server_url("MIGRATE_TEST_MYSQL_URL", "MariaDB")
 }
 
 fn psql(url: &str, args: &[&str]) {
@@ -52,22 +59,6 @@ fn fresh_database(admin: &str) -> String {
     psql(admin, &["-c", &format!("CREATE DATABASE {name}")]);
     let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
     format!("{base}/{name}")
-}
-
-/// The throwaway MariaDB's URL (`scripts/test-db.sh`); under CI its absence fails.
-fn mysql_admin_url() -> Option<String> {
-    match std::env::var("MIGRATE_TEST_MYSQL_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!(
-                "MIGRATE_TEST_MYSQL_URL is not set: CI must run the tests through scripts/test-db.sh"
-            )
-        }
-        _ => {
-            eprintln!("skipped: no MariaDB (run the tests through scripts/test-db.sh)");
-            None
-        }
-    }
 }
 
 /// A fresh MariaDB database loaded from a dump with the `mariadb` client; returns its URL.
@@ -669,6 +660,15 @@ fn pages_follow_each_other_without_losing_or_repeating_a_user() {
              CASE WHEN i % 7 = 0 THEN now() END FROM generate_series(1, 4321 + 720) AS i",
         ],
     );
+    // An identity each: pages gather them by key range, and none may land on a neighbour.
+    psql(
+        &db,
+        &[
+            "-c",
+            "INSERT INTO auth.identities (provider_id, user_id, identity_data, provider, created_at, updated_at) \
+             SELECT id::text, id, jsonb_build_object('sub', id::text), 'email', now(), now() FROM auth.users",
+        ],
+    );
     let env = TestEnv::new();
     let out = env
         .cmd()
@@ -690,11 +690,22 @@ fn pages_follow_each_other_without_losing_or_repeating_a_user() {
         "{r}"
     );
     let text = std::fs::read_to_string(env.path().join("users.ndjson")).expect("export");
-    let ids: std::collections::HashSet<String> = text
+    let rows: Vec<Value> = text
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).expect("ndjson")["id"].to_string())
+        .map(|l| serde_json::from_str::<Value>(l).expect("ndjson"))
         .collect();
+    let ids: std::collections::HashSet<String> = rows.iter().map(|u| u["id"].to_string()).collect();
     assert_eq!(ids.len(), 4321, "every user once");
+    for u in &rows {
+        assert_eq!(
+            (
+                u["identities"].as_array().map(Vec::len),
+                &u["identities"][0]["provider_id"]
+            ),
+            (Some(1), &u["id"]),
+            "its own identity, once"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
