@@ -23,7 +23,7 @@ SELECT '"'"'00000000-0000-0000-0000-000000000000'"'"'::uuid, gen_random_uuid(), 
 FROM generate_series(1, $users) AS i;
 INSERT INTO auth.identities (provider_id, user_id, identity_data, provider, created_at, updated_at)
 SELECT id::text, id, jsonb_build_object('"'"'sub'"'"', id::text, '"'"'email'"'"', email), '"'"'email'"'"', now(), now() FROM auth.users;
-ANALYZE;
+VACUUM ANALYZE;
 SQL
   out=$(mktemp -d)
   /usr/bin/time -f "%e %M %U %S" -o "$out/time" target/release/migrate export supabase --db-url "$url" \

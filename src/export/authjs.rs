@@ -3,7 +3,7 @@
 //! passwords; linked providers go to metadata, `emailVerified` says which emails are.
 
 use super::Page;
-use super::db::{DbError, DbUrl, Dialect, Pool, count, is_integer_type, page, require};
+use super::db::{DbError, DbUrl, Dialect, Keyset, Pool, count, is_integer_type, page, require};
 
 pub struct AuthJs {
     dialect: Dialect,
@@ -11,8 +11,7 @@ pub struct AuthJs {
     /// The users table's columns, in a stable order (MySQL and SQLite list them).
     user_columns: Vec<String>,
     accounts: Option<String>,
-    /// Whether `id` is a number: then pages follow numeric order, on the primary key.
-    numeric_id: bool,
+    keyset: Keyset,
 }
 
 /// The table names each naming uses: the SQL adapters', Prisma's and Kysely's, then
@@ -48,16 +47,32 @@ impl AuthJs {
                 .columns(schema, accounts)
                 .await
                 .map_err(|e| url.query_error("the schema", e))?;
-            let numeric_id = columns.get("id").is_some_and(|t| is_integer_type(t));
+            let numeric = columns.get("id").is_some_and(|t| is_integer_type(t));
             let mut user_columns: Vec<String> = columns.into_keys().collect();
             user_columns.sort();
+            let table = dialect.table(schema, users);
+            let id = format!("u.{}", dialect.quote("id"));
+            // Pages follow the primary key's own order: numeric for a serial id. MySQL and
+            // SQLite compare the bound text as the column's type.
+            let (key, cast) = match (dialect, numeric) {
+                (Dialect::Postgres, true) => (id, "::bigint"),
+                (Dialect::Postgres, false) => (format!("{id}::text"), ""),
+                _ => (id, ""),
+            };
             return Ok(Self {
+                keyset: Keyset {
+                    dialect,
+                    from: format!("{table} u"),
+                    key,
+                    cast,
+                    first: if numeric { "-9223372036854775808" } else { "" },
+                    filters: Vec::new(),
+                },
                 dialect,
-                users: dialect.table(schema, users),
+                users: table,
                 user_columns,
                 accounts: (linked.contains_key("userId") && linked.contains_key("provider"))
                     .then(|| dialect.table(schema, accounts)),
-                numeric_id,
             });
         }
         Err(DbError::MissingTable {
@@ -80,16 +95,7 @@ impl AuthJs {
         count(url, pool, &sql, "the user count").await
     }
 
-    /// A key below every real one.
-    fn first_key(&self) -> &'static str {
-        if self.numeric_id {
-            "-9223372036854775808"
-        } else {
-            ""
-        }
-    }
-
-    fn page_sql(&self) -> String {
+    fn page_sql(&self, bounded: bool) -> String {
         let d = self.dialect;
         let q = |c: &str| d.quote(c);
         let id = format!("u.{}", q("id"));
@@ -108,38 +114,26 @@ impl AuthJs {
             },
         );
         let doc = d.row_doc("u", &self.user_columns, &[("accounts", accounts)]);
-        let (after, limit) = d.page_params();
-        let key = match (d, self.numeric_id) {
-            (Dialect::Postgres, true) => (id.clone(), format!("{after}::bigint")),
-            (Dialect::Postgres, false) => (format!("{id}::text"), after.to_owned()),
-            // MySQL and SQLite compare the bound text as the column's type.
-            _ => (id.clone(), after.to_owned()),
-        };
         format!(
-            "SELECT {} AS k, {doc} AS doc FROM {} u WHERE {} > {} ORDER BY {} LIMIT {limit}",
-            d.text(&id),
-            self.users,
-            key.0,
-            key.1,
-            key.0,
+            "SELECT {} AS k, {doc} AS doc {}",
+            self.keyset.text(),
+            self.keyset.scope(bounded)
         )
     }
 
-    /// The next `limit` users after `after` (keyset pagination on the primary key).
+    pub fn keyset(&self) -> &Keyset {
+        &self.keyset
+    }
+
+    /// The users after `after`, up to and including `until` (to the end when `None`).
     pub async fn page(
         &self,
         url: &DbUrl,
         pool: &Pool,
         after: Option<&str>,
-        limit: i64,
+        until: Option<&str>,
     ) -> Result<Page, DbError> {
-        page(
-            url,
-            pool,
-            &self.page_sql(),
-            after.unwrap_or(self.first_key()),
-            limit,
-        )
-        .await
+        let sql = self.page_sql(until.is_some());
+        page(url, pool, &sql, after.unwrap_or(self.keyset.first), until).await
     }
 }

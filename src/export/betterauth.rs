@@ -6,7 +6,7 @@
 //! with several accounts is still exported once.
 
 use super::Page;
-use super::db::{DbError, DbUrl, Dialect, Pool, count, page, require};
+use super::db::{DbError, DbUrl, Dialect, Keyset, Pool, count, page, require};
 
 /// The tables, as `--user-table` / `--account-table` name them.
 #[derive(Debug, Clone)]
@@ -24,6 +24,7 @@ pub struct BetterAuth {
     account: String,
     /// `FROM … WHERE …` of a user's verified two-factor row, when the plugin's table exists.
     two_factor: Option<String>,
+    keyset: Keyset,
 }
 
 impl BetterAuth {
@@ -79,9 +80,24 @@ impl BetterAuth {
         let q = |c: &str| dialect.quote(c);
         let mut user_columns: Vec<String> = users.into_keys().collect();
         user_columns.sort();
+        let user = dialect.table(schema, &tables.user);
+        let id = format!("u.{}", q("id"));
         Ok(Self {
+            keyset: Keyset {
+                dialect,
+                from: format!("{user} u"),
+                // Better Auth's ids are text; MySQL and SQLite compare them as the column
+                // does, which is how its index orders them.
+                key: match dialect {
+                    Dialect::Postgres => format!("{id}::text"),
+                    _ => id,
+                },
+                cast: "",
+                first: "",
+                filters: Vec::new(),
+            },
             dialect,
-            user: dialect.table(schema, &tables.user),
+            user,
             user_columns,
             account: dialect.table(schema, &tables.account),
             two_factor: (two_factor.contains_key("secret") && two_factor.contains_key("userId"))
@@ -107,7 +123,7 @@ impl BetterAuth {
         count(url, pool, &sql, "the user count").await
     }
 
-    fn page_sql(&self) -> String {
+    fn page_sql(&self, bounded: bool) -> String {
         let d = self.dialect;
         let q = |c: &str| d.quote(c);
         let (user_id, provider, created) = (q("userId"), q("providerId"), q("createdAt"));
@@ -142,29 +158,27 @@ impl BetterAuth {
                 ("twoFactorSecret", two_factor),
             ],
         );
-        let (after, limit) = d.page_params();
-        // Keys are compared as the column compares them, which is also how the primary
-        // key's index orders them.
-        let key = match d {
-            Dialect::Postgres => format!("{id}::text"),
-            _ => id.clone(),
-        };
         format!(
-            "SELECT {} AS k, {doc} AS doc FROM {} u WHERE {key} > {after} ORDER BY {key} LIMIT {limit}",
-            d.text(&id),
-            self.user,
+            "SELECT {} AS k, {doc} AS doc {}",
+            self.keyset.text(),
+            self.keyset.scope(bounded)
         )
     }
 
-    /// The next `limit` users after `after` (keyset pagination on the primary key).
+    pub fn keyset(&self) -> &Keyset {
+        &self.keyset
+    }
+
+    /// The users after `after`, up to and including `until` (to the end when `None`).
     pub async fn page(
         &self,
         url: &DbUrl,
         pool: &Pool,
         after: Option<&str>,
-        limit: i64,
+        until: Option<&str>,
     ) -> Result<Page, DbError> {
-        page(url, pool, &self.page_sql(), after.unwrap_or(""), limit).await
+        let sql = self.page_sql(until.is_some());
+        page(url, pool, &sql, after.unwrap_or(self.keyset.first), until).await
     }
 }
 

@@ -162,7 +162,7 @@ impl DbUrl {
         Ok(match self.dialect {
             Dialect::Postgres => Pool::Postgres(
                 sqlx::postgres::PgPoolOptions::new()
-                    .max_connections(2)
+                    .max_connections(CONNECTIONS)
                     .acquire_timeout(timeout)
                     .connect(&self.url)
                     .await
@@ -170,7 +170,7 @@ impl DbUrl {
             ),
             Dialect::MySql => Pool::MySql(
                 sqlx::mysql::MySqlPoolOptions::new()
-                    .max_connections(2)
+                    .max_connections(CONNECTIONS)
                     .acquire_timeout(timeout)
                     .connect(&self.url)
                     .await
@@ -195,6 +195,9 @@ impl DbUrl {
         })
     }
 }
+
+/// Connections to a server: two pages built at once, and the walk of page boundaries.
+const CONNECTIONS: u32 = 3;
 
 /// An open database (a handle: clones share the connections).
 #[derive(Clone)]
@@ -282,7 +285,7 @@ impl Dialect {
         }
     }
 
-    /// The placeholders for a page query's two parameters: the last key and the limit.
+    /// The placeholders of a query's two parameters.
     pub fn page_params(self) -> (&'static str, &'static str) {
         match self {
             Self::Postgres => ("$1", "$2"),
@@ -357,22 +360,103 @@ impl Dialect {
     }
 }
 
-/// One keyset page: `sql` takes the last key and the page size as its two parameters
-/// ([`Dialect::page_params`]) and returns `k` (the key as text) and `doc` (a user's JSON
-/// text) columns.
+/// How a reader walks its users: by the primary key, in the order its index keeps.
+#[derive(Debug, Clone)]
+pub struct Keyset {
+    pub dialect: Dialect,
+    /// The table with its alias `u`.
+    pub from: String,
+    /// The key as compared and ordered: the primary key's own comparison, so its index
+    /// serves both the walk and the pages.
+    pub key: String,
+    /// How a bound key (text) becomes comparable with `key`, e.g. `::uuid`.
+    pub cast: &'static str,
+    /// A key below every real one.
+    pub first: &'static str,
+    /// Conditions a row must meet to be exported (the walk counts every row).
+    pub filters: Vec<String>,
+}
+
+impl Keyset {
+    /// The exported rows after the first parameter and, when `bounded`, up to and
+    /// including the second, ordered: `FROM … WHERE … ORDER BY …`. No limit: a range
+    /// holds a page's worth of rows, and a row added since is read, not cut off.
+    pub fn scope(&self, bounded: bool) -> String {
+        let (after, until) = self.dialect.page_params();
+        let mut filters = vec![format!("{} > {after}{}", self.key, self.cast)];
+        if bounded {
+            filters.push(format!("{} <= {until}{}", self.key, self.cast));
+        }
+        filters.extend(self.filters.iter().cloned());
+        format!(
+            "FROM {} WHERE {} ORDER BY {}",
+            self.from,
+            filters.join(" AND "),
+            self.key
+        )
+    }
+
+    /// The key as text.
+    pub fn text(&self) -> String {
+        self.dialect.text(&self.key)
+    }
+
+    /// The key `limit` rows after `after`, counting every row so that the primary key's
+    /// index alone answers: where that page ends. `None` when fewer remain.
+    pub async fn boundary(
+        &self,
+        url: &DbUrl,
+        pool: &Pool,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Option<String>, DbError> {
+        let (after_param, offset_param) = self.dialect.page_params();
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {} > {after_param}{} ORDER BY {} LIMIT 1 OFFSET {offset_param}",
+            self.text(),
+            self.from,
+            self.key,
+            self.cast,
+            self.key
+        );
+        let after = after.unwrap_or(self.first);
+        let offset = limit - 1;
+        macro_rules! one {
+            ($pool:expr) => {
+                sqlx::query_scalar(&sql)
+                    .bind(after)
+                    .bind(offset)
+                    .fetch_optional($pool)
+                    .await
+            };
+        }
+        match pool {
+            Pool::Postgres(pg) => one!(pg),
+            Pool::MySql(my) => one!(my),
+            Pool::Sqlite(lite) => one!(lite),
+        }
+        .map_err(|e| url.query_error("page boundaries", e))
+    }
+}
+
+/// One page: `sql` ([`Keyset::scope`]) takes the key the page starts after and, but for
+/// the last page, the key it ends on; it returns `k` (the key as text) and `doc` (a
+/// user's JSON text) columns.
 pub async fn page(
     url: &DbUrl,
     pool: &Pool,
     sql: &str,
     after: &str,
-    limit: i64,
+    until: Option<&str>,
 ) -> Result<super::Page, DbError> {
     use sqlx::Row;
     macro_rules! rows {
-        ($pool:expr) => {
-            sqlx::query(sql)
-                .bind(after)
-                .bind(limit)
+        ($pool:expr) => {{
+            let mut query = sqlx::query(sql).bind(after);
+            if let Some(until) = until {
+                query = query.bind(until);
+            }
+            query
                 .fetch_all($pool)
                 .await
                 .map_err(|e| url.query_error("users", e))?
@@ -384,7 +468,7 @@ pub async fn page(
                         .map_err(|e| url.scrub(&e.to_string())),
                 })
                 .collect()
-        };
+        }};
     }
     let rows = match pool {
         Pool::Postgres(pg) => rows!(pg),

@@ -1,5 +1,5 @@
 //! `migrate export`: users straight out of a platform's database, into exactly the file
-//! `migrate -t SOURCE -f FILE` reads. Rows come a page at a time (keyset pagination on the
+//! `migrate -t SOURCE -f FILE` reads. Rows come a page at a time (ranges of the
 //! primary key), are written to a private temporary file that is renamed into place when
 //! complete, and are run through the import's own transformer and checks for the
 //! coverage report.
@@ -26,8 +26,11 @@ use crate::user::ValidateOptions;
 pub use db::{DbError, DbUrl};
 pub use writer::Layout;
 
-/// Rows fetched per query.
+/// Rows per page.
 const PAGE: i64 = 2000;
+
+/// Pages the database builds at once while the program writes the one before.
+const AHEAD: usize = 2;
 
 /// One page of rows: each one's key and its JSON document (or why it cannot be read).
 #[derive(Debug, Default)]
@@ -142,6 +145,64 @@ enum Reader {
     AuthJs(authjs::AuthJs),
 }
 
+impl Reader {
+    /// The users after `after`, up to and including `until` (to the end when `None`).
+    async fn page(
+        &self,
+        url: &DbUrl,
+        pool: &db::Pool,
+        after: Option<&str>,
+        until: Option<&str>,
+    ) -> Result<Page, DbError> {
+        match self {
+            Self::Supabase(r) => r.page(url, pool, after, until).await,
+            Self::BetterAuth(r) => r.page(url, pool, after, until).await,
+            Self::AuthJs(r) => r.page(url, pool, after, until).await,
+        }
+    }
+
+    fn keyset(&self) -> &db::Keyset {
+        match self {
+            Self::Supabase(r) => r.keyset(),
+            Self::BetterAuth(r) => r.keyset(),
+            Self::AuthJs(r) => r.keyset(),
+        }
+    }
+}
+
+/// A page's key range: after one key (`None`: the start), up to and including another
+/// (`None`: the end).
+type Range = (Option<String>, Option<String>);
+
+/// The pages' key ranges, in order. They tile the key space, so every user is in exactly
+/// one page; the walker reads keys alone, on its own connection, at most [`AHEAD`] pages
+/// ahead, and stops when the receiver is dropped.
+fn walk(
+    reader: Arc<Reader>,
+    url: DbUrl,
+    pool: db::Pool,
+) -> tokio::sync::mpsc::Receiver<Result<Range, DbError>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(AHEAD);
+    tokio::spawn(async move {
+        let mut after = None;
+        loop {
+            let end = reader
+                .keyset()
+                .boundary(&url, &pool, after.as_deref(), PAGE)
+                .await;
+            let next = end.as_ref().ok().cloned().flatten();
+            if tx.send(end.map(|end| (after, end))).await.is_err() {
+                return;
+            }
+            match next {
+                Some(key) => after = Some(key),
+                None => return,
+            }
+        }
+    });
+    rx
+}
+
 pub async fn run(
     options: &ExportOptions,
     reporter: Arc<dyn Reporter>,
@@ -190,20 +251,29 @@ pub async fn run(
         Reader::AuthJs(r) => r.count(url, &pool).await?,
     };
     reporter.report(&Event::Started { total, skipped: 0 });
-    // The database builds the next page while this one is written and checked.
+    // Page boundaries come from the primary key's index, ahead of the pages, so the
+    // database builds two pages on two connections while the program writes the last.
     let reader = Arc::new(reader);
-    let fetch = |after: Option<String>| {
+    let fetch = |(after, until): Range| {
         let (reader, url, pool) = (reader.clone(), url.clone(), pool.clone());
         tokio::spawn(async move {
-            match reader.as_ref() {
-                Reader::Supabase(r) => r.page(&url, &pool, after.as_deref(), PAGE).await,
-                Reader::BetterAuth(r) => r.page(&url, &pool, after.as_deref(), PAGE).await,
-                Reader::AuthJs(r) => r.page(&url, &pool, after.as_deref(), PAGE).await,
-            }
+            reader
+                .page(&url, &pool, after.as_deref(), until.as_deref())
+                .await
         })
     };
-    let mut next = Some(fetch(None));
-    while let Some(pending) = next.take() {
+    let mut ranges = walk(reader.clone(), url.clone(), pool.clone());
+    let mut ahead = std::collections::VecDeque::new();
+    loop {
+        while ahead.len() < AHEAD {
+            match ranges.recv().await {
+                Some(range) => ahead.push_back(fetch(range?)),
+                None => break,
+            }
+        }
+        let Some(pending) = ahead.pop_front() else {
+            break;
+        };
         let page = pending.await.map_err(|e| {
             ExportError::Db(DbError::Query {
                 what: "users",
@@ -211,9 +281,6 @@ pub async fn run(
                 reason: e.to_string(),
             })
         })??;
-        if page.rows.len() as i64 == PAGE {
-            next = Some(fetch(page.rows.last().map(|r| r.key.clone())));
-        }
         for row in page.rows {
             let text = row.doc.as_deref().unwrap_or_default().to_owned();
             let doc = row
