@@ -182,6 +182,19 @@ async fn import_and_verify(
     (sandbox, v)
 }
 
+/// Runs `migrate export SOURCE --json -o FILE --db-url DB` (blocking); returns the exit
+/// code and the JSON report.
+fn export_json(env: &TestEnv, source: &str, file: &str, db: &str) -> (Option<i32>, Value) {
+    let out = env
+        .cmd()
+        .args(["export", source, "--json", "-o", file, "--db-url", db])
+        .output()
+        .expect("runs");
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), report)
+}
+
 fn key() -> Vec<(&'static str, String)> {
     vec![
         ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
@@ -670,20 +683,7 @@ fn pages_follow_each_other_without_losing_or_repeating_a_user() {
         ],
     );
     let env = TestEnv::new();
-    let out = env
-        .cmd()
-        .args([
-            "export",
-            "supabase",
-            "--json",
-            "-o",
-            "users.ndjson",
-            "--db-url",
-            &db,
-        ])
-        .output()
-        .expect("runs");
-    let r: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let (_, r) = export_json(&env, "supabase", "users.ndjson", &db);
     assert_eq!(
         (&r["total"], &r["skipped_by_reason"]),
         (&json!(4321), &json!({"deleted": 720})),
@@ -723,21 +723,8 @@ async fn a_row_that_cannot_be_read_is_skipped_counted_and_named() {
     .await
     .expect("update");
     pool.close().await;
-    let out = env
-        .cmd()
-        .args([
-            "export",
-            "betterauth",
-            "--json",
-            "-o",
-            "users.json",
-            "--db-url",
-            &db,
-        ])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(3), "skipped rows exit 3");
-    let r: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let (code, r) = export_json(&env, "betterauth", "users.json", &db);
+    assert_eq!(code, Some(3), "skipped rows exit 3");
     assert_eq!((&r["total"], &r["skipped"]), (&json!(4), &json!(1)), "{r}");
     assert_eq!(r["unreadable"][0]["key"], json!(carol), "{r}");
     let text = std::fs::read_to_string(env.path().join("users.json")).expect("export");
@@ -805,25 +792,8 @@ fn mysql_pages_follow_the_primary_key_under_a_case_insensitive_collation() {
     let dump = env.path().join("many.sql");
     std::fs::write(&dump, sql).expect("write");
     let db = mysql_database(&admin, &dump);
-    let out = env
-        .cmd()
-        .args([
-            "export",
-            "betterauth",
-            "--json",
-            "-o",
-            "users.ndjson",
-            "--db-url",
-            &db,
-        ])
-        .output()
-        .expect("runs");
-    let r: Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(
-        (out.status.code(), &r["total"]),
-        (Some(0), &json!(4326)),
-        "{r}"
-    );
+    let (code, r) = export_json(&env, "betterauth", "users.ndjson", &db);
+    assert_eq!((code, &r["total"]), (Some(0), &json!(4326)), "{r}");
     let text = std::fs::read_to_string(env.path().join("users.ndjson")).expect("export");
     let ids: std::collections::HashSet<String> = text
         .lines()
