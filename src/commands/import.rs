@@ -659,14 +659,14 @@ fn feed(
             continue;
         }
         let work = match item {
-            Item::Ready { prepared, .. } if settled.contains_key(&prepared.external_id) => {
-                Work::Settled {
-                    entry: Box::new(settled[&prepared.external_id].clone()),
-                }
-            }
-            Item::Ready { position, prepared } => Work::Create {
-                row: position.row,
-                prepared,
+            Item::Ready { position, prepared } => match settled.get(&prepared.external_id) {
+                Some(entry) => Work::Settled {
+                    entry: Box::new(entry.clone()),
+                },
+                None => Work::Create {
+                    row: position.row,
+                    prepared,
+                },
             },
             ref skipped @ Item::Skipped {
                 position, reason, ..

@@ -2,8 +2,7 @@
 //! `@auth/pg-adapter` documents them), or Prisma's `User` and `Account`. Users have no
 //! passwords; linked providers go to metadata, `emailVerified` says which emails are.
 
-use super::Page;
-use super::db::{DbError, DbUrl, Dialect, Keyset, Pool, count, is_integer_type, page, require};
+use super::db::{DbError, DbUrl, Dialect, Keyset, Pool, count, is_integer_type, require};
 
 pub struct AuthJs {
     dialect: Dialect,
@@ -95,7 +94,8 @@ impl AuthJs {
         count(url, pool, &sql, "the user count").await
     }
 
-    fn page_sql(&self, bounded: bool) -> String {
+    /// One page's query: the users in a key range ([`Keyset::scope`]), as `k` and `doc`.
+    pub fn page_sql(&self, bounded: bool) -> String {
         let d = self.dialect;
         let q = |c: &str| d.quote(c);
         let id = format!("u.{}", q("id"));
@@ -123,17 +123,5 @@ impl AuthJs {
 
     pub fn keyset(&self) -> &Keyset {
         &self.keyset
-    }
-
-    /// The users after `after`, up to and including `until` (to the end when `None`).
-    pub async fn page(
-        &self,
-        url: &DbUrl,
-        pool: &Pool,
-        after: Option<&str>,
-        until: Option<&str>,
-    ) -> Result<Page, DbError> {
-        let sql = self.page_sql(until.is_some());
-        page(url, pool, &sql, after.unwrap_or(self.keyset.first), until).await
     }
 }

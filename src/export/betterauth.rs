@@ -5,8 +5,7 @@
 //! Each user is one row: accounts are gathered by subqueries, never joined, so a user
 //! with several accounts is still exported once.
 
-use super::Page;
-use super::db::{DbError, DbUrl, Dialect, Keyset, Pool, count, page, require};
+use super::db::{DbError, DbUrl, Dialect, Keyset, Pool, count, require};
 
 /// The tables, as `--user-table` / `--account-table` name them.
 #[derive(Debug, Clone)]
@@ -123,7 +122,8 @@ impl BetterAuth {
         count(url, pool, &sql, "the user count").await
     }
 
-    fn page_sql(&self, bounded: bool) -> String {
+    /// One page's query: the users in a key range ([`Keyset::scope`]), as `k` and `doc`.
+    pub fn page_sql(&self, bounded: bool) -> String {
         let d = self.dialect;
         let q = |c: &str| d.quote(c);
         let (user_id, provider, created) = (q("userId"), q("providerId"), q("createdAt"));
@@ -167,18 +167,6 @@ impl BetterAuth {
 
     pub fn keyset(&self) -> &Keyset {
         &self.keyset
-    }
-
-    /// The users after `after`, up to and including `until` (to the end when `None`).
-    pub async fn page(
-        &self,
-        url: &DbUrl,
-        pool: &Pool,
-        after: Option<&str>,
-        until: Option<&str>,
-    ) -> Result<Page, DbError> {
-        let sql = self.page_sql(until.is_some());
-        page(url, pool, &sql, after.unwrap_or(self.keyset.first), until).await
     }
 }
 

@@ -396,6 +396,19 @@ impl Keyset {
         )
     }
 
+    /// The rows of one page's query `sql` ([`Self::scope`]) after `after` (the start when
+    /// `None`) and up to `until` (the end when `None`).
+    pub async fn page(
+        &self,
+        url: &DbUrl,
+        pool: &Pool,
+        sql: &str,
+        after: Option<&str>,
+        until: Option<&str>,
+    ) -> Result<super::Page, DbError> {
+        page(url, pool, sql, after.unwrap_or(self.first), until).await
+    }
+
     /// The key as text.
     pub fn text(&self) -> String {
         self.dialect.text(&self.key)

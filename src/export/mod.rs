@@ -154,10 +154,17 @@ impl Reader {
         after: Option<&str>,
         until: Option<&str>,
     ) -> Result<Page, DbError> {
+        let bounded = until.is_some();
         match self {
             Self::Supabase(r) => r.page(url, pool, after, until).await,
-            Self::BetterAuth(r) => r.page(url, pool, after, until).await,
-            Self::AuthJs(r) => r.page(url, pool, after, until).await,
+            Self::BetterAuth(r) => {
+                let sql = r.page_sql(bounded);
+                r.keyset().page(url, pool, &sql, after, until).await
+            }
+            Self::AuthJs(r) => {
+                let sql = r.page_sql(bounded);
+                r.keyset().page(url, pool, &sql, after, until).await
+            }
         }
     }
 

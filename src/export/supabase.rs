@@ -3,9 +3,7 @@
 //! left out and counted; GoTrue's one-time tokens are never exported.
 
 use super::Page;
-use super::db::{
-    DbError, DbUrl, Dialect, Keyset, Pool, count as pg_count, page as pg_page, require,
-};
+use super::db::{DbError, DbUrl, Dialect, Keyset, Pool, count as pg_count, require};
 
 fn quote(ident: &str) -> String {
     Dialect::Postgres.quote(ident)
@@ -220,9 +218,9 @@ impl Supabase {
         after: Option<&str>,
         until: Option<&str>,
     ) -> Result<Page, DbError> {
-        let after = after.unwrap_or(self.keyset.first);
         let sql = self.page_sql(until.is_some());
-        let mut page = pg_page(url, pool, &sql, after, until).await?;
+        let mut page = self.keyset.page(url, pool, &sql, after, until).await?;
+        let after = after.unwrap_or(self.keyset.first);
         let (Some(sql), Some(last), Pool::Postgres(pg)) = (
             self.linked_sql(),
             page.rows.last().map(|r| r.key.clone()),

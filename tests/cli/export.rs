@@ -195,6 +195,20 @@ fn export_json(env: &TestEnv, source: &str, file: &str, db: &str) -> (Option<i32
     (out.status.code(), report)
 }
 
+/// Runs `migrate export SOURCE --json -o FILE` with the database in `DATABASE_URL`, as a
+/// deployment's environment gives it, plus `vars`.
+async fn export_from_env(
+    env: &TestEnv,
+    source: &str,
+    file: &str,
+    db: &str,
+    mut vars: Vec<(&'static str, String)>,
+) -> std::process::Output {
+    vars.push(("DATABASE_URL", db.to_owned()));
+    let args = ["export", source, "--json", "-o", file];
+    run(env, args.iter().map(|a| (*a).to_owned()).collect(), vars).await
+}
+
 fn key() -> Vec<(&'static str, String)> {
     vec![
         ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
@@ -209,18 +223,7 @@ async fn supabase_round_trip_exports_imports_and_verifies_with_real_passwords() 
     };
     let db = supabase_database(&admin, &shared);
     let env = TestEnv::new();
-    let out = run(
-        &env,
-        vec![
-            "export".into(),
-            "supabase".into(),
-            "--json".into(),
-            "-o".into(),
-            "users.json".into(),
-        ],
-        vec![("DATABASE_URL", db.clone())],
-    )
-    .await;
+    let out = export_from_env(&env, "supabase", "users.json", &db, Vec::new()).await;
     let r = report(&out);
     assert_eq!(out.status.code(), Some(0), "{r}");
     assert_eq!(
@@ -373,16 +376,12 @@ async fn better_auth_round_trip(env: &TestEnv, db: String, prefix: &str) {
     )
     .expect("json");
     let secret = expected["secret"].as_str().expect("secret").to_owned();
-    let out = run(
+    let out = export_from_env(
         env,
-        vec![
-            "export".into(),
-            "betterauth".into(),
-            "--json".into(),
-            "-o".into(),
-            "users.ndjson".into(),
-        ],
-        vec![("DATABASE_URL", db.clone()), ("BETTER_AUTH_SECRET", secret)],
+        "betterauth",
+        "users.ndjson",
+        &db,
+        vec![("BETTER_AUTH_SECRET", secret)],
     )
     .await;
     let r = report(&out);
@@ -589,18 +588,7 @@ async fn authjs_round_trip_from_the_kysely_adapters_mysql_and_sqlite_tables() {
 
 /// Exports the adapter's three fixture users, imports them and checks what they carry.
 async fn authjs_round_trip(env: &TestEnv, db: String) {
-    let out = run(
-        env,
-        vec![
-            "export".into(),
-            "authjs".into(),
-            "--json".into(),
-            "-o".into(),
-            "users.json".into(),
-        ],
-        vec![("DATABASE_URL", db.clone())],
-    )
-    .await;
+    let out = export_from_env(env, "authjs", "users.json", &db, Vec::new()).await;
     let r = report(&out);
     assert_eq!(
         (&r["total"], &r["with_password"]),

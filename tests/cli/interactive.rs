@@ -126,11 +126,14 @@ async fn a_typed_key_is_saved_to_a_private_dotenv_and_used() {
         settle();
         s.send("n").expect("has none");
         s.expect("Enter your Clerk Secret Key").expect("key prompt");
+        settle();
         s.send_line(LIVE_KEY).expect("types the key");
         s.expect("Create a .env file").expect("offers to save");
+        settle();
         s.send("y").expect("accepts");
         s.expect("Created .env").expect("saved");
         s.expect("[y/N]").expect("production confirmation");
+        settle();
         s.send("y").expect("confirms");
         s.expect("3 created").expect("imports");
         (exit_code(&s), env)

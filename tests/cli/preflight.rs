@@ -47,6 +47,13 @@ fn users() -> Vec<Value> {
         .collect()
 }
 
+fn users_file(env: &TestEnv) -> std::path::PathBuf {
+    env.write(
+        "users.json",
+        &serde_json::to_string(&users()).expect("json"),
+    )
+}
+
 async fn seeded() -> migrate::sandbox::SandboxHandle {
     let sandbox = start_sandbox(SandboxConfig {
         secret_key: LIVE_KEY.into(),
@@ -96,10 +103,7 @@ fn statuses(env: &TestEnv, log: &str) -> HashMap<String, String> {
 async fn live_verdicts_are_what_the_import_then_does() {
     let sandbox = seeded().await;
     let env = TestEnv::new();
-    let file = env.write(
-        "users.json",
-        &serde_json::to_string(&users()).expect("json"),
-    );
+    let file = users_file(&env);
     let mut args = import_args(&sandbox, "clerk", &file, &["--dry-run", "--live"]);
     args.retain(|a| a != "-y");
     args.insert(0, "-y".into());
@@ -186,10 +190,7 @@ async fn settings_that_cannot_be_read_are_reported_never_guessed() {
     })
     .await;
     let env = TestEnv::new();
-    let file = env.write(
-        "users.json",
-        &serde_json::to_string(&users()).expect("json"),
-    );
+    let file = users_file(&env);
     let out = run(
         &env,
         import_args(&sandbox, "clerk", &file, &["--dry-run", "--live"]),
@@ -239,10 +240,7 @@ async fn settings_that_cannot_be_read_are_reported_never_guessed() {
 async fn with_preflight_users_already_there_cost_no_create_call() {
     let sandbox = seeded().await;
     let env = TestEnv::new();
-    let file = env.write(
-        "users.json",
-        &serde_json::to_string(&users()).expect("json"),
-    );
+    let file = users_file(&env);
     let before = sandbox.stats().requests;
     let out = run(
         &env,
@@ -291,10 +289,7 @@ async fn settings_that_refuse_everyone_stop_the_run_before_anything_is_sent() {
     })
     .await;
     let env = TestEnv::new();
-    let file = env.write(
-        "users.json",
-        &serde_json::to_string(&users()).expect("json"),
-    );
+    let file = users_file(&env);
     let out = run(&env, import_args(&sandbox, "clerk", &file, &[]), key()).await;
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
