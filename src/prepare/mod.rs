@@ -93,8 +93,11 @@ impl Duplicates {
         let Item::Ready { position, prepared } = &item else {
             return item;
         };
-        dedup::marks(prepared, &mut self.marks, &mut self.scratch);
-        match self.check_marks(position.row) {
+        let mut marks = std::mem::take(&mut self.marks);
+        dedup::marks(prepared, &mut marks, &mut self.scratch);
+        let problem = self.check_given(&marks, position.row);
+        self.marks = marks;
+        match problem {
             Some(problem) => Item::Invalid {
                 position: *position,
                 user_id: Some(prepared.external_id.clone()),
@@ -104,14 +107,8 @@ impl Duplicates {
         }
     }
 
-    /// The problem of the record at `row` whose identifiers are `marks`, if it repeats one.
-    pub fn check_marks(&mut self, row: u64) -> Option<Problem> {
-        self.seen
-            .check(&self.marks, row)
-            .map(|(kind, first)| dedup::problem(kind, first))
-    }
-
-    /// Checks fingerprints made elsewhere (the parallel dry run's workers).
+    /// The problem of the record at `row` whose identifiers' fingerprints are `marks` (made
+    /// here, or by the parallel dry run's workers), if it repeats an earlier one's.
     pub fn check_given(&mut self, marks: &[dedup::Mark], row: u64) -> Option<Problem> {
         self.seen
             .check(marks, row)
