@@ -49,6 +49,8 @@ impl Cli {
             }
             (Some(Command::Export(e)), Some((_, sub))) => {
                 e.connection.key_on_command_line = typed(sub);
+                e.db_url_on_command_line =
+                    sub.value_source("db_url") == Some(ValueSource::CommandLine);
             }
             _ => {}
         }
@@ -301,16 +303,24 @@ impl FirebaseArgs {
 /// Options of `migrate delete`.
 #[derive(Debug, Clone, Args)]
 pub struct DeleteArgs {
-    /// Migration log whose created users to delete (repeatable) [default: the latest run].
+    /// Import log whose created users to delete (repeatable; each must be a log of this
+    /// instance) [default: the latest import of this instance].
     #[arg(long, value_name = "FILE")]
     pub log: Vec<PathBuf>,
 
-    /// Delete the users created by every run in the log directory.
+    /// Delete the users created by every import of this instance in the log directory.
     #[arg(long, conflicts_with = "log")]
     pub all_runs: bool,
 
-    /// Target the source IDs of this export file instead of a log.
-    #[arg(short, long, value_name = "PATH", conflicts_with_all = ["log", "all_runs"], requires = "transformer")]
+    /// Only the users of this export file (by source ID) among those this instance's
+    /// import logs record as created: never a user no log created.
+    #[arg(
+        short,
+        long,
+        value_name = "PATH",
+        conflicts_with = "all_runs",
+        requires = "transformer"
+    )]
     pub file: Option<PathBuf>,
 
     /// Source system of --file.
@@ -471,6 +481,10 @@ pub struct ExportArgs {
     /// file. Its password never appears in messages or logs.
     #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
     pub db_url: Option<String>,
+
+    /// Whether the URL was typed as a flag (set by `Cli::from_process_args`).
+    #[arg(skip)]
+    pub db_url_on_command_line: bool,
 
     /// File to write: .json (an array) or .ndjson, as `migrate -t SOURCE -f FILE` reads.
     #[arg(short, long, value_name = "PATH")]

@@ -43,12 +43,22 @@ pub enum AppError {
     },
     #[error("{0}")]
     Usage(String),
-    #[error("no migration log in {}: nothing to delete", .0.display())]
-    NoMigrationLogs(std::path::PathBuf),
     #[error(
         "the migration logs were written for instance {logs}, but this key opens instance {key}"
     )]
     InstanceMismatch { logs: String, key: String },
+    #[error(
+        "no import log in {} was written for instance {instance}{}: nothing to delete, since only users a log of this instance records as created are ever deleted",
+        .dir.display(),
+        if *.others > 0 { format!(" ({} import logs there belong to other instances)", .others) } else { String::new() }
+    )]
+    NoLogsOfInstance {
+        dir: std::path::PathBuf,
+        instance: String,
+        others: usize,
+    },
+    #[error(transparent)]
+    LogRefused(#[from] crate::delete::select::LogRefused),
     #[error("failed to read {}", .0.display())]
     Io(std::path::PathBuf, #[source] std::io::Error),
     #[error(transparent)]
@@ -87,13 +97,14 @@ impl AppError {
             Self::ResumeTargetMissing(_) => ExitStatus::Fatal,
             Self::Import(_) => ExitStatus::Fatal,
             Self::Usage(_) => ExitStatus::Usage,
-            Self::NoMigrationLogs(_) => ExitStatus::Fatal,
             Self::InstanceMismatch { .. } => ExitStatus::Fatal,
+            Self::NoLogsOfInstance { .. } | Self::LogRefused(_) => ExitStatus::Fatal,
             Self::Io(..) => ExitStatus::Fatal,
             Self::NoImportLogs(_) | Self::SourceChanged(_) | Self::Task(_) => ExitStatus::Fatal,
-            Self::Export(crate::export::ExportError::Db(crate::export::DbError::BadUrl(_))) => {
-                ExitStatus::Usage
-            }
+            Self::Export(crate::export::ExportError::Db(
+                crate::export::DbError::BadUrl(_)
+                | crate::export::DbError::PasswordNeedsEncoding(_),
+            )) => ExitStatus::Usage,
             Self::Export(_) | Self::Lock(_) => ExitStatus::Fatal,
             Self::PasswordFile(crate::verify::passwords::PasswordFileError::Io(..)) => {
                 ExitStatus::Fatal
@@ -123,6 +134,12 @@ impl AppError {
             Self::SandboxBind { .. } => Some("pick another port with --port, or 0 for any free port".to_owned()),
             Self::SourceChanged(_) => Some(
                 "to compare with the file as it is now, pass it again with -t SOURCE -f FILE".to_owned(),
+            ),
+            Self::NoLogsOfInstance { .. } => Some(
+                "check the key and --log-dir; `migrate runs` lists the runs in a log directory and the instance of each".to_owned(),
+            ),
+            Self::LogRefused(_) => Some(
+                "name the import logs of this instance with --log, or leave --log out to use the latest one".to_owned(),
             ),
             Self::NoImportLogs(_) => Some(
                 "run an import first, or point --log-dir or --log at the import's log".to_owned(),

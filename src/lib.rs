@@ -16,6 +16,7 @@ pub mod error;
 pub mod event;
 pub mod exit;
 pub mod export;
+pub mod files;
 pub mod import;
 pub mod ledger;
 pub mod preflight;

@@ -107,13 +107,16 @@ pub fn run(args: ConvertLogsArgs, printer: Printer) -> Result<ExitStatus, AppErr
             convert(log, &mut out)
         } else {
             let target = json_path(log);
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create(true).truncate(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            options
-                .open(&target)
-                .and_then(|f| convert(log, &mut BufWriter::new(f)))
+            // Beside the log and renamed over the target: a planted link there is
+            // replaced, never written through.
+            crate::files::Staged::new(&target).and_then(|mut staged| {
+                let mut out = BufWriter::new(staged.file());
+                let result = convert(log, &mut out)?;
+                out.flush()?;
+                drop(out);
+                staged.finish()?;
+                Ok(result)
+            })
         }
         .map_err(|e| AppError::Io(log.clone(), e))?;
         if !result.skipped.is_empty() {

@@ -39,44 +39,49 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
     let production = instance.environment_type == "production";
     let log_dir = &args.output.log_dir;
 
-    // Who may be deleted, and from which runs.
-    let all_logs = select::import_logs(log_dir);
+    // Who may be deleted: users this instance's import logs record as created.
+    let logs = if args.log.is_empty() {
+        let (mine, others) = select::import_logs_of(log_dir, &instance.id);
+        if mine.is_empty() {
+            return Err(AppError::NoLogsOfInstance {
+                dir: log_dir.clone(),
+                instance: instance.id.clone(),
+                others,
+            });
+        }
+        if args.all_runs || args.file.is_some() {
+            mine
+        } else {
+            mine.last().cloned().into_iter().collect()
+        }
+    } else {
+        for log in &args.log {
+            select::check(log, &instance.id)?;
+        }
+        args.log.clone()
+    };
+    let found = select::from_logs(&logs).map_err(|e| AppError::Io(log_dir.clone(), e))?;
+    if found.malformed_lines > 0 && !printer.is_json() {
+        printer.warn(&format!(
+            "skipped {} unreadable log lines (e.g. torn by a crash)",
+            found.malformed_lines
+        ));
+    }
     let (targets, sources) = match &args.file {
         Some(file) => {
             let transformer = args
                 .transformer
                 .ok_or(AppError::Usage("--file needs -t".to_owned()))?;
-            let ids = source_ids(file, transformer.into())?;
-            let pre_existing = select::from_logs(&all_logs)
-                .map_err(|e| AppError::Io(log_dir.clone(), e))?
-                .pre_existing;
-            let found = delete::by_external_ids(&client, &pacer, &policy, &ids).await?;
+            let ids: std::collections::HashSet<String> =
+                source_ids(file, transformer.into())?.into_iter().collect();
             let targets = found
+                .targets
                 .into_iter()
-                .filter(|t| !pre_existing.contains(&t.external_id))
+                .filter(|t| ids.contains(&t.external_id))
                 .collect();
             (targets, vec![file.clone()])
         }
-        None => {
-            let logs = super::chosen_logs(&args.log, args.all_runs, || all_logs);
-            if logs.is_empty() {
-                return Err(AppError::NoMigrationLogs(log_dir.clone()));
-            }
-            let found = select::from_logs(&logs).map_err(|e| AppError::Io(log_dir.clone(), e))?;
-            if !found.instances.is_empty() && !found.instances.contains(&instance.id) {
-                return Err(AppError::InstanceMismatch {
-                    logs: found.instances.into_iter().collect::<Vec<_>>().join(", "),
-                    key: instance.id.clone(),
-                });
-            }
-            if found.malformed_lines > 0 && !printer.is_json() {
-                printer.warn(&format!(
-                    "skipped {} unreadable log lines (e.g. torn by a crash)",
-                    found.malformed_lines
-                ));
-            }
-            (found.targets, logs)
-        }
+        None => (found.targets, logs),
     };
     let mut checks = delete::verify(&client, &pacer, &policy, targets).await?;
     // Users who signed in since their import are real users now: named, and deleted only

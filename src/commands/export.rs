@@ -63,6 +63,12 @@ async fn from_database(
         ));
     };
     let url = DbUrl::parse(raw).map_err(export::ExportError::from)?;
+    if args.db_url_on_command_line && url.has_password() {
+        printer.warn(
+            "--db-url with a password puts it in your shell history and the process list; \
+             prefer DATABASE_URL in the environment or a .env file",
+        );
+    }
     let options = ExportOptions {
         source,
         url,

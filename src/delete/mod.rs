@@ -111,33 +111,6 @@ pub async fn verify(
     Ok(out)
 }
 
-/// Finds the users carrying these external IDs, 100 per request, never listing the
-/// whole instance.
-pub async fn by_external_ids(
-    client: &ClerkClient,
-    pacer: &Pacer,
-    policy: &RetryPolicy,
-    ids: &[String],
-) -> Result<Vec<Target>, ClientError> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(BATCH) {
-        let query = UserQuery {
-            external_id: chunk.to_vec(),
-            limit: Some(BATCH as u32),
-            ..UserQuery::default()
-        };
-        let users = paced::paced(pacer, policy, &Unrecorded, || client.list_users(&query)).await?;
-        out.extend(users.into_iter().filter_map(|u| {
-            let external_id = u.external_id?;
-            chunk.contains(&external_id).then_some(Target {
-                external_id,
-                clerk_id: u.id,
-            })
-        }));
-    }
-    Ok(out)
-}
-
 enum Msg {
     Note(Entry, Event),
     Done(Entry),

@@ -1,8 +1,9 @@
-//! Which users a rollback may delete: those the migration logs record as created by this
-//! tool (or, with `--file`, the source IDs of an export), each checked against the
-//! instance before anything is deleted.
+//! Which users a rollback may delete: only those a migration log of this instance
+//! records as created by this tool (a `success` line with the Clerk user ID), each
+//! checked against the instance before anything is deleted. `--file` only narrows
+//! those to the source IDs of an export; it never adds a user the logs do not name.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -21,11 +22,28 @@ pub struct Target {
 #[derive(Debug, Default)]
 pub struct FromLogs {
     pub targets: Vec<Target>,
-    /// Instances the logs were written against.
-    pub instances: HashSet<String>,
-    /// Source IDs found already present by some run: never deleted.
-    pub pre_existing: HashSet<String>,
     pub malformed_lines: u64,
+}
+
+/// Why a log cannot say whom to delete.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LogRefused {
+    #[error(
+        "{} has no run header, so nothing says which instance its users were created in: it cannot be used to delete",
+        .0.display()
+    )]
+    NoHeader(PathBuf),
+    #[error("{} is the log of a {command} run, not of an import: it cannot be used to delete", .path.display())]
+    NotImport { path: PathBuf, command: String },
+    #[error(
+        "{} was written for instance {logged}, but this key opens instance {key}: its users were not created here",
+        .path.display()
+    )]
+    OtherInstance {
+        path: PathBuf,
+        logged: String,
+        key: String,
+    },
 }
 
 /// Import logs in `dir`, oldest first.
@@ -36,26 +54,53 @@ pub fn import_logs(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The import logs in `dir` written for `instance`, oldest first, and how many import
+/// logs there belong to other instances (a rehearsal against a sandbox, another
+/// environment).
+pub fn import_logs_of(dir: &Path, instance: &str) -> (Vec<PathBuf>, usize) {
+    let (mine, others): (Vec<PathBuf>, Vec<PathBuf>) = import_logs(dir)
+        .into_iter()
+        .partition(|p| check(p, instance).is_ok());
+    (mine, others.len())
+}
+
+/// Whether `path` is an import log of `instance`, by its header.
+pub fn check(path: &Path, instance: &str) -> Result<(), LogRefused> {
+    let h = header(path).ok_or_else(|| LogRefused::NoHeader(path.to_owned()))?;
+    if h.command != "import" {
+        return Err(LogRefused::NotImport {
+            path: path.to_owned(),
+            command: h.command,
+        });
+    }
+    match h.instance {
+        Some(logged) if logged == instance => Ok(()),
+        Some(logged) => Err(LogRefused::OtherInstance {
+            path: path.to_owned(),
+            logged,
+            key: instance.to_owned(),
+        }),
+        None => Err(LogRefused::NoHeader(path.to_owned())),
+    }
+}
+
 fn header(path: &Path) -> Option<RunHeader> {
     let file = File::open(path).ok()?;
     match LedgerLines::new(BufReader::new(file)).next()?.ok()? {
-        Line::Parsed { value, .. } => serde_json::from_value(value).ok(),
+        Line::Parsed { value, .. } => serde_json::from_value::<RunHeader>(value)
+            .ok()
+            .filter(|h| h.kind == "run"),
         Line::Malformed { .. } => None,
     }
 }
 
-/// Reads the created users out of `logs`. A user created, then deleted by a later line
-/// of the same kind, is kept once; lines that cannot be read are counted and skipped.
+/// Reads the created users out of `logs`, which the caller has checked with `check`:
+/// each Clerk user ID with a `success` line, once, in the order the runs created them.
+/// Lines that cannot be read are counted and skipped.
 pub fn from_logs(logs: &[PathBuf]) -> std::io::Result<FromLogs> {
     let mut out = FromLogs::default();
-    let mut created: HashMap<String, String> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for path in logs {
-        if let Some(h) = header(path)
-            && let Some(instance) = h.instance
-        {
-            out.instances.insert(instance);
-        }
         for line in LedgerLines::new(BufReader::new(File::open(path)?)) {
             let value = match line? {
                 Line::Parsed { value, .. } => value,
@@ -67,38 +112,24 @@ pub fn from_logs(logs: &[PathBuf]) -> std::io::Result<FromLogs> {
             if value.get("type").is_some() {
                 continue;
             }
-            let status = value
+            let success = value
                 .get("status")
                 .cloned()
-                .and_then(|s| serde_json::from_value::<Status>(s).ok());
-            let Some(id) = value.get("userId").and_then(|v| v.as_str()) else {
-                continue;
-            };
-            match status {
-                Some(Status::Success) => {
-                    if let Some(clerk) = value.get("clerkUserId").and_then(|v| v.as_str())
-                        && created.insert(id.to_owned(), clerk.to_owned()).is_none()
-                    {
-                        order.push(id.to_owned());
-                    }
-                }
-                Some(Status::AlreadyExists) => {
-                    out.pre_existing.insert(id.to_owned());
-                }
-                _ => {}
+                .and_then(|s| serde_json::from_value::<Status>(s).ok())
+                == Some(Status::Success);
+            if let (true, Some(id), Some(clerk)) = (
+                success,
+                value.get("userId").and_then(|v| v.as_str()),
+                value.get("clerkUserId").and_then(|v| v.as_str()),
+            ) && seen.insert(clerk.to_owned())
+            {
+                out.targets.push(Target {
+                    external_id: id.to_owned(),
+                    clerk_id: clerk.to_owned(),
+                });
             }
         }
     }
-    out.targets = order
-        .into_iter()
-        .filter(|id| !out.pre_existing.contains(id))
-        .filter_map(|id| {
-            created.remove(&id).map(|clerk_id| Target {
-                external_id: id,
-                clerk_id,
-            })
-        })
-        .collect();
     Ok(out)
 }
 
@@ -131,7 +162,7 @@ mod tests {
         )
         .expect("write");
         assert_eq!(import_logs(dir.path()), vec![log.clone()]);
-        let found = from_logs(&[log]).expect("reads");
+        let found = from_logs(std::slice::from_ref(&log)).expect("reads");
         assert_eq!(
             found.targets,
             vec![Target {
@@ -139,8 +170,24 @@ mod tests {
                 clerk_id: "user_a".into()
             }]
         );
-        assert!(found.pre_existing.contains("b"));
         assert_eq!(found.malformed_lines, 1);
-        assert!(found.instances.contains("ins_1"));
+        assert_eq!(check(&log, "ins_1"), Ok(()));
+        assert!(matches!(
+            check(&log, "ins_2"),
+            Err(LogRefused::OtherInstance { .. })
+        ));
+        assert!(matches!(
+            check(&dry, "ins_1"),
+            Err(LogRefused::NotImport { .. })
+        ));
+        assert_eq!(import_logs_of(dir.path(), "ins_1"), (vec![log.clone()], 0));
+        assert_eq!(import_logs_of(dir.path(), "ins_9"), (vec![], 1));
+        let bare = dir.path().join("migration-2026-01-03T00-00-00.log");
+        std::fs::write(
+            &bare,
+            r#"{"userId":"x","status":"success","clerkUserId":"user_x"}"#,
+        )
+        .expect("write");
+        assert_eq!(check(&bare, "ins_1"), Err(LogRefused::NoHeader(bare)));
     }
 }

@@ -38,6 +38,10 @@ pub enum DbError {
         "--db-url {0:?} is not a database URL: use postgres://…, mysql://…, sqlite://PATH or a .db/.sqlite file"
     )]
     BadUrl(String),
+    #[error(
+        "--db-url {0:?} has an '@', '/', '?' or '#' in its user name or password, so where the host begins is ambiguous: percent-encode them (@ as %40, / as %2F, ? as %3F, # as %23)"
+    )]
+    PasswordNeedsEncoding(String),
     #[error("the SQLite database {0} does not exist")]
     NoSqliteFile(PathBuf),
     #[error("could not connect to the {kind} database at {at}: {reason}")]
@@ -110,6 +114,14 @@ impl DbUrl {
         } else {
             return Err(DbError::BadUrl(redact_text(raw)));
         };
+        // A URL parser ends the user name and password at the first '/', '?' or '#', and
+        // would read the rest of a password holding one as the host (and print it as
+        // such): an '@' after that point means the password was not percent-encoded.
+        let after = raw.find("://").map_or(raw, |s| &raw[s + 3..]);
+        let authority_end = after.find(['/', '?', '#']).unwrap_or(after.len());
+        if after.rfind('@').is_some_and(|at| at > authority_end) {
+            return Err(DbError::PasswordNeedsEncoding(redact_text(raw)));
+        }
         let parsed = reqwest::Url::parse(raw).map_err(|_| DbError::BadUrl(redact_text(raw)))?;
         let port = parsed.port().unwrap_or(match dialect {
             Dialect::Postgres => 5432,
@@ -130,6 +142,10 @@ impl DbUrl {
                 .map(percent_decode)
                 .filter(|p| !p.is_empty()),
         })
+    }
+
+    pub fn has_password(&self) -> bool {
+        self.password.is_some()
     }
 
     /// Removes the password from a message that might quote the URL.
@@ -159,6 +175,32 @@ impl DbUrl {
 
     pub async fn connect(&self) -> Result<Pool, DbError> {
         let timeout = std::time::Duration::from_secs(10);
+        // A pool retries a refused connection until its timeout; one plain connection
+        // first says at once that the server is not there.
+        let probe = async {
+            use sqlx::Connection;
+            match self.dialect {
+                Dialect::Postgres => sqlx::PgConnection::connect(&self.url).await?.close().await,
+                Dialect::MySql => {
+                    sqlx::MySqlConnection::connect(&self.url)
+                        .await?
+                        .close()
+                        .await
+                }
+                Dialect::Sqlite => Ok(()),
+            }
+        };
+        match tokio::time::timeout(timeout, probe).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(self.connect_error(e)),
+            Err(_) => {
+                return Err(DbError::Connect {
+                    kind: self.dialect.name(),
+                    at: self.shown.clone(),
+                    reason: format!("no answer within {}s", timeout.as_secs()),
+                });
+            }
+        }
         Ok(match self.dialect {
             Dialect::Postgres => Pool::Postgres(
                 sqlx::postgres::PgPoolOptions::new()
@@ -579,6 +621,18 @@ mod tests {
         assert_eq!(s.shown, "/tmp/x.db");
         let err = DbUrl::parse("oracle://u:topsecret@h/db").expect_err("unknown");
         assert!(!err.to_string().contains("topsecret"), "{err}");
+        for raw in [
+            "postgres://u:pg@S3cret/pw@host/db",
+            "mysql://u:S3cr#et@host/db",
+            "postgres://u:S3c?ret@host",
+        ] {
+            let err = DbUrl::parse(raw).expect_err("ambiguous");
+            let text = err.to_string();
+            assert!(
+                !text.contains("S3c") && !text.contains("pw") && text.contains("%40"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

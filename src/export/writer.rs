@@ -1,6 +1,7 @@
 //! The export file: a JSON array or NDJSON, written to a private temporary file beside
-//! the target and renamed into place only when complete, so an interrupted export never
-//! leaves half a file under the final name.
+//! the target (`files::Staged`) and renamed into place only when complete, so an
+//! interrupted export never leaves half a file under the final name; dropping the writer
+//! unfinished removes it.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -31,39 +32,22 @@ impl Layout {
 
 pub struct ExportWriter {
     out: BufWriter<File>,
-    temp: PathBuf,
-    target: PathBuf,
+    staged: Option<crate::files::Staged>,
     layout: Layout,
     written: u64,
 }
 
 impl ExportWriter {
     pub fn create(target: &Path, layout: Layout) -> std::io::Result<Self> {
-        let dir = target
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = target
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("export");
-        let temp = dir.join(format!(".{name}.{}.partial", std::process::id()));
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let file = options.open(&temp)?;
+        let mut staged = crate::files::Staged::new(target)?;
+        let file = staged.file().try_clone()?;
         let mut out = BufWriter::with_capacity(1 << 20, file);
         if layout == Layout::JsonArray {
             out.write_all(b"[")?;
         }
         Ok(Self {
             out,
-            temp,
-            target: target.to_owned(),
+            staged: Some(staged),
             layout,
             written: 0,
         })
@@ -97,16 +81,10 @@ impl ExportWriter {
             self.out.write_all(b"\n]\n")?;
         }
         self.out.flush()?;
-        self.out.get_ref().sync_all()?;
-        std::fs::rename(&self.temp, &self.target)?;
-        Ok(self.target.clone())
-    }
-}
-
-impl Drop for ExportWriter {
-    /// An export that did not finish leaves nothing behind.
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.temp);
+        match self.staged.take() {
+            Some(staged) => staged.finish(),
+            None => Err(std::io::Error::other("the export was already finished")),
+        }
     }
 }
 

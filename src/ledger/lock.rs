@@ -1,14 +1,24 @@
-//! One run at a time per log directory: a lock file holding the running process's PID and
-//! command. Two imports side by side would each log the other's users as already there
-//! and fight over the rate limit; a delete or verify during an import would act on a log
-//! still being written.
+//! One run at a time per log directory. Two imports side by side would each log the
+//! other's users as already there (so neither log could roll them back) and fight over
+//! the rate limit; a delete or verify during an import would act on a log still being
+//! written.
+//!
+//! The lock is an advisory `flock` on `.migrate.lock`, held on the open file for the
+//! life of the run. The kernel grants it to one process at a time and releases it when
+//! the process ends however it ends, so there is no window in which two runs both see
+//! the directory free, and no guessing whether a PID in the file is still the holder.
+//! The file also carries the holder's PID and command, for the message a refused run
+//! prints; it is never removed (removing it would let a third run lock a new file while
+//! a second still waits on the old one), only emptied when a run ends normally.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-const NAME: &str = ".migrate.lock";
+pub const NAME: &str = ".migrate.lock";
 
 /// What the lock file says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,84 +41,92 @@ pub enum LockError {
         command: String,
         started_at: String,
     },
-    #[error("failed to lock the log directory {}", .0.display())]
-    Io(PathBuf, #[source] std::io::Error),
+    #[error(
+        "another migrate run that is just starting is using {}: wait for it to finish, or use another --log-dir",
+        .0.display()
+    )]
+    BusyStarting(PathBuf),
+    #[error("failed to lock the log directory {}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
-/// Held for the whole run; removed when dropped.
+/// Held for the whole run; the kernel releases it when the file is closed.
 #[derive(Debug)]
 pub struct RunLock {
-    path: PathBuf,
-    /// The holder whose stale lock was taken over, for a warning.
+    file: File,
+    /// The holder named in a lock file left by a run that did not end normally (killed
+    /// or crashed), for a warning: its log has no closing line.
     pub took_over: Option<Holder>,
-}
-
-/// Whether a process with this PID is running (Linux's `/proc`; elsewhere every holder
-/// counts as alive, so a lock is never stolen by mistake).
-fn alive(pid: u32) -> bool {
-    if cfg!(target_os = "linux") {
-        Path::new(&format!("/proc/{pid}")).exists()
-    } else {
-        true
-    }
 }
 
 impl RunLock {
     pub fn acquire(dir: &Path, command: &str) -> Result<Self, LockError> {
-        let io = |e| LockError::Io(dir.to_owned(), e);
-        std::fs::create_dir_all(dir).map_err(io)?;
         let path = dir.join(NAME);
+        let io = |source| LockError::Io {
+            path: path.clone(),
+            source,
+        };
+        super::writer::ensure_dir(dir).map_err(|e| io(std::io::Error::other(e)))?;
+        let mut file = crate::files::open_lock_file(&path).map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(busy(dir, &mut file)),
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
         let me = Holder {
             pid: std::process::id(),
             command: command.to_owned(),
             started_at: crate::ledger::entry::now(),
         };
-        let mut took_over = None;
-        // Twice at most: once, and once more after removing a stale lock.
-        for _ in 0..2 {
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                options.mode(0o600);
-            }
-            match options.open(&path) {
-                Ok(mut file) => {
-                    let text = serde_json::to_string(&me).unwrap_or_default();
-                    file.write_all(text.as_bytes()).map_err(io)?;
-                    return Ok(Self { path, took_over });
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let holder = std::fs::read_to_string(&path)
-                        .ok()
-                        .and_then(|t| serde_json::from_str::<Holder>(&t).ok());
-                    match holder {
-                        Some(h) if alive(h.pid) && h.pid != me.pid => {
-                            return Err(LockError::Busy {
-                                dir: dir.to_owned(),
-                                pid: h.pid,
-                                command: h.command,
-                                started_at: h.started_at,
-                            });
-                        }
-                        // A dead holder, or a file torn by a crash mid-write: stale.
-                        other => {
-                            took_over = other.or(took_over);
-                            std::fs::remove_file(&path).map_err(io)?;
-                        }
-                    }
-                }
-                Err(e) => return Err(io(e)),
-            }
-        }
-        Err(io(std::io::Error::other("the lock file keeps reappearing")))
+        let took_over = read_holder(&mut file).filter(|h| h.pid != me.pid);
+        let text = serde_json::to_string(&me).map_err(|e| io(std::io::Error::other(e)))?;
+        file.set_len(0)
+            .and_then(|()| file.seek(SeekFrom::Start(0)))
+            .and_then(|_| file.write_all(text.as_bytes()))
+            .and_then(|()| file.flush())
+            .map_err(io)?;
+        Ok(Self { file, took_over })
     }
 }
 
+/// The refusal, naming the holder. The holder writes its name just after it takes the
+/// lock, so a run refused in that instant reads again for a moment before saying
+/// "just starting".
+fn busy(dir: &Path, file: &mut File) -> LockError {
+    let deadline = Instant::now() + Duration::from_millis(500);
+    loop {
+        if let Some(h) = read_holder(file) {
+            return LockError::Busy {
+                dir: dir.to_owned(),
+                pid: h.pid,
+                command: h.command,
+                started_at: h.started_at,
+            };
+        }
+        if Instant::now() >= deadline {
+            return LockError::BusyStarting(dir.to_owned());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn read_holder(file: &mut File) -> Option<Holder> {
+    let mut text = String::new();
+    file.seek(SeekFrom::Start(0)).ok()?;
+    // A lock file is a few dozen bytes; anything longer is not ours.
+    file.take(4096).read_to_string(&mut text).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
 impl Drop for RunLock {
+    /// Empties the file so the next run does not take this one for a crashed run; the
+    /// lock itself goes with the file descriptor.
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        let _ = self.file.set_len(0);
+        let _ = self.file.unlock();
     }
 }
 
@@ -117,31 +135,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_live_holder_refuses_a_dead_one_is_taken_over_and_the_lock_goes_with_the_run() {
+    fn a_held_lock_refuses_naming_its_holder_and_a_left_file_is_taken_over() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join(NAME);
-        let live = Holder {
+        let first = RunLock::acquire(dir.path(), "import").expect("free");
+        assert_eq!(first.took_over, None);
+        let err = RunLock::acquire(dir.path(), "delete").expect_err("held");
+        let message = err.to_string();
+        assert!(
+            message.contains(&format!("PID {}", std::process::id())) && message.contains("import"),
+            "{message}"
+        );
+        drop(first);
+        assert_eq!(
+            std::fs::read(dir.path().join(NAME)).expect("kept").len(),
+            0,
+            "emptied when the run ends"
+        );
+        // A file naming a live process (PID 1) that holds no lock: a crashed run's
+        // leftover, or a reused PID. Taken over, never waited on.
+        let left = Holder {
             pid: 1,
             command: "import".into(),
             started_at: "2026-01-01T00:00:00.000Z".into(),
         };
-        std::fs::write(&path, serde_json::to_string(&live).expect("json")).expect("write");
-        let err = RunLock::acquire(dir.path(), "delete").expect_err("PID 1 is alive");
-        assert!(err.to_string().contains("PID 1"), "{err}");
-        let dead = Holder {
-            pid: u32::MAX - 1,
-            ..live
-        };
-        std::fs::write(&path, serde_json::to_string(&dead).expect("json")).expect("write");
-        let lock = RunLock::acquire(dir.path(), "delete").expect("stale lock taken over");
-        assert_eq!(lock.took_over.as_ref().map(|h| h.pid), Some(u32::MAX - 1));
-        let held: Holder =
-            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
-        assert_eq!(
-            (held.pid, held.command.as_str()),
-            (std::process::id(), "delete")
-        );
-        drop(lock);
-        assert!(!path.exists());
+        std::fs::write(
+            dir.path().join(NAME),
+            serde_json::to_string(&left).expect("json"),
+        )
+        .expect("write");
+        let lock = RunLock::acquire(dir.path(), "verify").expect("not held by anyone");
+        assert_eq!(lock.took_over, Some(left));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_symlink_is_not_followed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").expect("write");
+        std::os::unix::fs::symlink(&victim, dir.path().join(NAME)).expect("symlink");
+        let err = RunLock::acquire(dir.path(), "import").expect_err("symlink refused");
+        assert!(matches!(err, LockError::Io { .. }), "{err}");
+        assert_eq!(std::fs::read_to_string(&victim).expect("read"), "precious");
     }
 }

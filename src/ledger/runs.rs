@@ -29,7 +29,7 @@ pub fn close(path: &Path, interrupted: bool) -> std::io::Result<()> {
         interrupted,
         at: super::entry::now(),
     };
-    let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
+    let mut file = crate::files::open_append(path)?;
     let mut line = serde_json::to_vec(&footer).map_err(std::io::Error::other)?;
     line.push(b'\n');
     file.write_all(&line)?;

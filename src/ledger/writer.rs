@@ -2,7 +2,7 @@
 //! name works on Windows) with owner-only permissions, and writes each line whole and
 //! flushed, so a crash can tear at most the last line.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -67,11 +67,7 @@ impl LedgerWriter {
                 format!("{prefix}-{stamp}-{n}.log")
             };
             let path = dir.join(name);
-            let mut options = OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            match options.open(&path) {
+            match crate::files::create_new(&path) {
                 Ok(file) => {
                     return Ok(Self {
                         path,

@@ -3,6 +3,7 @@
 pub mod printer;
 pub mod progress;
 pub mod prompt;
+pub mod safe;
 pub mod summary;
 
 pub use printer::Printer;

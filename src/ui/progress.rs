@@ -128,6 +128,7 @@ impl BarReporter {
     /// A line above the bar. indicatif drops `println` on a bar it hides (a terminal it
     /// cannot draw on, e.g. TERM=dumb), so such lines go straight to stderr.
     fn line(&self, text: String) {
+        let text = super::safe::escape(&text).into_owned();
         if self.bar.is_hidden() {
             eprintln!("{text}");
         } else {
@@ -214,13 +215,16 @@ impl Reporter for PlainReporter {
                 "rate limited by Clerk: all workers wait {:.1}s",
                 wait.as_secs_f64()
             ),
-            Event::Warning { user_id, message } => eprintln!("warning: {user_id}: {message}"),
+            Event::Warning { user_id, message } => eprintln!(
+                "{}",
+                super::safe::escape(&format!("warning: {user_id}: {message}"))
+            ),
             Event::Stopping => {
                 eprintln!("stopping: finishing the requests in flight (Ctrl-C again to abort)")
             }
             Event::Refused { .. } => {
                 if let Some(line) = refused_line(self.verbose, event) {
-                    eprintln!("{line}");
+                    eprintln!("{}", super::safe::escape(&line));
                 }
             }
             Event::Progress { done } if done % 10_000 == 0 => eprintln!("{done} users"),

@@ -75,6 +75,6 @@ impl Prompter for TerminalPrompter {
     }
 
     fn note(&mut self, text: &str) {
-        eprintln!("{text}");
+        eprintln!("{}", super::safe::escape(text));
     }
 }

@@ -789,3 +789,45 @@ fn mysql_pages_follow_the_primary_key_under_a_case_insensitive_collation() {
         .collect();
     assert_eq!(ids.len(), 4326, "each user once");
 }
+
+/// A password typed in `--db-url` draws the shell-history warning; one with an unencoded
+/// `@` (or `/`, `?`, `#`) is refused with the way to encode it, and no fragment of it is
+/// ever printed.
+#[test]
+fn a_database_password_never_prints_and_typed_draws_a_warning() {
+    let env = TestEnv::new();
+    let out = env
+        .cmd()
+        .args(["export", "supabase", "-o", "users.json", "--db-url"])
+        .arg("postgres://u:pg@S3cret/pw@127.0.0.1:9/db")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("percent-encode") && stderr.contains("%40"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("S3cret") && !stderr.contains("pw@"),
+        "{stderr}"
+    );
+
+    let out = env
+        .cmd()
+        .args(["export", "supabase", "-o", "users.json", "--db-url"])
+        .arg("postgres://u:S3cret%40pw@127.0.0.1:9/db")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("puts it in your shell history"), "{stderr}");
+    assert!(!stderr.contains("S3cret"), "{stderr}");
+    let out = env
+        .cmd()
+        .args(["export", "supabase", "-o", "users.json"])
+        .env("DATABASE_URL", "postgres://u:S3cret%40pw@127.0.0.1:9/db")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("shell history"), "{stderr}");
+}

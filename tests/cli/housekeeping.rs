@@ -407,9 +407,11 @@ fn one_run_at_a_time_per_log_directory_and_a_stale_lock_is_taken_over() {
     let logs = env.path().join("logs");
     std::fs::create_dir_all(&logs).expect("logs dir");
     let lock = logs.join(".migrate.lock");
-    // This test process stands for a running import.
+    // This test process stands for a running import: it holds the lock and names itself.
     let holder = serde_json::json!({"pid": std::process::id(), "command": "import", "started_at": "2026-12-01T10:00:00.000Z"});
     std::fs::write(&lock, holder.to_string()).expect("lock");
+    let held = std::fs::File::open(&lock).expect("open");
+    held.try_lock().expect("the test takes the lock");
     let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/auth0.ndjson");
     let pid = std::process::id().to_string();
     for args in [
@@ -433,13 +435,15 @@ fn one_run_at_a_time_per_log_directory_and_a_stale_lock_is_taken_over() {
             .stderr(predicates::str::contains(format!("PID {pid}")))
             .stderr(predicates::str::contains("import"));
     }
-    assert!(
-        lock.exists(),
+    assert_eq!(
+        std::fs::read_to_string(&lock).expect("read"),
+        holder.to_string(),
         "a refused run leaves the holder's lock alone"
     );
-    // The holder is gone: the next run takes over, says so, and cleans up after itself.
-    let gone = serde_json::json!({"pid": 4_000_000_000u32, "command": "import", "started_at": "2026-12-01T10:00:00.000Z"});
-    std::fs::write(&lock, gone.to_string()).expect("lock");
+    // The holder ended without emptying the file (killed): its PID, even a live one
+    // (a reused PID), no longer blocks. The next run takes over, says so, and empties
+    // the file when it ends.
+    drop(held);
     env.cmd()
         .args(["--sandbox", "-y", "-t", "auth0", "-f"])
         .arg(&sample)
@@ -448,7 +452,13 @@ fn one_run_at_a_time_per_log_directory_and_a_stale_lock_is_taken_over() {
         .stderr(predicates::str::contains(
             "took over the lock of a run that is gone",
         ));
-    assert!(!lock.exists(), "the lock goes with the run");
+    assert_eq!(
+        std::fs::read_to_string(&lock).expect("read"),
+        "",
+        "the run's claim goes with it"
+    );
+    let again = std::fs::File::open(&lock).expect("open");
+    again.try_lock().expect("and the lock is free");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -16,6 +16,7 @@ mod output;
 mod passwords;
 mod payloads;
 mod preflight;
+mod safety;
 mod sandbox_api;
 mod shell;
 mod util;

@@ -110,3 +110,36 @@ async fn an_import_names_refused_users_by_id_unless_verbose() {
     );
     assert!(loud.contains(&format!("(got {BAD_EMAIL})")), "{loud}");
 }
+
+/// Values from an export are shown, with `-v`, as text: an ANSI escape, a NUL, a
+/// carriage return or a bidi override reaches the terminal as a visible `\uXXXX`,
+/// never raw; `--json` stays valid JSON holding the value as it was.
+#[test]
+fn values_from_an_export_never_drive_the_terminal() {
+    let env = TestEnv::new();
+    let hostile = "evil\u{1b}]0;pwned\u{7}\u{1b}[2J\u{0}\r\u{202e}moc.elpmaxe@x";
+    env.write(
+        "users.json",
+        &json!([
+            {"user_id": "u1\u{1b}[31m", "email": hostile, "email_verified": true},
+        ])
+        .to_string(),
+    );
+    let args = ["-y", "--dry-run", "-t", "auth0", "-f", "users.json", "-v"];
+    let out = env.cmd().args(args).output().expect("runs");
+    let shown = text(&out);
+    assert!(shown.contains("\\u001b]0;pwned"), "{shown}");
+    assert!(shown.contains("\\u202e"), "{shown}");
+    for raw in ['\u{1b}', '\u{0}', '\r', '\u{7}', '\u{202e}'] {
+        assert!(
+            !shown.contains(raw),
+            "{raw:?} reached the terminal: {shown:?}"
+        );
+    }
+    let out = env.cmd().args(args).arg("--json").output().expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(
+        report["invalid_records"][0]["problems"][0]["value"],
+        hostile
+    );
+}
