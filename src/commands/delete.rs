@@ -203,7 +203,7 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
         skipped: 0,
     });
     let stop = Stop::default();
-    let signal = super::watch_signals(stop.clone(), reporter.clone());
+    let signal = super::signals::watch_signals(stop.clone(), reporter.clone());
     let workers = super::worker_count(&target);
     let summary = delete::run(
         client,
@@ -263,7 +263,7 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
             log_file.display()
         ));
     }
-    if let Some(status) = super::signalled() {
+    if let Some(status) = super::signals::signalled() {
         return Ok(status);
     }
     Ok(if summary.failed == 0 {

@@ -12,23 +12,38 @@ use crate::export::{self, DbSource, DbUrl, ExportOptions, ExportSummary, Layout}
 use crate::ui::{Printer, TerminalPrompter, progress, summary};
 
 pub async fn run(args: ExportArgs, printer: Printer) -> Result<ExitStatus, AppError> {
+    match super::signals::until_signal(export(&args, &printer)).await {
+        Ok(result) => result,
+        Err(status) => {
+            // The export and its private temporary file are gone by now.
+            printer.warn(&format!(
+                "export stopped: {} was not written, and nothing of it is left on disk",
+                args.output.display()
+            ));
+            Ok(status)
+        }
+    }
+}
+
+async fn export(args: &ExportArgs, printer: &Printer) -> Result<ExitStatus, AppError> {
+    let printer = *printer;
     let layout = match args.format {
         Some(ExportFormatArg::Json) => Layout::JsonArray,
         Some(ExportFormatArg::Ndjson) => Layout::Ndjson,
         None => Layout::from_path(&args.output),
     };
     let (summary, key) = match args.source {
-        ExportSourceArg::Clerk => (from_clerk(&args, layout, &printer).await?, "clerk"),
+        ExportSourceArg::Clerk => (from_clerk(args, layout, &printer).await?, "clerk"),
         ExportSourceArg::Supabase => {
-            let s = from_database(&args, DbSource::Supabase, "auth", layout, &printer).await?;
+            let s = from_database(args, DbSource::Supabase, "auth", layout, &printer).await?;
             (s, "supabase")
         }
         ExportSourceArg::Authjs => {
-            let s = from_database(&args, DbSource::Authjs, "public", layout, &printer).await?;
+            let s = from_database(args, DbSource::Authjs, "public", layout, &printer).await?;
             (s, "authjs")
         }
         ExportSourceArg::Betterauth => {
-            let s = from_database(&args, DbSource::Betterauth, "public", layout, &printer).await?;
+            let s = from_database(args, DbSource::Betterauth, "public", layout, &printer).await?;
             (s, "betterauth")
         }
     };

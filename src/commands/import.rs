@@ -565,7 +565,7 @@ async fn import(
     let workers = super::worker_count(&target);
     let (tx, rx) = mpsc::channel::<Work>(workers * 2);
     let stop = Stop::default();
-    let signal = super::watch_signals(stop.clone(), reporter.clone());
+    let signal = super::signals::watch_signals(stop.clone(), reporter.clone());
     let feeder = {
         let (settings, context) = (settings.clone(), context.clone());
         let (stop, settled) = (stop.clone(), settled.clone());
@@ -587,7 +587,7 @@ async fn import(
     )
     .await;
     let fed = feeder.await.unwrap_or(Ok(0));
-    let received = super::signalled();
+    let received = super::signals::signalled();
     signal.abort();
     reporter.report(&Event::Finished);
     drop(reporter);

@@ -8,6 +8,7 @@ pub mod import;
 pub mod runs;
 pub mod sandbox;
 pub mod shell;
+pub mod signals;
 pub mod verify;
 
 use std::io::IsTerminal;
@@ -162,28 +163,6 @@ pub(crate) fn worker_count(target: &crate::config::TargetSettings) -> usize {
     target
         .concurrency
         .unwrap_or_else(|| ((target.rate * 5.0).ceil() as usize).clamp(4, 256))
-}
-
-static SIGNALLED: std::sync::OnceLock<ExitStatus> = std::sync::OnceLock::new();
-
-/// First Ctrl-C or SIGTERM: tell the reporter and stop taking work. Second: leave at once.
-pub(crate) fn watch_signals(
-    stop: crate::import::Stop,
-    reporter: std::sync::Arc<dyn crate::event::Reporter>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let first = sandbox::wait_for_signal().await;
-        let _ = SIGNALLED.set(first);
-        reporter.report(&crate::event::Event::Stopping);
-        stop.request();
-        let second = sandbox::wait_for_signal().await;
-        std::process::exit(i32::from(second.code()));
-    })
-}
-
-/// The signal that stopped the run, if one did.
-pub(crate) fn signalled() -> Option<ExitStatus> {
-    SIGNALLED.get().copied()
 }
 
 /// Takes the log directory for this run, warning when a crashed run's lock is taken over.

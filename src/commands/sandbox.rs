@@ -89,31 +89,10 @@ pub async fn run(args: SandboxArgs, printer: Printer) -> Result<ExitStatus, AppE
         ));
     }
     printer.info("Press Ctrl-C to stop.");
-    let status = wait_for_signal().await;
+    let status = super::signals::wait_for_signal().await;
     handle.stop().await;
     printer.info("Sandbox stopped.");
     Ok(status)
-}
-
-/// Waits for SIGINT or SIGTERM and returns the matching status.
-pub async fn wait_for_signal() -> ExitStatus {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let Ok(mut term) = signal(SignalKind::terminate()) else {
-            let _ = tokio::signal::ctrl_c().await;
-            return ExitStatus::Interrupted;
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => ExitStatus::Interrupted,
-            _ = term.recv() => ExitStatus::Terminated,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-        ExitStatus::Interrupted
-    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,29 @@ use crate::user::ValidateOptions;
 use crate::verify::{self, BATCH, Outcome, PasswordOutcome, Target, VerifySummary, targets};
 
 pub async fn run(args: VerifyArgs, printer: Printer) -> Result<ExitStatus, AppError> {
+    let log = std::sync::OnceLock::new();
+    match super::signals::until_signal(verify(args, printer, &log)).await {
+        Ok(result) => result,
+        Err(status) => {
+            // The checks in flight and the lock are dropped by now; the log says how the
+            // run ended.
+            if let Some(path) = log.get() {
+                super::import::close_log(path, true, &printer);
+                printer.warn(&format!(
+                    "verify stopped: what was checked is in {}, closed as interrupted",
+                    path.display()
+                ));
+            }
+            Ok(status)
+        }
+    }
+}
+
+async fn verify(
+    args: VerifyArgs,
+    printer: Printer,
+    log: &std::sync::OnceLock<PathBuf>,
+) -> Result<ExitStatus, AppError> {
     // A bad password file is named before anything is sent.
     let known = match &args.passwords {
         Some(path) => verify::passwords::read(path)?,
@@ -70,6 +93,7 @@ pub async fn run(args: VerifyArgs, printer: Printer) -> Result<ExitStatus, AppEr
     }
 
     let mut ledger = LedgerWriter::create(log_dir, "verify")?;
+    let _ = log.set(ledger.path().to_owned());
     let mut run_header = RunHeader::new("verify");
     run_header.file = Some(file.display().to_string());
     run_header.transformer = Some(transformer.key().to_owned());

@@ -335,3 +335,130 @@ async fn soak_kill_9_at_random_points() {
     import_campaign(&SOAK).await;
     delete_campaign(&SOAK).await;
 }
+
+/// Starts the binary and sends `signal` once `ready()` holds (within 60 s).
+async fn signal_when(
+    env: &TestEnv,
+    args: &[String],
+    rate: u32,
+    signal: &str,
+    ready: impl Fn() -> bool,
+) -> std::process::Output {
+    let mut cmd = env.std_cmd();
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in vars(rate) {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().expect("spawns");
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !ready() {
+        assert!(std::time::Instant::now() < deadline, "never ready");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let status = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    tokio::task::spawn_blocking(move || child.wait_with_output().expect("waits"))
+        .await
+        .expect("joins")
+}
+
+fn names(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// SIGINT or SIGTERM during `export`: no partial file is left (it holds password
+/// hashes), no output file appears, exit 130/143.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signal_stops_an_export_and_leaves_no_partial_file() {
+    let sandbox = sandbox().await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 600);
+    let import = import_args(&sandbox, "clerk", &file, &[]);
+    assert_eq!(report(&run(&env, import, vars(5000)).await)["created"], 600);
+    let out_dir = env.path().join("out");
+    std::fs::create_dir(&out_dir).expect("dir");
+    for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+        let args: Vec<String> = [
+            "export",
+            "clerk",
+            "-o",
+            "out/users.json",
+            "--api-url",
+            &sandbox.base_url(),
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        // One request a second: the export's second page is a second away.
+        let partial = || names(&out_dir).iter().any(|n| n.ends_with(".partial"));
+        let out = signal_when(&env, &args, 1, signal, partial).await;
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            names(&out_dir).is_empty(),
+            "left behind: {:?}",
+            names(&out_dir)
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("was not written"));
+    }
+}
+
+/// SIGINT during `verify`: the log is closed as interrupted, the lock released, exit 130.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signal_stops_a_verify_and_closes_its_log() {
+    let sandbox = sandbox().await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 5);
+    let import = import_args(&sandbox, "clerk", &file, &[]);
+    assert_eq!(report(&run(&env, import, vars(2000)).await)["created"], 5);
+    let passwords = env.write(
+        "passwords.csv",
+        "user_id,password\nsrc_00000,a\nsrc_00001,b\nsrc_00002,c\nsrc_00003,d\nsrc_00004,e\n",
+    );
+    let mut args: Vec<String> = ["verify", "--api-url", &sandbox.base_url(), "--passwords"]
+        .map(str::to_owned)
+        .to_vec();
+    args.push(passwords.display().to_string());
+    let logs = env.path().join("logs");
+    let started = || names(&logs).iter().any(|n| n.starts_with("verify-"));
+    let out = signal_when(&env, &args, 1, "-INT", started).await;
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let log = names(&logs)
+        .into_iter()
+        .find(|n| n.starts_with("verify-"))
+        .expect("verify log");
+    let text = std::fs::read_to_string(logs.join(&log)).expect("log");
+    let last: serde_json::Value =
+        serde_json::from_str(text.lines().last().expect("lines")).expect("json");
+    assert_eq!(
+        (last["type"].as_str(), last["interrupted"].as_bool()),
+        (Some("end"), Some(true)),
+        "{text}"
+    );
+    let lock = std::fs::File::open(logs.join(".migrate.lock")).expect("lock file");
+    lock.try_lock().expect("released");
+    assert_eq!(
+        std::fs::read_to_string(logs.join(".migrate.lock")).expect("read"),
+        ""
+    );
+}

@@ -364,3 +364,74 @@ async fn an_address_the_source_does_not_call_verified_never_arrives_verified() {
         sandbox.stop().await;
     }
 }
+
+/// A symbolic link planted where the tool writes (an export's output, a converted log)
+/// is replaced by the tool's own private file; the file it pointed to is never written.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn planted_symlinks_never_redirect_what_the_tool_writes() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 3);
+    let r = report(&run(&env, import_args(&sandbox, "clerk", &file, &[]), vars()).await);
+    assert_eq!(r["created"], 3);
+    let victim = env.write("victim.txt", "precious");
+    let check = |path: &std::path::Path| {
+        assert_eq!(
+            std::fs::read_to_string(&victim).expect("read"),
+            "precious",
+            "written through the link at {}",
+            path.display()
+        );
+        let meta = std::fs::symlink_metadata(path).expect("exists");
+        assert!(meta.is_file(), "{} is still a link", path.display());
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    };
+
+    let output = env.path().join("export.json");
+    symlink(&victim, &output).expect("symlink");
+    let out = run(
+        &env,
+        vec![
+            "export".into(),
+            "clerk".into(),
+            "-o".into(),
+            output.display().to_string(),
+            "--api-url".into(),
+            sandbox.base_url(),
+        ],
+        vars(),
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check(&output);
+
+    let log = std::path::PathBuf::from(r["log_file"].as_str().expect("log"));
+    let log = if log.is_absolute() {
+        log
+    } else {
+        env.path().join(log)
+    };
+    let converted = log.with_extension("json");
+    symlink(&victim, &converted).expect("symlink");
+    let out = run(
+        &env,
+        vec!["convert-logs".into(), log.display().to_string()],
+        vars(),
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    check(&converted);
+    sandbox.stop().await;
+}
