@@ -95,7 +95,7 @@ impl AuthJs {
     }
 
     /// One page's query: the users in a key range ([`Keyset::scope`]), as `k` and `doc`.
-    pub fn page_sql(&self, bounded: bool) -> String {
+    pub fn page_sql(&self, bounded: bool, from_start: bool) -> String {
         let d = self.dialect;
         let q = |c: &str| d.quote(c);
         let id = format!("u.{}", q("id"));
@@ -117,7 +117,7 @@ impl AuthJs {
         format!(
             "SELECT {} AS k, {doc} AS doc {}",
             self.keyset.text(),
-            self.keyset.scope(bounded)
+            self.keyset.scope(bounded, from_start)
         )
     }
 

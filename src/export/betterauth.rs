@@ -123,7 +123,7 @@ impl BetterAuth {
     }
 
     /// One page's query: the users in a key range ([`Keyset::scope`]), as `k` and `doc`.
-    pub fn page_sql(&self, bounded: bool) -> String {
+    pub fn page_sql(&self, bounded: bool, from_start: bool) -> String {
         let d = self.dialect;
         let q = |c: &str| d.quote(c);
         let (user_id, provider, created) = (q("userId"), q("providerId"), q("createdAt"));
@@ -161,7 +161,7 @@ impl BetterAuth {
         format!(
             "SELECT {} AS k, {doc} AS doc {}",
             self.keyset.text(),
-            self.keyset.scope(bounded)
+            self.keyset.scope(bounded, from_start)
         )
     }
 

@@ -319,6 +319,31 @@ impl Dialect {
         }
     }
 
+    /// A string literal holding `text` exactly, whatever it holds. Keys come from the
+    /// database's own column names, which anyone who can create a column chooses.
+    /// MySQL reads `\` as an escape unless `NO_BACKSLASH_ESCAPES` is set, so no quoting
+    /// is right under both modes: there the text goes as hex digits, which have no
+    /// special characters at all. PostgreSQL's `E''` form reads backslashes the same
+    /// under either `standard_conforming_strings`; SQLite has no escapes but `''`.
+    pub fn literal(self, text: &str) -> String {
+        match self {
+            Self::MySql => {
+                use std::fmt::Write;
+                let mut hex = String::with_capacity(text.len() * 2);
+                for b in text.bytes() {
+                    let _ = write!(hex, "{b:02x}");
+                }
+                if hex.is_empty() {
+                    "''".to_owned()
+                } else {
+                    format!("CONVERT(X'{hex}' USING utf8mb4)")
+                }
+            }
+            Self::Postgres => format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "''")),
+            Self::Sqlite => format!("'{}'", text.replace('\'', "''")),
+        }
+    }
+
     /// A table by name: in `schema` on PostgreSQL, in the connection's database elsewhere.
     pub fn table(self, schema: &str, table: &str) -> String {
         match self {
@@ -354,7 +379,7 @@ impl Dialect {
         };
         let args: Vec<String> = pairs
             .iter()
-            .map(|(k, v)| format!("'{}', {v}", k.replace('\'', "''")))
+            .map(|(k, v)| format!("{}, {v}", self.literal(k)))
             .collect();
         format!("{function}({})", args.join(", "))
     }
@@ -413,7 +438,9 @@ pub struct Keyset {
     pub key: String,
     /// How a bound key (text) becomes comparable with `key`, e.g. `::uuid`.
     pub cast: &'static str,
-    /// A key below every real one.
+    /// The smallest key there can be (the nil UUID, the empty string, the smallest
+    /// 64-bit integer): the first page starts at it, inclusive, so a user whose key is
+    /// exactly that is read too.
     pub first: &'static str,
     /// Conditions a row must meet to be exported (the walk counts every row).
     pub filters: Vec<String>,
@@ -423,9 +450,14 @@ impl Keyset {
     /// The exported rows after the first parameter and, when `bounded`, up to and
     /// including the second, ordered: `FROM … WHERE … ORDER BY …`. No limit: a range
     /// holds a page's worth of rows, and a row added since is read, not cut off.
-    pub fn scope(&self, bounded: bool) -> String {
+    pub fn scope(&self, bounded: bool, from_start: bool) -> String {
         let (after, until) = self.dialect.page_params();
-        let mut filters = vec![format!("{} > {after}{}", self.key, self.cast)];
+        let mut filters = vec![format!(
+            "{} {} {after}{}",
+            self.key,
+            Self::lower(from_start),
+            self.cast
+        )];
         if bounded {
             filters.push(format!("{} <= {until}{}", self.key, self.cast));
         }
@@ -436,6 +468,12 @@ impl Keyset {
             filters.join(" AND "),
             self.key
         )
+    }
+
+    /// How a page's lower end compares: from the smallest key inclusive for the first
+    /// page, after the previous page's last key for the others.
+    pub fn lower(from_start: bool) -> &'static str {
+        if from_start { ">=" } else { ">" }
     }
 
     /// The rows of one page's query `sql` ([`Self::scope`]) after `after` (the start when
@@ -467,10 +505,11 @@ impl Keyset {
     ) -> Result<Option<String>, DbError> {
         let (after_param, offset_param) = self.dialect.page_params();
         let sql = format!(
-            "SELECT {} FROM {} WHERE {} > {after_param}{} ORDER BY {} LIMIT 1 OFFSET {offset_param}",
+            "SELECT {} FROM {} WHERE {} {} {after_param}{} ORDER BY {} LIMIT 1 OFFSET {offset_param}",
             self.text(),
             self.from,
             self.key,
+            Self::lower(after.is_none()),
             self.cast,
             self.key
         );
@@ -640,6 +679,12 @@ mod tests {
         assert_eq!(Dialect::Postgres.quote("twoFactor"), "\"twoFactor\"");
         assert_eq!(Dialect::MySql.quote("we`ird"), "`we``ird`");
         assert_eq!(Dialect::Sqlite.quote("a\"b"), "\"a\"\"b\"");
+        assert_eq!(
+            Dialect::MySql.literal("!\\'"),
+            "CONVERT(X'215c27' USING utf8mb4)"
+        );
+        assert_eq!(Dialect::Postgres.literal("a\\'b"), "E'a\\\\''b'");
+        assert_eq!(Dialect::Sqlite.literal("a\\'b"), "'a\\''b'");
         assert_eq!(
             Dialect::Postgres.table("public", "user"),
             "\"public\".\"user\""

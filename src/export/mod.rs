@@ -158,11 +158,11 @@ impl Reader {
         match self {
             Self::Supabase(r) => r.page(url, pool, after, until).await,
             Self::BetterAuth(r) => {
-                let sql = r.page_sql(bounded);
+                let sql = r.page_sql(bounded, after.is_none());
                 r.keyset().page(url, pool, &sql, after, until).await
             }
             Self::AuthJs(r) => {
-                let sql = r.page_sql(bounded);
+                let sql = r.page_sql(bounded, after.is_none());
                 r.keyset().page(url, pool, &sql, after, until).await
             }
         }

@@ -831,3 +831,193 @@ fn a_database_password_never_prints_and_typed_draws_a_warning() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("shell history"), "{stderr}");
 }
+
+/// Names the database chooses (its columns, a renamed user table) are data, never SQL:
+/// a column `!\` beside a column whose name is crafted to close the literal and select
+/// from another table, plus quotes, backticks, semicolons and comment markers, export
+/// as plain keys on PostgreSQL, MariaDB and SQLite, and the other table's secret is
+/// nowhere in the output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_table_and_column_names_are_data_on_every_dialect() {
+    const COLUMNS: [&str; 6] = [
+        "!\\",
+        "x', (SELECT secret FROM leak LIMIT 1), '",
+        "a\"b'c",
+        "d`e",
+        "f;g -- h",
+        "/*i*/j\\'",
+    ];
+    const TABLE: &str = "us`e\"r'; -- x";
+    let env = TestEnv::new();
+    // (dialect, database URL) for each server this machine has.
+    let mut databases = Vec::new();
+    // SQL for one dialect: quote an identifier, then the statements.
+    let statements = |quote: &dyn Fn(&str) -> String, user: &str| {
+        let mut sql = vec![
+            "CREATE TABLE leak (secret TEXT)".to_owned(),
+            "INSERT INTO leak VALUES ('LEAKED-SECRET')".to_owned(),
+        ];
+        for (i, c) in COLUMNS.iter().enumerate() {
+            sql.push(format!("ALTER TABLE {user} ADD COLUMN {} TEXT", quote(c)));
+            sql.push(format!("UPDATE {user} SET {} = 'value{i}'", quote(c)));
+        }
+        sql
+    };
+    let sqlite_quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mysql_quote = |s: &str| format!("`{}`", s.replace('`', "``"));
+    {
+        let mut dump = std::fs::read_to_string(betterauth_fixture("sqlite.sql")).expect("fixture");
+        for s in statements(&sqlite_quote, "\"user\"") {
+            dump.push_str(&s);
+            dump.push_str(";\n");
+        }
+        dump.push_str(&format!(
+            "ALTER TABLE \"user\" RENAME TO {};\n",
+            sqlite_quote(TABLE)
+        ));
+        let path = env.path().join("hostile.sqlite.sql");
+        std::fs::write(&path, dump).expect("write");
+        databases.push(("SQLite", sqlite_database(&env, &path).await));
+    }
+    if let Some(admin) = mysql_admin_url() {
+        let mut dump = std::fs::read_to_string(betterauth_fixture("mysql.sql")).expect("fixture");
+        for s in statements(&mysql_quote, "`user`") {
+            dump.push_str(&s);
+            dump.push_str(";\n");
+        }
+        dump.push_str(&format!("RENAME TABLE `user` TO {};\n", mysql_quote(TABLE)));
+        let path = env.path().join("hostile.mysql.sql");
+        std::fs::write(&path, dump).expect("write");
+        databases.push(("MariaDB", mysql_database(&admin, &path)));
+    }
+    if let Some(admin) = pg_admin_url() {
+        let db = betterauth_database(&admin);
+        let mut sql = statements(&sqlite_quote, "\"user\"");
+        sql.push(format!(
+            "ALTER TABLE \"user\" RENAME TO {}",
+            sqlite_quote(TABLE)
+        ));
+        for s in sql {
+            psql(&db, &["-c", &s]);
+        }
+        databases.push(("PostgreSQL", db));
+    }
+    for (dialect, db) in databases {
+        let out = env
+            .cmd()
+            .args([
+                "export",
+                "betterauth",
+                "--json",
+                "-o",
+                "hostile.ndjson",
+                "--user-table",
+                TABLE,
+                "--db-url",
+                &db,
+            ])
+            .output()
+            .expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{dialect}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(env.path().join("hostile.ndjson")).expect("export");
+        assert!(!text.contains("LEAKED-SECRET"), "{dialect}: {text}");
+        let users: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("ndjson"))
+            .collect();
+        assert_eq!(users.len(), 5, "{dialect}");
+        for u in &users {
+            for (i, c) in COLUMNS.iter().enumerate() {
+                assert_eq!(u[*c], json!(format!("value{i}")), "{dialect}: {c:?} in {u}");
+            }
+        }
+    }
+}
+
+/// Pages start at the smallest key there can be, inclusive: a Supabase user whose id is
+/// the nil UUID, a Better Auth user whose id is the empty string and Auth.js users with
+/// ids 0 and the smallest integer are exported and counted like any other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_smallest_possible_key_is_exported_too() {
+    let env = TestEnv::new();
+    let ids = |file: &str| -> Vec<Value> {
+        std::fs::read_to_string(env.path().join(file))
+            .expect("export")
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).expect("ndjson")["id"].clone())
+            .collect()
+    };
+    // Better Auth on SQLite: the empty string.
+    let mut dump = std::fs::read_to_string(betterauth_fixture("sqlite.sql")).expect("fixture");
+    dump.push_str(
+        "INSERT INTO \"user\" (id, name, email, emailVerified, createdAt, updatedAt) \
+         VALUES ('', 'Empty Key', 'empty.key@example.com', 1, '2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');\n",
+    );
+    let path = env.path().join("empty-key.sql");
+    std::fs::write(&path, dump).expect("write");
+    let db = sqlite_database(&env, &path).await;
+    let (code, r) = export_json(&env, "betterauth", "ba.ndjson", &db);
+    assert_eq!((code, &r["total"]), (Some(0), &json!(6)), "{r}");
+    assert!(ids("ba.ndjson").contains(&json!("")));
+
+    let Some(admin) = pg_admin_url() else {
+        return;
+    };
+    // Auth.js's pg-adapter: integer ids, 0 and the smallest one.
+    let db = fresh_database(&admin);
+    psql(
+        &db,
+        &[
+            "-f",
+            authjs_fixture("postgres.sql").to_str().expect("utf-8"),
+        ],
+    );
+    psql(
+        &db,
+        &[
+            "-c",
+            "INSERT INTO users (id, name, email) VALUES (0, 'Zero', 'zero@example.com'), \
+             (-2147483648, 'Least', 'least@example.com')",
+        ],
+    );
+    let (code, r) = export_json(&env, "authjs", "authjs.ndjson", &db);
+    assert_eq!((code, &r["total"]), (Some(0), &json!(5)), "{r}");
+    let got = ids("authjs.ndjson");
+    assert!(
+        got.contains(&json!(0)) && got.contains(&json!(-2147483648)),
+        "{got:?}"
+    );
+
+    // Supabase: the nil UUID, with its identity.
+    let Some(shared) = shared_dir() else {
+        return;
+    };
+    let db = fresh_database(&admin);
+    let schema = shared.join("platforms/supabase-auth.sql");
+    psql(&db, &["-f", schema.to_str().expect("utf-8")]);
+    psql(
+        &db,
+        &[
+            "-c",
+            "INSERT INTO auth.users (id, email, encrypted_password, email_confirmed_at, created_at) VALUES \
+             ('00000000-0000-0000-0000-000000000000', 'nil@example.com', '', now(), now()), \
+             (gen_random_uuid(), 'other@example.com', '', now(), now()); \
+             INSERT INTO auth.identities (provider_id, user_id, identity_data, provider, created_at, updated_at) \
+             SELECT id::text, id, jsonb_build_object('sub', id::text), 'email', now(), now() FROM auth.users",
+        ],
+    );
+    let (code, r) = export_json(&env, "supabase", "supabase.ndjson", &db);
+    assert_eq!((code, &r["total"]), (Some(0), &json!(2)), "{r}");
+    let text = std::fs::read_to_string(env.path().join("supabase.ndjson")).expect("export");
+    let nil = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("ndjson"))
+        .find(|u| u["id"] == "00000000-0000-0000-0000-000000000000")
+        .expect("the nil UUID user is exported");
+    assert_eq!(nil["identities"].as_array().map(Vec::len), Some(1), "{nil}");
+}
