@@ -231,6 +231,9 @@ pub struct UserQuery {
     pub limit: Option<u32>,
     pub offset: Option<u32>,
     pub order_by: Option<String>,
+    /// Created strictly after / before these times, in ms since the epoch.
+    pub created_at_after: Option<i64>,
+    pub created_at_before: Option<i64>,
 }
 
 impl UserQuery {
@@ -258,6 +261,12 @@ impl UserQuery {
         }
         if let Some(o) = &self.order_by {
             out.push(("order_by", o.clone()));
+        }
+        if let Some(t) = self.created_at_after {
+            out.push(("created_at_after", t.to_string()));
+        }
+        if let Some(t) = self.created_at_before {
+            out.push(("created_at_before", t.to_string()));
         }
         out
     }

@@ -58,10 +58,10 @@ async fn export(args: &ExportArgs, printer: &Printer) -> Result<ExitStatus, AppE
             summary.skipped()
         ));
     }
-    Ok(if summary.unreadable.is_empty() {
-        ExitStatus::Success
-    } else {
+    Ok(if summary.incomplete() {
         ExitStatus::Incomplete
+    } else {
+        ExitStatus::Success
     })
 }
 

@@ -1,6 +1,15 @@
 //! Clerk to Clerk: every user of an instance through `GET /v1/users`, 500 a page in
 //! creation order, paced and retried like every call, written in the shape of Clerk's
 //! Dashboard JSON export that `-t clerk` reads. Clerk's API returns no password digests.
+//!
+//! Pages follow a cursor on `created_at`, not an offset: a user deleted during the
+//! export would shift every later offset by one and push a user who still exists off
+//! the page boundary. Imported users often share a `created_at` to the millisecond, so
+//! the cursor re-reads the group of users at its boundary time and keeps the IDs it has
+//! seen there; a group too big for that is read whole by offset within its one
+//! millisecond, pass after pass until a pass finds nobody new.
+
+use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
 
@@ -11,17 +20,130 @@ use crate::clerk::{ClerkClient, ClientError, Pacer, RetryPolicy};
 /// Users per page: the list endpoint's maximum.
 pub const PAGE: u32 = 500;
 
-/// One page of users, oldest first.
-pub async fn page(
+/// Users seen at the boundary time beyond which re-reading them with every page costs
+/// more than reading their group on its own.
+const GROUP_READ: usize = PAGE as usize / 10;
+
+/// Passes over one millisecond's group at most (each but the last found somebody new,
+/// which takes a deletion or creation during the pass).
+const GROUP_PASSES: usize = 5;
+
+/// Where an export of an instance's users stands.
+#[derive(Debug, Default)]
+pub struct Cursor {
+    /// The `created_at_after` of the next request.
+    after: Option<i64>,
+    /// The latest creation time exported, and the users exported at exactly that time.
+    boundary: Option<i64>,
+    at_boundary: HashSet<String>,
+    done: bool,
+}
+
+impl Cursor {
+    /// Whether `u` is new to the export; records it.
+    fn take(&mut self, u: &User) -> bool {
+        match self.boundary {
+            Some(b) if u.created_at < b => false,
+            Some(b) if u.created_at == b => self.at_boundary.insert(u.id.clone()),
+            _ => {
+                self.boundary = Some(u.created_at);
+                self.at_boundary.clear();
+                self.at_boundary.insert(u.id.clone());
+                true
+            }
+        }
+    }
+
+    /// The next users, oldest first (possibly none); `None` at the end.
+    pub async fn next(
+        &mut self,
+        client: &ClerkClient,
+        pacer: &Pacer,
+        policy: &RetryPolicy,
+    ) -> Result<Option<Vec<User>>, ClientError> {
+        if self.done {
+            return Ok(None);
+        }
+        let raw = list(client, pacer, policy, self.after, None, 0).await?;
+        let full = raw.len() == PAGE as usize;
+        let mut fresh: Vec<User> = raw.into_iter().filter(|u| self.take(u)).collect();
+        let Some(b) = self.boundary else {
+            self.done = true;
+            return Ok(Some(fresh));
+        };
+        if !full {
+            self.done = true;
+        } else if !fresh.is_empty() && self.at_boundary.len() <= GROUP_READ {
+            // From just before the boundary: its users not yet seen come again.
+            self.after = Some(b - 1);
+        } else if self.after == Some(b) {
+            // Already read whole, yet still returned: `created_at_after` includes its
+            // time here, so step a millisecond further.
+            self.after = Some(b + 1);
+        } else {
+            fresh.extend(self.read_group(client, pacer, policy, b).await?);
+            self.after = Some(b);
+        }
+        Ok(Some(fresh))
+    }
+
+    /// Every user created at exactly `time` not exported yet.
+    async fn read_group(
+        &mut self,
+        client: &ClerkClient,
+        pacer: &Pacer,
+        policy: &RetryPolicy,
+        time: i64,
+    ) -> Result<Vec<User>, ClientError> {
+        let mut fresh = Vec::new();
+        for _ in 0..GROUP_PASSES {
+            let before = fresh.len();
+            let mut offset = 0;
+            let mut pages = 0;
+            loop {
+                let raw = list(
+                    client,
+                    pacer,
+                    policy,
+                    Some(time - 1),
+                    Some(time + 1),
+                    offset,
+                )
+                .await?;
+                pages += 1;
+                let full = raw.len() == PAGE as usize;
+                fresh.extend(
+                    raw.into_iter()
+                        .filter(|u| u.created_at == time && self.take(u)),
+                );
+                if !full {
+                    break;
+                }
+                offset += PAGE;
+            }
+            // One page is one answer: nothing in it can have been shifted past.
+            if pages == 1 || fresh.len() == before {
+                break;
+            }
+        }
+        Ok(fresh)
+    }
+}
+
+async fn list(
     client: &ClerkClient,
     pacer: &Pacer,
     policy: &RetryPolicy,
+    after: Option<i64>,
+    before: Option<i64>,
     offset: u32,
 ) -> Result<Vec<User>, ClientError> {
     let query = UserQuery {
         limit: Some(PAGE),
-        offset: Some(offset),
+        offset: (offset > 0).then_some(offset),
         order_by: Some("+created_at".to_owned()),
+        created_at_after: after,
+        created_at_before: before,
         ..UserQuery::default()
     };
     paced(pacer, policy, &Unrecorded, || client.list_users(&query)).await

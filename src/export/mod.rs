@@ -90,6 +90,9 @@ pub struct ExportSummary {
     /// Users with two-factor on whose secret could not be decrypted (no or a wrong app
     /// secret): exported without it, they must enrol again.
     pub mfa_reenrol: u64,
+    /// The instance's user count before and after a Clerk export, when they differ:
+    /// users were created or deleted while it ran, so the file may not match it.
+    pub instance_changed: Option<(u64, u64)>,
 }
 
 impl ExportSummary {
@@ -117,6 +120,11 @@ impl ExportSummary {
         self.plan.add(&item, &ignored);
         reporter.report(&Event::Progress { done: self.total });
         Ok(())
+    }
+
+    /// Whether the file may not hold every user it should (exit 3).
+    pub fn incomplete(&self) -> bool {
+        !self.unreadable.is_empty() || self.instance_changed.is_some()
     }
 
     pub fn skipped(&self) -> u64 {
@@ -364,9 +372,8 @@ pub async fn run_clerk(
         validate: ValidateOptions::default(),
     };
     let mut summary = ExportSummary::default();
-    let mut offset = 0;
-    loop {
-        let users = clerk::page(client, pacer, policy, offset).await?;
+    let mut cursor = clerk::Cursor::default();
+    while let Some(users) = cursor.next(client, pacer, policy).await? {
         for u in &users {
             let Value::Object(map) = clerk::record(u) else {
                 continue;
@@ -379,10 +386,11 @@ pub async fn run_clerk(
                 .emit(map, &text, &prepare, &mut out, reporter.as_ref())
                 .map_err(write_err)?;
         }
-        if users.len() < clerk::PAGE as usize {
-            break;
-        }
-        offset += clerk::PAGE;
+    }
+    // Users created or deleted meanwhile are the only ones a cursor can miss or keep.
+    let after = paced(pacer, policy, &Unrecorded, || client.count_users(&query)).await?;
+    if after != total {
+        summary.instance_changed = Some((total, after));
     }
     summary.file = out.finish().map_err(write_err)?;
     reporter.report(&Event::Finished);

@@ -460,6 +460,9 @@ struct ListQuery {
     limit: usize,
     offset: usize,
     order_by: String,
+    /// `created_at_after` / `created_at_before`: strictly after / before, in ms.
+    created_after: Option<i64>,
+    created_before: Option<i64>,
 }
 
 const FILTERS: [&str; 5] = [
@@ -508,6 +511,21 @@ fn parse_query(raw: Option<String>, paged: bool) -> Result<ListQuery, ApiError> 
                 None => q.filters.push((k.to_owned(), vec![value.into_owned()])),
             },
             "query" => q.query = Some(value.into_owned()),
+            "created_at_after" | "created_at_before" => {
+                let ms = value.parse::<i64>().map_err(|_| {
+                    ApiError::form(
+                        "form_param_value_invalid",
+                        "is invalid",
+                        format!("{key} must be a time in milliseconds since the epoch."),
+                        key,
+                    )
+                })?;
+                if key == "created_at_after" {
+                    q.created_after = Some(ms);
+                } else {
+                    q.created_before = Some(ms);
+                }
+            }
             "limit" if paged => q.limit = int("limit", 1, 500)?,
             "offset" if paged => q.offset = int("offset", 0, usize::MAX)?,
             "order_by" if paged => {
@@ -587,7 +605,9 @@ fn matches(u: &StoredUser, q: &ListQuery) -> bool {
                 .any(|e| e.value.to_lowercase().contains(&needle))
             || u.phones.iter().any(|p| p.value.contains(&needle))
     });
-    filter_ok && query_ok
+    let time_ok = q.created_after.is_none_or(|t| u.created_at > t)
+        && q.created_before.is_none_or(|t| u.created_at < t);
+    filter_ok && query_ok && time_ok
 }
 
 fn select<'a>(store: &'a Store, q: &ListQuery) -> Vec<&'a StoredUser> {

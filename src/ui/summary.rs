@@ -519,6 +519,13 @@ pub fn export_text(s: &crate::export::ExportSummary, source: &str) -> String {
         plural(s.total, "user", "users"),
         s.file.display()
     );
+    if let Some((before, after)) = s.instance_changed {
+        let _ = writeln!(
+            out,
+            "\nThe instance changed while it was exported: {before} users before, {after} after ({:+}). Users created or deleted meanwhile may be missing from the file or in it though gone: export again when nothing writes to the instance.",
+            after as i64 - before as i64
+        );
+    }
     if !s.skipped_by_reason.is_empty() || !s.unreadable.is_empty() {
         let _ = writeln!(out, "\nLeft out:");
         for (reason, n) in &s.skipped_by_reason {
@@ -603,5 +610,6 @@ pub fn export_json(s: &crate::export::ExportSummary, source: &str) -> Value {
         "coverage": s.plan.coverage(),
         "invalid": s.plan.invalid,
         "mfa_reenrol": s.mfa_reenrol,
+        "instance_changed": s.instance_changed.map(|(before, after)| json!({"before": before, "after": after})),
     })
 }

@@ -1021,3 +1021,129 @@ async fn the_smallest_possible_key_is_exported_too() {
         .expect("the nil UUID user is exported");
     assert_eq!(nil["identities"].as_array().map(Vec::len), Some(1), "{nil}");
 }
+
+/// All users of an instance, by Clerk ID, through the API in pages.
+async fn all_users(api: &super::sandbox_api::Api) -> Vec<Value> {
+    let mut out = Vec::new();
+    loop {
+        let page = api
+            .get(&format!(
+                "/users?order_by=%2Bcreated_at&limit=500&offset={}",
+                out.len()
+            ))
+            .await
+            .body;
+        let page = page.as_array().cloned().unwrap_or_default();
+        let n = page.len();
+        out.extend(page);
+        if n < 500 {
+            return out;
+        }
+    }
+}
+
+/// `export clerk` pages by creation time, not offset: 500 users deleted while it runs
+/// (behind its cursor, where offsets would shift) leave no user who still exists out of
+/// the file; a group of 700 users created in the same millisecond is read whole, none
+/// twice; the count that changed meanwhile is reported, exit 3.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_export_keeps_every_user_through_deletions_and_equal_timestamps() {
+    let sandbox = live_sandbox(100_000, 10).await;
+    let api = super::sandbox_api::Api::new(&sandbox, LIVE_KEY);
+    let env = TestEnv::new();
+    let users: Vec<Value> = (0..3000)
+        .map(|i| {
+            // 700 in one millisecond, then groups of three per second.
+            let created = if i < 700 {
+                "2024-01-01T00:00:00.000Z".to_owned()
+            } else {
+                let s = 1_704_153_600 + (i as i64 - 700) / 3;
+                chrono::DateTime::from_timestamp(s, 0)
+                    .expect("time")
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            };
+            json!({"id": format!("c_{i:05}"), "username": format!("cursor{i}"), "created_at": created})
+        })
+        .collect();
+    let file = env.write("users.json", &Value::Array(users).to_string());
+    let out = run(&env, import_args(&sandbox, "clerk", &file, &[]), key()).await;
+    assert_eq!(report(&out)["created"], 3000);
+    // Every third of the first 1,500 by creation: all behind the cursor soon.
+    let doomed: Vec<String> = all_users(&api)
+        .await
+        .iter()
+        .take(1500)
+        .step_by(3)
+        .map(|u| u["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(doomed.len(), 500);
+
+    let mut cmd = env.std_cmd();
+    cmd.args([
+        "export",
+        "clerk",
+        "--json",
+        "-o",
+        "export.ndjson",
+        "--api-url",
+    ])
+    .arg(sandbox.base_url())
+    .env("CLERK_SECRET_KEY", LIVE_KEY)
+    // Four requests a second: the test deletes between the export's pages.
+    .env("RATE_LIMIT", "4")
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    let requests = sandbox.stats().requests;
+    let child = cmd.spawn().expect("spawns");
+    // Past the count, the setup calls and the first pages.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while sandbox.stats().requests < requests + 5 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the export never started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    for id in &doomed {
+        let r = api
+            .send(reqwest::Method::DELETE, &format!("/users/{id}"), None)
+            .await;
+        assert_eq!(r.status, 200);
+    }
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().expect("waits"))
+        .await
+        .expect("joins");
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(3), "{r}");
+    assert_eq!(
+        r["instance_changed"],
+        json!({"before": 3000, "after": 2500}),
+        "{r}"
+    );
+    let exported: Vec<String> = std::fs::read_to_string(env.path().join("export.ndjson"))
+        .expect("export")
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).expect("ndjson")["id"]
+                .as_str()
+                .expect("id")
+                .to_owned()
+        })
+        .collect();
+    let unique: std::collections::HashSet<&String> = exported.iter().collect();
+    assert_eq!(unique.len(), exported.len(), "nobody twice");
+    let remaining = all_users(&api).await;
+    assert_eq!(remaining.len(), 2500);
+    let missing: Vec<&str> = remaining
+        .iter()
+        .filter_map(|u| u["id"].as_str())
+        .filter(|id| !unique.contains(&(*id).to_owned()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} users who exist are not in the file: {:?}",
+        missing.len(),
+        &missing[..missing.len().min(5)]
+    );
+    sandbox.stop().await;
+}
