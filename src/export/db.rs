@@ -477,7 +477,9 @@ impl Keyset {
     }
 
     /// The rows of one page's query `sql` ([`Self::scope`]) after `after` (the start when
-    /// `None`) and up to `until` (the end when `None`).
+    /// `None`) and up to `until` (the end when `None`), each passed through `splice`
+    /// (key, JSON text) and on to `sink` as the database streams them.
+    #[allow(clippy::too_many_arguments)]
     pub async fn page(
         &self,
         url: &DbUrl,
@@ -485,8 +487,19 @@ impl Keyset {
         sql: &str,
         after: Option<&str>,
         until: Option<&str>,
-    ) -> Result<super::Page, DbError> {
-        page(url, pool, sql, after.unwrap_or(self.first), until).await
+        sink: &super::RowSink,
+        splice: impl Fn(&str, &mut String),
+    ) -> Result<(), DbError> {
+        page(
+            url,
+            pool,
+            sql,
+            after.unwrap_or(self.first),
+            until,
+            sink,
+            splice,
+        )
+        .await
     }
 
     /// The key as text.
@@ -535,14 +548,17 @@ impl Keyset {
 
 /// One page: `sql` ([`Keyset::scope`]) takes the key the page starts after and, but for
 /// the last page, the key it ends on; it returns `k` (the key as text) and `doc` (a
-/// user's JSON text) columns.
-pub async fn page(
+/// user's JSON text) columns. Rows are read one at a time, never the page whole.
+async fn page(
     url: &DbUrl,
     pool: &Pool,
     sql: &str,
     after: &str,
     until: Option<&str>,
-) -> Result<super::Page, DbError> {
+    sink: &super::RowSink,
+    splice: impl Fn(&str, &mut String),
+) -> Result<(), DbError> {
+    use futures_util::TryStreamExt;
     use sqlx::Row;
     macro_rules! rows {
         ($pool:expr) => {{
@@ -550,26 +566,38 @@ pub async fn page(
             if let Some(until) = until {
                 query = query.bind(until);
             }
-            query
-                .fetch_all($pool)
+            let turn = sink.turn().await;
+            let mut conn = $pool
+                .acquire()
+                .await
+                .map_err(|e| url.query_error("users", e))?;
+            drop(turn);
+            let mut rows = query.fetch(&mut *conn);
+            while let Some(r) = rows
+                .try_next()
                 .await
                 .map_err(|e| url.query_error("users", e))?
-                .iter()
-                .map(|r| super::PageRow {
-                    key: r.try_get::<String, _>("k").unwrap_or_default(),
-                    doc: r
-                        .try_get::<String, _>("doc")
-                        .map_err(|e| url.scrub(&e.to_string())),
-                })
-                .collect()
+            {
+                let key = r.try_get::<String, _>("k").unwrap_or_default();
+                let mut doc = r
+                    .try_get::<String, _>("doc")
+                    .map_err(|e| url.scrub(&e.to_string()));
+                drop(r);
+                if let Ok(doc) = &mut doc {
+                    splice(&key, doc);
+                }
+                if !sink.send(key, doc).await {
+                    return Ok(());
+                }
+            }
         }};
     }
-    let rows = match pool {
+    match pool {
         Pool::Postgres(pg) => rows!(pg),
         Pool::MySql(my) => rows!(my),
         Pool::Sqlite(lite) => rows!(lite),
-    };
-    Ok(super::Page { rows })
+    }
+    Ok(())
 }
 
 /// The single number a `SELECT count(*) …` returns.

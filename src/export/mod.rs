@@ -32,16 +32,104 @@ const PAGE: i64 = 2000;
 /// Pages the database builds at once while the program writes the one before.
 const AHEAD: usize = 2;
 
-/// One page of rows: each one's key and its JSON document (or why it cannot be read).
-#[derive(Debug, Default)]
-pub struct Page {
-    pub rows: Vec<PageRow>,
-}
+/// Bytes of row text one page may hold before its reader waits for the writer: pages
+/// are sized in rows for the database's sake, and in bytes for ours, so a table of
+/// 20 MB rows is exported in the memory of a few of them.
+const PAGE_BYTES: usize = 16 << 20;
 
+/// One row of a page: its key and its JSON document (or why it cannot be read), holding
+/// its share of the page's byte budget until it is written.
 #[derive(Debug)]
 pub struct PageRow {
     pub key: String,
     pub doc: Result<String, String>,
+    _budget: tokio::sync::OwnedSemaphorePermit,
+}
+
+type RowResult = Result<PageRow, DbError>;
+
+/// Where a page's reader sends its rows, in order, as the database streams them.
+pub struct RowSink {
+    tx: tokio::sync::mpsc::UnboundedSender<RowResult>,
+    budget: Arc<tokio::sync::Semaphore>,
+    /// The page before has its connection (or ended) / this page has its connection.
+    turn: std::sync::Mutex<Turns>,
+}
+
+type Turns = (
+    Option<tokio::sync::oneshot::Receiver<()>>,
+    Option<tokio::sync::oneshot::Sender<()>>,
+);
+
+/// Held while a page's reader takes its connection; dropped, it lets the next page take
+/// one.
+pub struct Turn(Option<tokio::sync::oneshot::Sender<()>>);
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if let Some(next) = self.0.take() {
+            let _ = next.send(());
+        }
+    }
+}
+
+impl RowSink {
+    fn new(tx: tokio::sync::mpsc::UnboundedSender<RowResult>, turns: Turns) -> Self {
+        Self {
+            tx,
+            budget: Arc::new(tokio::sync::Semaphore::new(PAGE_BYTES)),
+            turn: std::sync::Mutex::new(turns),
+        }
+    }
+
+    /// Waits until the page before has taken its connection: pages take connections in
+    /// their order, so a later page waiting for the writer never holds the connection
+    /// the page being written needs.
+    pub async fn turn(&self) -> Turn {
+        let (before, mine) = self
+            .turn
+            .lock()
+            .map(|mut t| (t.0.take(), t.1.take()))
+            .unwrap_or_default();
+        if let Some(before) = before {
+            // An error means the page before ended: its turn is over too.
+            let _ = before.await;
+        }
+        Turn(mine)
+    }
+
+    /// Passes a row on once the page's budget has room for it; `false` when nobody
+    /// reads any more. A row over the import's record cap is passed on as unreadable
+    /// (`too_large`), its text dropped: written, it would make the file unimportable.
+    pub async fn send(&self, key: String, doc: Result<String, String>) -> bool {
+        let doc = doc.and_then(|d| {
+            if d.len() > crate::source::MAX_RECORD_BYTES {
+                Err(format!(
+                    "too_large: {:.1} MB, over the import's {} MiB record cap",
+                    d.len() as f64 / 1e6,
+                    crate::source::MAX_RECORD_BYTES >> 20
+                ))
+            } else {
+                Ok(d)
+            }
+        });
+        let need = doc.as_ref().map_or(0, String::len).clamp(1, PAGE_BYTES);
+        let Ok(budget) = self
+            .budget
+            .clone()
+            .acquire_many_owned(u32::try_from(need).unwrap_or(u32::MAX))
+            .await
+        else {
+            return false;
+        };
+        self.tx
+            .send(Ok(PageRow {
+                key,
+                doc,
+                _budget: budget,
+            }))
+            .is_ok()
+    }
 }
 
 /// Which platform's tables to read.
@@ -154,24 +242,31 @@ enum Reader {
 }
 
 impl Reader {
-    /// The users after `after`, up to and including `until` (to the end when `None`).
+    /// The users after `after`, up to and including `until` (to the end when `None`),
+    /// sent to `sink` as they come.
     async fn page(
         &self,
         url: &DbUrl,
         pool: &db::Pool,
         after: Option<&str>,
         until: Option<&str>,
-    ) -> Result<Page, DbError> {
+        sink: &RowSink,
+    ) -> Result<(), DbError> {
         let bounded = until.is_some();
+        let plain = |_: &str, _: &mut String| {};
         match self {
-            Self::Supabase(r) => r.page(url, pool, after, until).await,
+            Self::Supabase(r) => r.page(url, pool, after, until, sink).await,
             Self::BetterAuth(r) => {
                 let sql = r.page_sql(bounded, after.is_none());
-                r.keyset().page(url, pool, &sql, after, until).await
+                r.keyset()
+                    .page(url, pool, &sql, after, until, sink, plain)
+                    .await
             }
             Self::AuthJs(r) => {
                 let sql = r.page_sql(bounded, after.is_none());
-                r.keyset().page(url, pool, &sql, after, until).await
+                r.keyset()
+                    .page(url, pool, &sql, after, until, sink, plain)
+                    .await
             }
         }
     }
@@ -269,49 +364,65 @@ pub async fn run(
     // Page boundaries come from the primary key's index, ahead of the pages, so the
     // database builds two pages on two connections while the program writes the last.
     let reader = Arc::new(reader);
-    let fetch = |(after, until): Range| {
+    let mut last_turn: Option<tokio::sync::oneshot::Receiver<()>> = None;
+    let mut fetch = |(after, until): Range| {
         let (reader, url, pool) = (reader.clone(), url.clone(), pool.clone());
-        tokio::spawn(async move {
-            reader
-                .page(&url, &pool, after.as_deref(), until.as_deref())
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let (done, next) = tokio::sync::oneshot::channel();
+        let sink = RowSink::new(tx, (last_turn.replace(next), Some(done)));
+        let task = tokio::spawn(async move {
+            if let Err(e) = reader
+                .page(&url, &pool, after.as_deref(), until.as_deref(), &sink)
                 .await
-        })
+            {
+                let _ = sink.tx.send(Err(e));
+            }
+        });
+        (rx, task)
     };
     let mut ranges = walk(reader.clone(), url.clone(), pool.clone());
     let mut ahead = std::collections::VecDeque::new();
     loop {
+        // Top up with the ranges the walker has ready, waiting for one only when no page
+        // is queued: a page's reader holds its connection while the writer catches up,
+        // and on SQLite's one connection the walker waits for it.
         while ahead.len() < AHEAD {
-            match ranges.recv().await {
+            let next = if ahead.is_empty() {
+                ranges.recv().await
+            } else {
+                match ranges.try_recv() {
+                    Ok(range) => Some(range),
+                    Err(_) => break,
+                }
+            };
+            match next {
                 Some(range) => ahead.push_back(fetch(range?)),
                 None => break,
             }
         }
-        let Some(pending) = ahead.pop_front() else {
+        let Some((mut rows, task)) = ahead.pop_front() else {
             break;
         };
-        let page = pending.await.map_err(|e| {
-            ExportError::Db(DbError::Query {
-                what: "users",
-                at: url.shown.clone(),
-                reason: e.to_string(),
-            })
-        })??;
-        for row in page.rows {
-            let text = row.doc.as_deref().unwrap_or_default().to_owned();
-            let doc = row
+        while let Some(row) = rows.recv().await {
+            // The row's share of its page's budget is given back when it is written.
+            let row = row?;
+            let parsed = row
                 .doc
-                .and_then(|d| serde_json::from_str::<Value>(&d).map_err(|e| e.to_string()));
-            let Value::Object(mut map) = (match doc {
-                Ok(v) => v,
+                .as_deref()
+                .map_err(Clone::clone)
+                .and_then(|d| serde_json::from_str::<Value>(d).map_err(|e| e.to_string()));
+            let mut map = match parsed {
+                Ok(Value::Object(map)) => map,
+                Ok(_) => {
+                    summary
+                        .unreadable
+                        .push((row.key, "not a JSON object".to_owned()));
+                    continue;
+                }
                 Err(reason) => {
                     summary.unreadable.push((row.key, reason));
                     continue;
                 }
-            }) else {
-                summary
-                    .unreadable
-                    .push((row.key, "not a JSON object".to_owned()));
-                continue;
             };
             // The ciphertext is never exported: the real secret, or nothing.
             let mut changed = false;
@@ -331,15 +442,22 @@ pub async fn run(
                     }
                 }
             }
-            let text = if changed {
-                Value::Object(map.clone()).to_string()
-            } else {
-                text
+            let text = match (changed, row.doc) {
+                (false, Ok(doc)) => doc,
+                _ => Value::Object(map.clone()).to_string(),
             };
             summary
                 .emit(map, &text, &prepare, &mut out, reporter.as_ref())
                 .map_err(write_err)?;
         }
+        // A page whose reader died mid-way must not pass for a short page.
+        task.await.map_err(|e| {
+            ExportError::Db(DbError::Query {
+                what: "users",
+                at: url.shown.clone(),
+                reason: e.to_string(),
+            })
+        })?;
     }
     summary.file = out.finish().map_err(write_err)?;
     reporter.report(&Event::Finished);

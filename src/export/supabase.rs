@@ -2,7 +2,7 @@
 //! identities and verified TOTP factors beside it. Soft-deleted and anonymous users are
 //! left out and counted; GoTrue's one-time tokens are never exported.
 
-use super::Page;
+use super::RowSink;
 use super::db::{DbError, DbUrl, Dialect, Keyset, Pool, count as pg_count, require};
 
 fn quote(ident: &str) -> String {
@@ -183,11 +183,11 @@ impl Supabase {
     /// one JSON array each, by user: one range scan of each table's `user_id` index for a
     /// whole page, where a subquery per user cost PostgreSQL more than building the users'
     /// own rows (7 s against 5 s for a million, measured).
-    fn linked_sql(&self, from_start: bool) -> Option<String> {
-        let range = format!(
-            "user_id {} $1::uuid AND user_id <= $2::uuid",
-            Keyset::lower(from_start)
-        );
+    fn linked_sql(&self, from_start: bool, bounded: bool) -> Option<String> {
+        let mut range = format!("user_id {} $1::uuid", Keyset::lower(from_start));
+        if bounded {
+            range.push_str(" AND user_id <= $2::uuid");
+        }
         let identities = self.identities.as_ref().map(|t| {
             format!(
                 "SELECT i.user_id AS u, 'identities' AS kind, json_agg(json_build_object('provider', i.provider, \
@@ -214,51 +214,53 @@ impl Supabase {
     }
 
     /// The users after `after`, up to and including `until` (to the end when `None`),
-    /// each with its `identities` and `mfa_factors` arrays.
+    /// each with its `identities` and `mfa_factors` arrays, sent to `sink`. The arrays
+    /// of the whole key range come first, by one query; the users then stream.
     pub async fn page(
         &self,
         url: &DbUrl,
         pool: &Pool,
         after: Option<&str>,
         until: Option<&str>,
-    ) -> Result<Page, DbError> {
+        sink: &RowSink,
+    ) -> Result<(), DbError> {
         let from_start = after.is_none();
         let sql = self.page_sql(until.is_some(), from_start);
-        let mut page = self.keyset.page(url, pool, &sql, after, until).await?;
-        let after = after.unwrap_or(self.keyset.first);
-        let (Some(sql), Some(last), Pool::Postgres(pg)) = (
-            self.linked_sql(from_start),
-            page.rows.last().map(|r| r.key.clone()),
-            pool,
-        ) else {
-            return Ok(page);
-        };
-        let linked: Vec<(String, String, String)> = sqlx::query_as(&sql)
-            .bind(after)
-            .bind(&last)
-            .fetch_all(pg)
-            .await
-            .map_err(|e| url.query_error("identities and factors", e))?;
+        let linked: Vec<(String, String, String)> =
+            match (self.linked_sql(from_start, until.is_some()), pool) {
+                (Some(linked_sql), Pool::Postgres(pg)) => {
+                    let mut query =
+                        sqlx::query_as(&linked_sql).bind(after.unwrap_or(self.keyset.first));
+                    if let Some(until) = until {
+                        query = query.bind(until);
+                    }
+                    query
+                        .fetch_all(pg)
+                        .await
+                        .map_err(|e| url.query_error("identities and factors", e))?
+                }
+                _ => Vec::new(),
+            };
         let mut by_user: std::collections::HashMap<&str, [Option<&str>; 2]> =
             std::collections::HashMap::with_capacity(linked.len());
         for (user, kind, list) in &linked {
             let slot = usize::from(kind == "mfa_factors");
             by_user.entry(user.as_str()).or_default()[slot] = Some(list.as_str());
         }
-        for row in &mut page.rows {
-            let [identities, factors] = by_user.get(row.key.as_str()).copied().unwrap_or_default();
-            if let Ok(doc) = &mut row.doc {
-                // The row's own object, closed by its last byte: the arrays join it there.
-                if doc.ends_with('}') {
-                    doc.pop();
-                    doc.push_str(",\"identities\":");
-                    doc.push_str(identities.unwrap_or("[]"));
-                    doc.push_str(",\"mfa_factors\":");
-                    doc.push_str(factors.unwrap_or("[]"));
-                    doc.push('}');
-                }
+        let splice = |key: &str, doc: &mut String| {
+            let [identities, factors] = by_user.get(key).copied().unwrap_or_default();
+            // The row's own object, closed by its last byte: the arrays join it there.
+            if doc.ends_with('}') {
+                doc.pop();
+                doc.push_str(",\"identities\":");
+                doc.push_str(identities.unwrap_or("[]"));
+                doc.push_str(",\"mfa_factors\":");
+                doc.push_str(factors.unwrap_or("[]"));
+                doc.push('}');
             }
-        }
-        Ok(page)
+        };
+        self.keyset
+            .page(url, pool, &sql, after, until, sink, splice)
+            .await
     }
 }

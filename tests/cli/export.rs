@@ -1147,3 +1147,51 @@ async fn clerk_export_keeps_every_user_through_deletions_and_equal_timestamps() 
     );
     sandbox.stop().await;
 }
+
+/// A row over the import's 64 MiB record cap is left out at export time, named and
+/// counted as too_large (exit 3), so the file stays importable; the others are written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_over_the_record_cap_is_left_out_as_too_large() {
+    let env = TestEnv::new();
+    let db = sqlite_database(&env, &betterauth_fixture("sqlite.sql")).await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{db}"))
+        .await
+        .expect("sqlite");
+    let big: String = sqlx::query_scalar(
+        "UPDATE user SET name = hex(zeroblob(34000000)) WHERE email = 'ba.carol@example.com' RETURNING id",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("update");
+    pool.close().await;
+    let (code, r) = export_json(&env, "betterauth", "users.ndjson", &db);
+    assert_eq!(code, Some(3), "{r}");
+    assert_eq!((&r["total"], &r["skipped"]), (&json!(4), &json!(1)), "{r}");
+    assert_eq!(r["unreadable"][0]["key"], json!(big), "{r}");
+    assert!(
+        r["unreadable"][0]["reason"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("too_large")),
+        "{r}"
+    );
+    let size = std::fs::metadata(env.path().join("users.ndjson"))
+        .expect("file")
+        .len();
+    assert!(size < 1 << 20, "the big row is not written: {size} bytes");
+    // And the file imports.
+    let out = env
+        .cmd()
+        .args([
+            "-y",
+            "--dry-run",
+            "--json",
+            "-t",
+            "betterauth",
+            "-f",
+            "users.ndjson",
+        ])
+        .output()
+        .expect("runs");
+    let d: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(d["total"], 4, "{d}");
+}

@@ -435,3 +435,35 @@ async fn planted_symlinks_never_redirect_what_the_tool_writes() {
     check(&converted);
     sandbox.stop().await;
 }
+
+/// A password file with a cell over 1 KiB (or a line of a megabyte) is a bad row, named
+/// before any call is made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_password_cell_is_refused_before_any_call() {
+    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let env = TestEnv::new();
+    for body in [
+        format!("user_id,password\nu1,{}\n", "p".repeat(1025)),
+        format!("user_id,password\nu1,\"{}\"\n", "p\n".repeat(9 << 20)),
+    ] {
+        let file = env.write("passwords.csv", &body);
+        let requests = sandbox.stats().requests;
+        let out = run(
+            &env,
+            vec![
+                "verify".into(),
+                "--api-url".into(),
+                sandbox.base_url(),
+                "--passwords".into(),
+                file.display().to_string(),
+            ],
+            vars(),
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("row 2"), "{stderr}");
+        assert_eq!(sandbox.stats().requests, requests, "no call made");
+    }
+    sandbox.stop().await;
+}
