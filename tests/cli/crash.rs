@@ -252,8 +252,7 @@ async fn delete_campaign(campaign: &Campaign) {
     }
 }
 
-/// Runs the binary with `args`, sends SIGTERM once `progress()` reaches `at`, and
-/// returns what it printed.
+/// Runs the binary with `args` and sends SIGTERM once `progress()` reaches `at`.
 async fn terminate_at(
     env: &TestEnv,
     args: &[String],
@@ -261,17 +260,7 @@ async fn terminate_at(
     at: u64,
     progress: impl Fn() -> u64,
 ) -> std::process::Output {
-    let child = run_until(env, args, rate, at, progress, Stdio::piped)
-        .await
-        .unwrap_or_else(|| panic!("the run ended before {at}"));
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    tokio::task::spawn_blocking(move || child.wait_with_output().expect("waits"))
-        .await
-        .expect("joins")
+    signal_when(env, args, rate, "-TERM", || progress() >= at).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -336,7 +325,7 @@ async fn soak_kill_9_at_random_points() {
     delete_campaign(&SOAK).await;
 }
 
-/// Starts the binary and sends `signal` once `ready()` holds (within 60 s).
+/// Starts the binary and sends `signal` once `ready()` holds.
 async fn signal_when(
     env: &TestEnv,
     args: &[String],
@@ -344,20 +333,9 @@ async fn signal_when(
     signal: &str,
     ready: impl Fn() -> bool,
 ) -> std::process::Output {
-    let mut cmd = env.std_cmd();
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in vars(rate) {
-        cmd.env(k, v);
-    }
-    let child = cmd.spawn().expect("spawns");
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while !ready() {
-        assert!(std::time::Instant::now() < deadline, "never ready");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let child = run_until(env, args, rate, 1, || u64::from(ready()), Stdio::piped)
+        .await
+        .unwrap_or_else(|| panic!("the run ended before the signal was due"));
     let status = std::process::Command::new("kill")
         .args([signal, &child.id().to_string()])
         .status()

@@ -696,21 +696,28 @@ fn pages_follow_each_other_without_losing_or_repeating_a_user() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_row_that_cannot_be_read_is_skipped_counted_and_named() {
-    let env = TestEnv::new();
-    let db = sqlite_database(&env, &betterauth_fixture("sqlite.sql")).await;
-    // Bytes that are not UTF-8 in a text column, as a legacy import can leave them.
+/// Better Auth's SQLite fixture with one user's name set to the SQL expression `name`;
+/// returns the database and that user's id.
+async fn carol_named(env: &TestEnv, name: &str) -> (String, String) {
+    let db = sqlite_database(env, &betterauth_fixture("sqlite.sql")).await;
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{db}"))
         .await
         .expect("sqlite");
-    let carol: String = sqlx::query_scalar(
-        "UPDATE user SET name = CAST(x'4361726cff' AS TEXT) WHERE email = 'ba.carol@example.com' RETURNING id",
-    )
+    let id: String = sqlx::query_scalar(&format!(
+        "UPDATE user SET name = {name} WHERE email = 'ba.carol@example.com' RETURNING id"
+    ))
     .fetch_one(&pool)
     .await
     .expect("update");
     pool.close().await;
+    (db, id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_that_cannot_be_read_is_skipped_counted_and_named() {
+    let env = TestEnv::new();
+    // Bytes that are not UTF-8 in a text column, as a legacy import can leave them.
+    let (db, carol) = carol_named(&env, "CAST(x'4361726cff' AS TEXT)").await;
     let (code, r) = export_json(&env, "betterauth", "users.json", &db);
     assert_eq!(code, Some(3), "skipped rows exit 3");
     assert_eq!((&r["total"], &r["skipped"]), (&json!(4), &json!(1)), "{r}");
@@ -1153,17 +1160,7 @@ async fn clerk_export_keeps_every_user_through_deletions_and_equal_timestamps() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_row_over_the_record_cap_is_left_out_as_too_large() {
     let env = TestEnv::new();
-    let db = sqlite_database(&env, &betterauth_fixture("sqlite.sql")).await;
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{db}"))
-        .await
-        .expect("sqlite");
-    let big: String = sqlx::query_scalar(
-        "UPDATE user SET name = hex(zeroblob(34000000)) WHERE email = 'ba.carol@example.com' RETURNING id",
-    )
-    .fetch_one(&pool)
-    .await
-    .expect("update");
-    pool.close().await;
+    let (db, big) = carol_named(&env, "hex(zeroblob(34000000))").await;
     let (code, r) = export_json(&env, "betterauth", "users.ndjson", &db);
     assert_eq!(code, Some(3), "{r}");
     assert_eq!((&r["total"], &r["skipped"]), (&json!(4), &json!(1)), "{r}");
