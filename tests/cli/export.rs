@@ -855,6 +855,7 @@ async fn hostile_table_and_column_names_are_data_on_every_dialect() {
         "/*i*/j\\'",
     ];
     const TABLE: &str = "us`e\"r'; -- x";
+    const SCHEMA: &str = "sch\"e'ma\\; /*";
     let env = TestEnv::new();
     // (dialect, database URL) for each server this machine has.
     let mut databases = Vec::new();
@@ -904,27 +905,34 @@ async fn hostile_table_and_column_names_are_data_on_every_dialect() {
             "ALTER TABLE \"user\" RENAME TO {}",
             sqlite_quote(TABLE)
         ));
+        // And a schema of its own, named as hostilely.
+        sql.push(format!("CREATE SCHEMA {}", sqlite_quote(SCHEMA)));
+        sql.push(format!(
+            "DO $$ DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' \
+             LOOP EXECUTE format('ALTER TABLE public.%I SET SCHEMA %I', t, '{}'); END LOOP; END $$",
+            SCHEMA.replace('\'', "''")
+        ));
         for s in sql {
             psql(&db, &["-c", &s]);
         }
         databases.push(("PostgreSQL", db));
     }
     for (dialect, db) in databases {
-        let out = env
-            .cmd()
-            .args([
-                "export",
-                "betterauth",
-                "--json",
-                "-o",
-                "hostile.ndjson",
-                "--user-table",
-                TABLE,
-                "--db-url",
-                &db,
-            ])
-            .output()
-            .expect("runs");
+        let mut args = vec![
+            "export",
+            "betterauth",
+            "--json",
+            "-o",
+            "hostile.ndjson",
+            "--user-table",
+            TABLE,
+            "--db-url",
+            &db,
+        ];
+        if dialect == "PostgreSQL" {
+            args.extend(["--schema", SCHEMA]);
+        }
+        let out = env.cmd().args(args).output().expect("runs");
         assert_eq!(
             out.status.code(),
             Some(0),
