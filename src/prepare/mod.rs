@@ -118,7 +118,7 @@ impl Duplicates {
 
 /// Opens `path` and prepares its records lazily.
 pub fn prepare(path: &Path, options: PrepareOptions) -> Result<Items, SourceError> {
-    let format = options.format.or_else(|| Format::from_path(path));
+    let format = Format::detect(path, options.format);
     let read = ReadOptions {
         format,
         firebase_csv: options.transformer == TransformerKind::Firebase

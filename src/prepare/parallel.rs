@@ -51,7 +51,7 @@ pub fn plan_file<E>(
     options: &PrepareOptions,
     mut on_invalid: impl FnMut(&Item) -> Result<(), E>,
 ) -> Result<PlanSummary, PlanError<E>> {
-    let format = options.format.or_else(|| Format::from_path(path));
+    let format = Format::detect(path, options.format);
     if format != Some(Format::Json) {
         let mut items = super::prepare(path, options.clone()).map_err(PlanError::Source)?;
         let mut plan = PlanSummary::default();

@@ -37,6 +37,58 @@ impl Format {
         }
     }
 
+    /// The format of the file at `path`: `forced` (`--format`) when given, else what its
+    /// first bytes show, else what its extension says. Auth0's bulk export writes NDJSON
+    /// into a file named `.json`, so the content, when it is unambiguous, wins.
+    pub fn detect(path: &Path, forced: Option<Self>) -> Option<Self> {
+        if forced.is_some() {
+            return forced;
+        }
+        let mut head = Vec::with_capacity(SNIFF_BYTES);
+        let read = File::open(path).and_then(|f| {
+            use std::io::Read;
+            f.take(SNIFF_BYTES as u64).read_to_end(&mut head)
+        });
+        match read {
+            Ok(_) => Self::from_content(&head).or_else(|| Self::from_path(path)),
+            Err(_) => Self::from_path(path),
+        }
+    }
+
+    /// The format the start of a file shows: a JSON array; one JSON object per line; an
+    /// object over several lines (Firebase's `{"users": [...]}`); anything else is CSV.
+    /// `None` for a file with nothing but white space.
+    pub fn from_content(head: &[u8]) -> Option<Self> {
+        let text = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+        let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
+        let text = &text[start..];
+        match text[0] {
+            b'[' => Some(Self::Json),
+            b'{' => {
+                let newline = memchr::memchr(b'\n', text);
+                let line = &text[..newline.unwrap_or(text.len())];
+                let users_only =
+                    |m: &serde_json::Map<String, Value>| m.len() == 1 && m.contains_key("users");
+                Some(match serde_json::from_slice::<Value>(line) {
+                    Ok(Value::Object(m)) if users_only(&m) => Self::Json,
+                    Ok(_) => Self::Ndjson,
+                    // A line that is not a whole object: an object over several lines, or
+                    // one longer than the start read here.
+                    Err(_) if newline.is_some() => Self::Json,
+                    Err(_) => {
+                        let after = line[1..].iter().position(|b| !b.is_ascii_whitespace());
+                        if after.is_some_and(|i| line[1 + i..].starts_with(b"\"users\"")) {
+                            Self::Json
+                        } else {
+                            Self::Ndjson
+                        }
+                    }
+                })
+            }
+            _ => Some(Self::Csv),
+        }
+    }
+
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -132,6 +184,9 @@ pub struct ReadOptions {
 /// The most one record may take. Readers hold one record at a time, so this bounds their
 /// memory whatever the file: a missing quote must not pull a whole export into memory.
 pub const MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// How much of a file's start is read to tell its format.
+const SNIFF_BYTES: usize = 256 * 1024;
 
 /// A file that cannot be read (any further).
 #[derive(Debug, thiserror::Error)]
@@ -233,10 +288,8 @@ pub fn open(path: &Path, options: &ReadOptions) -> Result<RecordReader, SourceEr
         path: path.to_owned(),
         kind,
     };
-    let format = options
-        .format
-        .or_else(|| Format::from_path(path))
-        .ok_or_else(|| err(SourceErrorKind::UnknownFormat))?;
+    let format =
+        Format::detect(path, options.format).ok_or_else(|| err(SourceErrorKind::UnknownFormat))?;
     let file = File::open(path).map_err(|e| err(SourceErrorKind::Io(e)))?;
     let mut reader = BufReader::with_capacity(256 * 1024, file);
     sniff(&mut reader, format).map_err(err)?;
@@ -480,6 +533,31 @@ pub fn json_kind(v: &Value) -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_content_decides_the_format() {
+        use super::Format;
+        let f = |t: &str| Format::from_content(t.as_bytes());
+        assert_eq!(f("[{\"id\":1}]"), Some(Format::Json));
+        assert_eq!(f("\u{feff}  \n[\n]"), Some(Format::Json));
+        // Auth0's bulk export: NDJSON, whatever the file is called.
+        assert_eq!(
+            f("{\"user_id\":\"a\"}\n{\"user_id\":\"b\"}\n"),
+            Some(Format::Ndjson)
+        );
+        assert_eq!(f("{\"user_id\":\"a\"}"), Some(Format::Ndjson));
+        // Firebase: one object holding the users, on one line or several.
+        assert_eq!(f("{\"users\":[{\"localId\":\"1\"}]}"), Some(Format::Json));
+        assert_eq!(f("{\n  \"users\": [\n"), Some(Format::Json));
+        assert_eq!(f("{ \"users\": [{\"localId\": \"1\""), Some(Format::Json));
+        assert_eq!(
+            f("{\"user_id\":\"a\",\"name\":\"cut off"),
+            Some(Format::Ndjson)
+        );
+        assert_eq!(f("id,email\n1,a@example.com\n"), Some(Format::Csv));
+        assert_eq!(f("# comment\nid,email\n"), Some(Format::Csv));
+        assert_eq!(f(" \n\t"), None);
+    }
+
     use proptest::prelude::*;
 
     use super::*;

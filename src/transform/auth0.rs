@@ -56,7 +56,11 @@ pub fn map(f: &mut Fields, u: &mut User) {
         .take_any(&["passwordHash", "password_hash"])
         .and_then(super::normalize::into_text);
     u.password_hasher = Some("bcrypt".to_owned());
-    u.public_metadata = f.object("user_metadata");
+    // Auth0 lets users edit their own `user_metadata`, so it goes where Clerk lets users
+    // write too (`unsafe_metadata`), never into `public_metadata`, which applications
+    // trust as set by the server (Clerk's own CLI maps it so; the reference tool does
+    // not). `app_metadata` is the server's: private.
+    u.unsafe_metadata = f.object("user_metadata");
     u.private_metadata = f.object("app_metadata");
     u.created_at = f.date("created_at");
     u.banned = f.flag("blocked");

@@ -15,6 +15,13 @@ use crate::user::{Problem, User, hasher};
 
 pub fn map(f: &mut Fields, u: &mut User) {
     u.user_id = f.take_any(&["user_id", "id"]).and_then(into_text);
+    // The anonymous plugin's guests (`isAnonymous`, true or SQLite's 1) signed in with no
+    // identifier of their own: nothing to move, as with Supabase's.
+    if f.take_any(&["is_anonymous", "isAnonymous"])
+        .is_some_and(|v| super::normalize::flag(&v) == Ok(true))
+    {
+        f.skip = Some("anonymous");
+    }
     let email = f.text("email");
     let verified = f
         .take_any(&["email_verified", "emailVerified"])

@@ -8,6 +8,7 @@ mod dry_run;
 mod duplicates;
 mod export;
 mod faults;
+mod fidelity;
 mod help;
 mod housekeeping;
 mod import;

@@ -528,3 +528,79 @@ async fn the_readme_demo_imports_with_its_problems_and_its_passwords_sign_in() {
     );
     sandbox.stop().await;
 }
+
+/// GoTrue verifies argon2i/argon2id and `$fbscrypt$` digests besides bcrypt (users
+/// imported into Supabase); a Supabase export holding them keeps them signing in. The
+/// digests are the fixtures' own: argon2 by argon2-cffi and Django, Firebase's scrypt by
+/// firebase-scrypt (`hashes.json`, `firebase.json`), put into GoTrue's forms.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supabase_argon2_and_firebase_scrypt_users_sign_in_after_import() {
+    let mut users = Vec::new();
+    let mut known = Vec::new();
+    for (i, h) in hashes()
+        .iter()
+        .filter(|h| matches!(h["hasher"].as_str(), Some("argon2i" | "argon2id")))
+        .enumerate()
+    {
+        let id = format!("00000000-0000-4000-8000-00000000000{i}");
+        users.push(json!({"id": id, "email": format!("argon{i}@example.com"), "email_confirmed_at": "2024-01-01 00:00:00+00",
+                          "encrypted_password": h["digest"], "aud": "authenticated"}));
+        known.push((id, h["password"].as_str().expect("password").to_owned()));
+    }
+    let params: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("firebase.params.json")).expect("params"),
+    )
+    .expect("json");
+    let firebase: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("firebase.json")).expect("firebase"))
+            .expect("json");
+    let passwords: std::collections::HashMap<String, String> =
+        known_passwords("firebase").into_iter().collect();
+    for (i, u) in firebase["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .enumerate()
+    {
+        let Some(hash) = u["passwordHash"].as_str() else {
+            continue;
+        };
+        let id = format!("00000000-0000-4000-9000-00000000000{i}");
+        let stored = format!(
+            "$fbscrypt$v=1,n={},r={},p=1,ss={},sk={}${}${hash}",
+            params["memCost"],
+            params["rounds"],
+            params["saltSeparator"].as_str().expect("ss"),
+            params["signerKey"].as_str().expect("sk"),
+            u["salt"].as_str().expect("salt"),
+        );
+        users.push(json!({"id": id, "email": format!("fbs{i}@example.com"), "email_confirmed_at": "2024-01-01 00:00:00+00",
+                          "encrypted_password": stored, "aud": "authenticated"}));
+        let local = u["localId"].as_str().expect("id");
+        known.push((id, passwords[local].clone()));
+    }
+    assert!(known.len() >= 5, "{known:?}");
+    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let env = super::util::TestEnv::new();
+    let file = env.write("supabase.json", &Value::Array(users).to_string());
+    let out = super::import::run(
+        &env,
+        super::import::import_args(&sandbox, "supabase", &file, &[]),
+        vec![("CLERK_SECRET_KEY", super::import::LIVE_KEY.to_owned())],
+    )
+    .await;
+    let summary = super::import::report(&out);
+    assert_eq!(
+        summary["created"].as_u64(),
+        Some(known.len() as u64),
+        "{summary}"
+    );
+    for (id, password) in &known {
+        assert!(signs_in(&sandbox, id, password).await, "{id}");
+        assert!(
+            !signs_in(&sandbox, id, &format!("{password}!")).await,
+            "{id}"
+        );
+    }
+    sandbox.stop().await;
+}

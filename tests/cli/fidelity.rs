@@ -1,0 +1,121 @@
+//! What real exports look like and what Clerk must end up holding: shapes other tools'
+//! fixtures and the platforms' own code show (issue 18).
+
+use serde_json::{Value, json};
+
+use super::import::{LIVE_KEY, import_args, live_sandbox, report, run};
+use super::sandbox_api::Api;
+use super::util::TestEnv;
+
+fn vars() -> Vec<(&'static str, String)> {
+    vec![
+        ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
+        ("RATE_LIMIT", "1000".to_owned()),
+    ]
+}
+
+/// Imports `text` as `name` with `-t transformer` into a fresh sandbox; returns the
+/// summary and the users Clerk holds, by external ID.
+async fn import_text(
+    transformer: &str,
+    name: &str,
+    text: &str,
+) -> (Value, std::collections::HashMap<String, Value>) {
+    let sandbox = live_sandbox(10_000, 10).await;
+    let env = TestEnv::new();
+    let file = env.write(name, text);
+    let out = run(&env, import_args(&sandbox, transformer, &file, &[]), vars()).await;
+    let summary = report(&out);
+    let api = Api::new(&sandbox, LIVE_KEY);
+    let users = api.get("/users?limit=500").await.body;
+    let by_id = users
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|u| {
+            (
+                u["external_id"].as_str().unwrap_or_default().to_owned(),
+                u.clone(),
+            )
+        })
+        .collect();
+    sandbox.stop().await;
+    (summary, by_id)
+}
+
+/// Auth0's bulk user export job writes NDJSON into a file named `.json`: read as what it is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ndjson_named_json_is_read_as_ndjson() {
+    let text = "{\"user_id\":\"auth0|1\",\"email\":\"one@example.com\",\"email_verified\":true}\n\
+                {\"user_id\":\"auth0|2\",\"email\":\"two@example.com\",\"email_verified\":true}\n";
+    let (summary, users) = import_text("auth0", "users.json", text).await;
+    assert_eq!(summary["created"], 2, "{summary}");
+    assert!(users.contains_key("auth0|2"));
+}
+
+/// Auth0's `user_metadata` is the user's to edit: it lands in `unsafe_metadata`, never in
+/// the `public_metadata` applications trust; `app_metadata` stays private.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth0_user_metadata_is_unsafe_and_app_metadata_private() {
+    let text = json!([{"user_id": "auth0|1", "email": "one@example.com", "email_verified": true,
+        "user_metadata": {"role": "admin"}, "app_metadata": {"plan": "pro"}}])
+    .to_string();
+    let (_, users) = import_text("auth0", "users.json", &text).await;
+    let u = &users["auth0|1"];
+    assert_eq!(u["unsafe_metadata"], json!({"role": "admin"}), "{u}");
+    assert_eq!(u["public_metadata"], json!({}), "{u}");
+    assert_eq!(u["private_metadata"], json!({"plan": "pro"}), "{u}");
+}
+
+/// Better Auth's anonymous plugin users are skipped, by reason, as Supabase's are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn better_auth_anonymous_users_are_skipped() {
+    let text = json!([
+        {"id": "b1", "email": "b1@example.com", "emailVerified": true, "name": "Bee One", "isAnonymous": false},
+        {"id": "b2", "email": "temp-b2@anon.example.com", "emailVerified": false, "name": "Anonymous", "isAnonymous": true},
+        {"id": "b3", "email": "temp-b3@anon.example.com", "emailVerified": 0, "name": "Anonymous", "isAnonymous": 1},
+    ])
+    .to_string();
+    let (summary, users) = import_text("betterauth", "users.json", &text).await;
+    assert_eq!(
+        (&summary["created"], &summary["skipped"]),
+        (&json!(1), &json!(2)),
+        "{summary}"
+    );
+    assert!(users.contains_key("b1") && !users.contains_key("b2"));
+}
+
+/// The JSON Supabase's admin API returns (`auth.admin.listUsers()`, GoTrue's `User` as
+/// JSON): `user_metadata`, `app_metadata`, `identities` with `id` as the provider's ID,
+/// `factors` without secrets, a ban for good. Names as given, the ban kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn supabase_admin_api_users_keep_names_and_bans() {
+    let text = json!([{
+        "id": "6f1c1c1e-0000-4000-8000-000000000001", "aud": "authenticated", "role": "authenticated",
+        "email": "mary@example.com", "email_confirmed_at": "2024-03-01T10:00:00.000000Z",
+        "phone": "", "confirmed_at": "2024-03-01T10:00:00.000000Z", "last_sign_in_at": "2024-05-01T10:00:00.000000Z",
+        "app_metadata": {"provider": "email", "providers": ["email", "github"], "tier": "gold"},
+        "user_metadata": {"first_name": "Mary Ann", "last_name": "Doe"},
+        "identities": [{"identity_id": "0b0b0b0b-0000-4000-8000-000000000001", "id": "12345",
+            "user_id": "6f1c1c1e-0000-4000-8000-000000000001", "identity_data": {"email": "mary@example.com"},
+            "provider": "github", "created_at": "2024-03-01T10:00:00Z", "updated_at": "2024-03-01T10:00:00Z"}],
+        "factors": [{"id": "f1", "status": "verified", "factor_type": "totp", "created_at": "2024-03-01T10:00:00Z", "updated_at": "2024-03-01T10:00:00Z"}],
+        "created_at": "2024-03-01T09:00:00.000000Z", "updated_at": "2024-05-01T10:00:00.000000Z",
+        "banned_until": "infinity", "is_anonymous": false
+    }])
+    .to_string();
+    let (summary, users) = import_text("supabase", "users.json", &text).await;
+    assert_eq!(summary["created"], 1, "{summary}");
+    let u = &users["6f1c1c1e-0000-4000-8000-000000000001"];
+    assert_eq!(
+        (&u["first_name"], &u["last_name"], &u["banned"]),
+        (&json!("Mary Ann"), &json!("Doe"), &json!(true)),
+        "{u}"
+    );
+    assert_eq!(u["private_metadata"]["tier"], "gold", "{u}");
+    assert_eq!(
+        u["private_metadata"]["supabase_identities"],
+        json!([{"provider": "github", "provider_id": "12345"}]),
+        "{u}"
+    );
+}
