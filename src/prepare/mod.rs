@@ -3,7 +3,7 @@
 //! never sees readers or transformers.
 
 pub mod dedup;
-mod fit;
+pub mod fit;
 pub mod parallel;
 pub mod summary;
 

@@ -50,14 +50,19 @@ impl Format {
             f.take(SNIFF_BYTES as u64).read_to_end(&mut head)
         });
         match read {
-            Ok(_) => Self::from_content(&head).or_else(|| Self::from_path(path)),
+            Ok(_) => Self::from_content(&head).or_else(|| {
+                // Not JSON that holds users: the extension says how to read it (and
+                // names a JSON scalar's problem), and text of no known extension is CSV.
+                let text = head.iter().any(|b| !b.is_ascii_whitespace());
+                Self::from_path(path).or(text.then_some(Self::Csv))
+            }),
             Err(_) => Self::from_path(path),
         }
     }
 
-    /// The format the start of a file shows: a JSON array; one JSON object per line; an
-    /// object over several lines (Firebase's `{"users": [...]}`); anything else is CSV.
-    /// `None` for a file with nothing but white space.
+    /// The format the start of a file shows, when it is JSON that holds users: an array;
+    /// one object per line; an object over several lines (Firebase's `{"users": [...]}`).
+    /// `None` for anything else, which its extension decides.
     pub fn from_content(head: &[u8]) -> Option<Self> {
         let text = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
         let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
@@ -67,8 +72,11 @@ impl Format {
             b'{' => {
                 let newline = memchr::memchr(b'\n', text);
                 let line = &text[..newline.unwrap_or(text.len())];
-                let users_only =
-                    |m: &serde_json::Map<String, Value>| m.len() == 1 && m.contains_key("users");
+                // One key holding an array is a wrapper of users (Firebase's `users`, or
+                // another name the JSON reader then names), not a user.
+                let users_only = |m: &serde_json::Map<String, Value>| {
+                    m.len() == 1 && m.values().all(Value::is_array)
+                };
                 Some(match serde_json::from_slice::<Value>(line) {
                     Ok(Value::Object(m)) if users_only(&m) => Self::Json,
                     Ok(_) => Self::Ndjson,
@@ -85,7 +93,7 @@ impl Format {
                     }
                 })
             }
-            _ => Some(Self::Csv),
+            _ => None,
         }
     }
 
@@ -234,6 +242,8 @@ pub enum SourceErrorKind {
     HeaderEncoding,
     #[error(transparent)]
     WrongTransformer(Box<Mismatch>),
+    #[error(transparent)]
+    OtherPlatform(Box<OtherPlatform>),
     #[error(
         "the first row is a header ({found}), but Firebase CSV exports have none: was this file exported by another system? Pick it with -t"
     )]
@@ -253,12 +263,28 @@ pub struct Mismatch {
     pub hint: String,
 }
 
+/// A file another platform wrote, given to the wrong transformer (boxed: rare and large).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{place} look like a {fits} export ({marks}), not a {chosen} one: with -t {chosen_key}, {unused} of their {total} fields would not be imported: use -t {fits_key}"
+)]
+pub struct OtherPlatform {
+    pub place: String,
+    pub chosen: &'static str,
+    pub chosen_key: &'static str,
+    pub fits: &'static str,
+    pub fits_key: &'static str,
+    pub marks: String,
+    pub unused: usize,
+    pub total: usize,
+}
+
 impl SourceErrorKind {
     /// Whether the flags, not the file, are wrong: `-t` names another system.
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            Self::WrongTransformer(_) | Self::NotFirebaseCsv { .. }
+            Self::WrongTransformer(_) | Self::OtherPlatform(_) | Self::NotFirebaseCsv { .. }
         )
     }
 }
@@ -547,15 +573,27 @@ mod tests {
         assert_eq!(f("{\"user_id\":\"a\"}"), Some(Format::Ndjson));
         // Firebase: one object holding the users, on one line or several.
         assert_eq!(f("{\"users\":[{\"localId\":\"1\"}]}"), Some(Format::Json));
+        assert_eq!(f("{\"people\":[]}"), Some(Format::Json));
         assert_eq!(f("{\n  \"users\": [\n"), Some(Format::Json));
         assert_eq!(f("{ \"users\": [{\"localId\": \"1\""), Some(Format::Json));
         assert_eq!(
             f("{\"user_id\":\"a\",\"name\":\"cut off"),
             Some(Format::Ndjson)
         );
-        assert_eq!(f("id,email\n1,a@example.com\n"), Some(Format::Csv));
-        assert_eq!(f("# comment\nid,email\n"), Some(Format::Csv));
+        // Anything else is for the extension to say.
+        assert_eq!(f("id,email\n1,a@example.com\n"), None);
+        assert_eq!(f("\"users\""), None);
         assert_eq!(f(" \n\t"), None);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let at = |name: &str, text: &str| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).expect("write");
+            Format::detect(&p, None)
+        };
+        assert_eq!(at("users.csv", "[{\"id\":1}]"), Some(Format::Json));
+        assert_eq!(at("users", "id,email\n"), Some(Format::Csv));
+        assert_eq!(at("users.json", "42"), Some(Format::Json));
+        assert_eq!(at("users.txt", "  \n"), None);
     }
 
     use proptest::prelude::*;

@@ -15,6 +15,7 @@ mod fields;
 mod firebase;
 mod generic;
 pub mod normalize;
+pub mod signature;
 mod supabase;
 
 use crate::source::Record;

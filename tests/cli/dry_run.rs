@@ -259,7 +259,7 @@ fn bad_files_give_clear_errors() {
             "clerk",
             "gzip",
         ),
-        ("users.txt", b"[]", "clerk", "--format"),
+        ("users.txt", b"  \n", "clerk", "--format"),
         ("empty.json", b"", "clerk", "empty"),
         ("binary.csv", b"id\x00\x01\x02", "clerk", "binary"),
     ];

@@ -119,3 +119,38 @@ async fn supabase_admin_api_users_keep_names_and_bans() {
         "{u}"
     );
 }
+
+/// A file another platform wrote, given to the wrong `-t`, is refused before anything is
+/// sent (exit 2), naming the transformer that fits: a Supabase export with `-t clerk`
+/// (it has an `id`, so the ID check alone let it through and created users with no
+/// password and no name) and a Clerk CSV with `-t supabase`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_transformer_is_refused_naming_the_one_that_fits() {
+    let supabase = json!([{"id": "6f1c1c1e-0000-4000-8000-000000000001", "aud": "authenticated", "role": "authenticated",
+        "email": "mary@example.com", "encrypted_password": "$2a$10$W1uZf6zwK208CVvnjF9c9.An9oLmQtIlAiWO6s40kU8eHAwob2K.i",
+        "email_confirmed_at": null, "raw_user_meta_data": {"full_name": "Mary Doe"}, "raw_app_meta_data": {},
+        "created_at": "2024-03-01 09:00:00+00"}])
+    .to_string();
+    let clerk_csv = "id,first_name,last_name,username,primary_email_address,primary_phone_number,verified_email_addresses,unverified_email_addresses,verified_phone_numbers,unverified_phone_numbers,totp_secret,password_digest,password_hasher\n\
+        user_2YDryYFVMM1W1plDDKz7Gzf4we6,Jane,Doe,jane,jane.doe@test.com,,jane.doe@test.com,,,,,$2b$10$U4C0ZY8OG8y41F9LusfKyu3HRMBL0rCZcKBVsXhgr.n8Ou6FPhzO2,bcrypt\n";
+    for (name, text, wrong, right) in [
+        ("users.json", supabase.as_str(), "clerk", "supabase"),
+        ("users.csv", clerk_csv, "supabase", "clerk"),
+    ] {
+        let sandbox = live_sandbox(10_000, 10).await;
+        let env = TestEnv::new();
+        let file = env.write(name, text);
+        let out = run(&env, import_args(&sandbox, wrong, &file, &[]), vars()).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("use -t {right}")),
+            "{name}: {stderr}"
+        );
+        assert_eq!(sandbox.user_count(), 0, "nothing sent");
+        // And the right one imports it.
+        let out = run(&env, import_args(&sandbox, right, &file, &[]), vars()).await;
+        assert_eq!(report(&out)["created"], 1, "{name}");
+        sandbox.stop().await;
+    }
+}

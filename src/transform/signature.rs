@@ -1,0 +1,106 @@
+//! What each platform's exports carry that the others' do not: field names only it
+//! writes, and a few values only it writes that way. Read from the platforms' own code
+//! and exports (GoTrue's `User` JSON and `auth.users` columns, Firebase's
+//! `auth:export`, Auth0's user and bulk exports, Better Auth's and Auth.js's schemas,
+//! Clerk's Dashboard export), so a file can be matched to the transformer that fits.
+
+use serde_json::Value;
+
+use super::TransformerKind;
+use crate::source::Fields;
+
+/// Names only one platform writes.
+fn names(kind: TransformerKind) -> &'static [&'static str] {
+    match kind {
+        TransformerKind::Clerk => &[
+            "primary_email_address",
+            "verified_email_addresses",
+            "unverified_email_addresses",
+            "primary_phone_number",
+            "verified_phone_numbers",
+            "unverified_phone_numbers",
+            "password_digest",
+            "password_hasher",
+            "backup_codes_enabled",
+            "totp_secret",
+            "unsafe_metadata",
+            "has_image",
+        ],
+        TransformerKind::Auth0 => &[
+            "logins_count",
+            "last_login",
+            "last_ip",
+            "nickname",
+            "given_name",
+            "family_name",
+            "phone_verified",
+            "blocked",
+        ],
+        TransformerKind::Supabase => &[
+            "encrypted_password",
+            "raw_user_meta_data",
+            "raw_app_meta_data",
+            "aud",
+            "email_confirmed_at",
+            "phone_confirmed_at",
+            "banned_until",
+            "is_sso_user",
+            "confirmation_sent_at",
+            "instance_id",
+        ],
+        TransformerKind::Firebase => &[
+            "localId",
+            "passwordHash",
+            "providerUserInfo",
+            "lastSignedInAt",
+            "photoUrl",
+            "displayName",
+            "customAttributes",
+        ],
+        TransformerKind::Betterauth => &[
+            "banReason",
+            "banExpires",
+            "twoFactorEnabled",
+            "isAnonymous",
+            "phoneNumberVerified",
+            "displayUsername",
+        ],
+        TransformerKind::Authjs => &[],
+    }
+}
+
+/// How many marks of `kind`'s platform `fields` carries.
+pub fn hits(kind: TransformerKind, fields: &Fields) -> usize {
+    let named = names(kind)
+        .iter()
+        .filter(|n| fields.contains_key(n))
+        .count();
+    named + usize::from(value_marks(kind, fields))
+}
+
+/// Marks that lie in values: both Better Auth and Auth.js have `id`, `name`, `email`,
+/// `emailVerified` and `image`, but Better Auth's `emailVerified` is a flag and its
+/// tables always have `createdAt`, while Auth.js's is the time of verification; their
+/// linked accounts (as `migrate export` writes them) are `providerId`/`accountId` and
+/// `provider`/`providerAccountId`.
+fn value_marks(kind: TransformerKind, fields: &Fields) -> bool {
+    let first_account_has = |key: &str| {
+        fields
+            .get("accounts")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+            .is_some_and(|a| a.get(key).is_some())
+    };
+    match kind {
+        TransformerKind::Betterauth => {
+            (fields.contains_key("createdAt") && fields.contains_key("emailVerified"))
+                || matches!(fields.get("emailVerified"), Some(Value::Bool(_)))
+                || first_account_has("providerId")
+        }
+        TransformerKind::Authjs => {
+            matches!(fields.get("emailVerified"), Some(Value::String(_)))
+                || first_account_has("providerAccountId")
+        }
+        _ => false,
+    }
+}
