@@ -38,6 +38,14 @@ pub async fn run(args: ImportArgs, printer: Printer) -> Result<ExitStatus, AppEr
     let mut ctx = super::config_context(&dotenv, &mut terminal, interactive);
     let settings = config::resolve_import(&args, &mut ctx)?;
     super::warn_if_key_typed(&args.connection, &printer);
+    if settings.detected && !printer.is_json() {
+        printer.info(&format!(
+            "{} is a {} export: using -t {}",
+            settings.file.display(),
+            settings.transformer.label(),
+            settings.transformer.key()
+        ));
+    }
     let _lock = super::lock_logs(
         &settings.log_dir,
         if settings.dry_run {

@@ -12,6 +12,7 @@ pub mod secret;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{ConnectionArgs, ImportArgs};
+use crate::prepare::fit::Detected;
 use crate::source::Format;
 use crate::transform::{FirebaseHashConfig, TransformerKind};
 use crate::user::UnverifiedMode;
@@ -31,9 +32,13 @@ Keys are under API Keys in the Clerk Dashboard: https://dashboard.clerk.com/~/ap
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error(
-        "missing required argument --transformer (-t) (with -y, or without a terminal to ask at)"
+        "missing required argument --transformer (-t) (with -y, or without a terminal to ask at): no transformer's user ID field is in the file"
     )]
     MissingTransformer,
+    #[error(
+        "missing required argument --transformer (-t): the file fits {0} about equally well, so name the system it came from"
+    )]
+    AmbiguousTransformer(String),
     #[error("missing required argument --file (-f) (with -y, or without a terminal to ask at)")]
     MissingFile,
     #[error("file not found: {}", .0.display())]
@@ -84,6 +89,7 @@ impl ConfigError {
         matches!(
             self,
             Self::MissingTransformer
+                | Self::AmbiguousTransformer(_)
                 | Self::MissingFile
                 | Self::NotAFile(_)
                 | Self::BadKey { .. }
@@ -98,7 +104,7 @@ impl ConfigError {
     pub fn hint(&self) -> Option<&'static str> {
         match self {
             Self::MissingKey => Some(KEY_SOURCES_HINT),
-            Self::MissingTransformer | Self::MissingFile => {
+            Self::MissingTransformer | Self::AmbiguousTransformer(_) | Self::MissingFile => {
                 Some("run `migrate --help` for usage, e.g. `migrate -y -t auth0 -f users.json`")
             }
             Self::BadKey { .. } => Some(
@@ -144,6 +150,8 @@ pub struct TargetSettings {
 #[derive(Debug, Clone)]
 pub struct ImportSettings {
     pub transformer: TransformerKind,
+    /// The transformer was not given but read off the file.
+    pub detected: bool,
     pub file: PathBuf,
     pub format: Option<Format>,
     pub resume_after: Option<String>,
@@ -179,25 +187,6 @@ pub fn resolve_import(
     args: &ImportArgs,
     ctx: &mut Context<'_>,
 ) -> Result<ImportSettings, ConfigError> {
-    let transformer = match args.transformer {
-        Some(t) => t.into(),
-        None => match ctx.prompter.as_deref_mut() {
-            Some(p) => {
-                let all = TransformerKind::ALL;
-                let items: Vec<String> = all
-                    .iter()
-                    .map(|t| format!("{} ({})", t.label(), t.key()))
-                    .collect();
-                let pick = p.select(
-                    "Which transformer should be used for your user data?",
-                    &items,
-                    0,
-                )?;
-                all.get(pick).copied().unwrap_or(TransformerKind::Clerk)
-            }
-            None => return Err(ConfigError::MissingTransformer),
-        },
-    };
     let file = match &args.file {
         Some(f) => f.clone(),
         None => match ctx.prompter.as_deref_mut() {
@@ -213,6 +202,52 @@ pub fn resolve_import(
         },
     };
     check_file(&file)?;
+    let (transformer, detected) = match args.transformer {
+        Some(t) => (t.into(), false),
+        None => {
+            let found = crate::prepare::fit::detect(&file, args.format.map(Into::into));
+            match ctx.prompter.as_deref_mut() {
+                Some(p) => {
+                    let all = TransformerKind::ALL;
+                    let best = match &found {
+                        Detected::One(k) => Some(*k),
+                        Detected::Several(ks) => ks.first().copied(),
+                        Detected::None => None,
+                    };
+                    let items: Vec<String> = all
+                        .iter()
+                        .map(|t| {
+                            let fits = if Some(*t) == best {
+                                ", fits this file"
+                            } else {
+                                ""
+                            };
+                            format!("{} ({}{fits})", t.label(), t.key())
+                        })
+                        .collect();
+                    let default = all.iter().position(|t| Some(*t) == best).unwrap_or(0);
+                    let pick = p.select(
+                        "Which transformer should be used for your user data?",
+                        &items,
+                        default,
+                    )?;
+                    (
+                        all.get(pick).copied().unwrap_or(TransformerKind::Clerk),
+                        false,
+                    )
+                }
+                None => match found {
+                    Detected::One(k) => (k, true),
+                    Detected::Several(ks) => {
+                        let named: Vec<String> =
+                            ks.iter().map(|k| format!("-t {}", k.key())).collect();
+                        return Err(ConfigError::AmbiguousTransformer(named.join(" or ")));
+                    }
+                    Detected::None => return Err(ConfigError::MissingTransformer),
+                },
+            }
+        }
+    };
     let resume_after = match (&args.resume_after, ctx.prompter.as_deref_mut()) {
         // `-r ""` means "from the beginning", without asking.
         (Some(r), _) => Some(r.trim().to_owned()).filter(|r| !r.is_empty()),
@@ -241,6 +276,7 @@ pub fn resolve_import(
     };
     Ok(ImportSettings {
         transformer,
+        detected,
         file,
         format: args.format.map(Into::into),
         resume_after,

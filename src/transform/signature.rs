@@ -58,6 +58,14 @@ fn names(kind: TransformerKind) -> &'static [&'static str] {
             "customAttributes",
         ],
         TransformerKind::Betterauth => &[
+            // The reference tool's snake_case rows: Auth0's exports carry no hash, and
+            // its support export names it `passwordHash`.
+            "password_hash",
+            "phone_number_verified",
+            "ban_reason",
+            "ban_expires",
+            "two_factor_enabled",
+            "display_username",
             "banReason",
             "banExpires",
             "twoFactorEnabled",
@@ -69,6 +77,13 @@ fn names(kind: TransformerKind) -> &'static [&'static str] {
     }
 }
 
+/// A time written as text (Auth.js's `emailVerified`), not a flag that reads as one.
+fn is_a_time(v: &Value) -> bool {
+    matches!(v, Value::String(_))
+        && super::normalize::flag(v).is_err()
+        && super::normalize::timestamp(v).is_ok()
+}
+
 /// How many marks of `kind`'s platform `fields` carries.
 pub fn hits(kind: TransformerKind, fields: &Fields) -> usize {
     let named = names(kind)
@@ -78,7 +93,8 @@ pub fn hits(kind: TransformerKind, fields: &Fields) -> usize {
     named + usize::from(value_marks(kind, fields))
 }
 
-/// Marks that lie in values: both Better Auth and Auth.js have `id`, `name`, `email`,
+/// Marks that lie in values: Auth0's user IDs hold its connection's name. Both Better
+/// Auth and Auth.js have `id`, `name`, `email`,
 /// `emailVerified` and `image`, but Better Auth's `emailVerified` is a flag and its
 /// tables always have `createdAt`, while Auth.js's is the time of verification; their
 /// linked accounts (as `migrate export` writes them) are `providerId`/`accountId` and
@@ -98,9 +114,17 @@ fn value_marks(kind: TransformerKind, fields: &Fields) -> bool {
                 || first_account_has("providerId")
         }
         TransformerKind::Authjs => {
-            matches!(fields.get("emailVerified"), Some(Value::String(_)))
+            ["emailVerified", "email_verified"]
+                .iter()
+                .filter_map(|k| fields.get(k))
+                .any(is_a_time)
                 || first_account_has("providerAccountId")
         }
+        // Auth0's user IDs name their connection: `auth0|…`, `google-oauth2|…`.
+        TransformerKind::Auth0 => fields
+            .get("user_id")
+            .and_then(Value::as_str)
+            .is_some_and(|id| id.contains('|')),
         _ => false,
     }
 }

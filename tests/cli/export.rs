@@ -1200,3 +1200,35 @@ async fn a_row_over_the_record_cap_is_left_out_as_too_large() {
     let d: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(d["total"], 4, "{d}");
 }
+
+/// What `migrate export` writes is detected as its source when `-t` is left out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_are_detected_as_their_source() {
+    let env = TestEnv::new();
+    let detected = |file: &str| -> Value {
+        let out = env
+            .cmd()
+            .args(["-y", "--dry-run", "--json", "-f", file])
+            .output()
+            .expect("runs");
+        let r: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{file}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+        r["transformer"].clone()
+    };
+    let db = sqlite_database(&env, &betterauth_fixture("sqlite.sql")).await;
+    let (code, _) = export_json(&env, "betterauth", "ba.json", &db);
+    assert_eq!(code, Some(0));
+    assert_eq!(detected("ba.json"), "betterauth");
+    let other = TestEnv::new();
+    let db = sqlite_database(&other, &authjs_fixture("sqlite.sql")).await;
+    let (code, _) = export_json(&env, "authjs", "authjs.ndjson", &db);
+    assert_eq!(code, Some(0));
+    assert_eq!(detected("authjs.ndjson"), "authjs");
+    let (Some(admin), Some(shared)) = (pg_admin_url(), shared_dir()) else {
+        return;
+    };
+    let db = supabase_database(&admin, &shared);
+    let (code, _) = export_json(&env, "supabase", "supabase.json", &db);
+    assert_eq!(code, Some(0));
+    assert_eq!(detected("supabase.json"), "supabase");
+}

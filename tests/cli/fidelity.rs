@@ -154,3 +154,62 @@ async fn a_wrong_transformer_is_refused_naming_the_one_that_fits() {
         sandbox.stop().await;
     }
 }
+
+/// Without `-t`, the transformer is read off the file, and named: every sample we ship
+/// and every sample the reference tool ships is detected as its platform's.
+#[test]
+fn without_t_each_sample_is_detected_as_its_platform() {
+    let env = TestEnv::new();
+    let ours = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let mut dirs = vec![ours];
+    if let Some(shared) = super::util::shared_dir() {
+        dirs.push(shared.join("reference-samples"));
+    }
+    let mut checked = 0;
+    for dir in dirs {
+        for entry in std::fs::read_dir(&dir).expect("samples") {
+            let path = entry.expect("entry").path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("name")
+                .to_owned();
+            let Some(platform) = [
+                "auth0",
+                "authjs",
+                "betterauth",
+                "clerk",
+                "firebase",
+                "supabase",
+            ]
+            .into_iter()
+            .find(|p| name.starts_with(&format!("{p}."))) else {
+                continue;
+            };
+            let out = env
+                .cmd()
+                .args(["-y", "--dry-run", "--json", "-f"])
+                .arg(&path)
+                .output()
+                .expect("runs");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let r: Value = serde_json::from_slice(&out.stdout)
+                .unwrap_or_else(|e| panic!("{}: {e}: {stderr}", path.display()));
+            assert_eq!(r["transformer"], platform, "{}: {stderr}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 12, "{checked}");
+    // Named in the text report too.
+    let out = env
+        .cmd()
+        .args(["-y", "--dry-run", "-f"])
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/supabase.json"))
+        .output()
+        .expect("runs");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is a Supabase export: using -t supabase"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -82,11 +82,13 @@ async fn prompts_in_order_and_production_defaults_to_no() {
             &["--api-url", &url],
             &[("CLERK_SECRET_KEY", LIVE_KEY)],
         );
-        s.expect("Which transformer should be used")
-            .expect("transformer prompt");
-        s.send("\r").expect("picks the first (clerk)");
         s.expect("Specify the file").expect("file prompt");
         s.send_line(&file).expect("types the path");
+        s.expect("Which transformer should be used")
+            .expect("transformer prompt");
+        s.expect("Clerk (clerk, fits this file)")
+            .expect("the one that fits is named");
+        s.send("\r").expect("takes the default, the one that fits");
         s.expect("Resume after user ID").expect("resume prompt");
         s.send_line("").expect("no resume");
         s.expect("3 ready, 3 invalid").expect("readiness numbers");
