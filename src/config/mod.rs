@@ -353,12 +353,16 @@ fn resolve_firebase(
         f.firebase_rounds,
         f.firebase_mem_cost,
     ) {
-        (Some(signer), Some(sep), Some(rounds), Some(mem)) => Ok(Some(FirebaseHashConfig {
-            signer_key: signer.trim().to_owned(),
-            salt_separator: sep.trim().to_owned(),
-            rounds,
-            mem_cost: mem,
-        })),
+        (Some(signer), Some(sep), Some(rounds), Some(mem)) => {
+            let signer_key = base64_setting("--firebase-signer-key", signer)?;
+            let salt_separator = base64_setting("--firebase-salt-separator", sep)?;
+            Ok(Some(FirebaseHashConfig {
+                signer_key,
+                salt_separator,
+                rounds,
+                mem_cost: mem,
+            }))
+        }
         (None, None, None, None) => {
             let Some(p) = ctx.prompter.as_deref_mut() else {
                 return Ok(None);
@@ -370,8 +374,8 @@ fn resolve_firebase(
                 return Ok(None);
             }
             p.note("Find them in the Firebase Console: Authentication → Users → ⋮ → Password hash parameters.");
-            let signer = p.input("Enter the Signer Key (base64 encoded)", None, false)?;
-            let sep = p.input("Enter the Salt Separator (base64 encoded)", None, false)?;
+            let signer = prompt_base64(p, "Enter the Signer Key (base64 encoded)")?;
+            let sep = prompt_base64(p, "Enter the Salt Separator (base64 encoded)")?;
             let rounds = prompt_number(p, "Enter the Rounds value")?;
             let mem = prompt_number(p, "Enter the Memory Cost value")?;
             Ok(Some(FirebaseHashConfig {
@@ -382,6 +386,40 @@ fn resolve_firebase(
             }))
         }
         _ => Err(ConfigError::FirebasePartial),
+    }
+}
+
+/// A Firebase hash parameter, which Firebase's console shows in standard base64: checked
+/// now, or every password user would fail at create.
+fn base64_setting(name: &'static str, value: &str) -> Result<String, ConfigError> {
+    use base64::Engine;
+    let value = value.trim();
+    match base64::engine::general_purpose::STANDARD.decode(value) {
+        Ok(bytes) if !bytes.is_empty() => Ok(value.to_owned()),
+        Ok(_) => Err(ConfigError::InvalidValue {
+            name,
+            value: String::new(),
+            origin: "the command line",
+            reason: "it is empty: copy it from the Firebase Console (Authentication → Users → ⋮ → Password hash parameters)".to_owned(),
+        }),
+        Err(e) => Err(ConfigError::InvalidValue {
+            name,
+            value: "(not shown)".to_owned(),
+            origin: "the command line",
+            reason: format!(
+                "it is not valid base64 ({e}): copy it as the Firebase Console shows it (Authentication → Users → ⋮ → Password hash parameters)"
+            ),
+        }),
+    }
+}
+
+fn prompt_base64(p: &mut dyn Prompter, question: &str) -> Result<String, ConfigError> {
+    loop {
+        let answer = p.input(question, None, false)?;
+        match base64_setting("the value", &answer) {
+            Ok(v) => return Ok(v),
+            Err(_) => p.note("That is not base64: copy it as the Firebase Console shows it."),
+        }
     }
 }
 

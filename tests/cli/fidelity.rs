@@ -213,3 +213,43 @@ fn without_t_each_sample_is_detected_as_its_platform() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Firebase's hash parameters must be base64, as the console shows them: checked when
+/// the settings are read (exit 2, before any record), never echoed.
+#[test]
+fn firebase_parameters_that_are_not_base64_are_refused_up_front() {
+    let env = TestEnv::new();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/firebase.json");
+    for (flag, bad) in [
+        ("--firebase-signer-key", "s3cret-not*base64"),
+        ("--firebase-salt-separator", "%%"),
+    ] {
+        let mut args = vec![
+            "-y".to_owned(),
+            "--dry-run".into(),
+            "-t".into(),
+            "firebase".into(),
+            "-f".into(),
+            sample.display().to_string(),
+            "--firebase-rounds".into(),
+            "8".into(),
+            "--firebase-mem-cost".into(),
+            "14".into(),
+        ];
+        for (f, v) in [
+            ("--firebase-signer-key", "c2lnbmVy"),
+            ("--firebase-salt-separator", "Bw=="),
+        ] {
+            args.push(f.into());
+            args.push(if f == flag { bad.into() } else { v.into() });
+        }
+        let out = env.cmd().args(&args).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(flag) && stderr.contains("not valid base64"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains(bad), "{stderr}");
+    }
+}
