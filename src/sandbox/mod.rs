@@ -12,7 +12,7 @@ mod envelope;
 mod gate;
 mod identifiers;
 mod ids;
-mod passwords;
+pub mod passwords;
 pub mod settings;
 mod state;
 mod users;

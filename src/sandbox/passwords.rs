@@ -5,7 +5,7 @@
 //! digest the importer builds wrongly fails here instead of passing on both sides.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use md5::Md5;
 use sha1::Sha1;
 use sha2::{Digest as _, Sha256, Sha512};
@@ -115,14 +115,18 @@ fn hex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Base64 as the hashers' exporters write it: standard or URL-safe, padded or not.
+/// Base64 as the hashers' exporters write it: standard or URL-safe, padded or not, and
+/// read as Clerk's Go decoder reads it, without checking the bits past the last byte.
 fn b64(s: &str) -> Option<Vec<u8>> {
     if s.is_empty() {
         return None;
     }
-    [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
-        .iter()
-        .find_map(|e| e.decode(s).ok())
+    let config = GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    [&base64::alphabet::STANDARD, &base64::alphabet::URL_SAFE]
+        .into_iter()
+        .find_map(|alphabet| GeneralPurpose::new(alphabet, config).decode(s).ok())
 }
 
 fn is_bcrypt(s: &str) -> bool {
@@ -179,6 +183,14 @@ pub fn parse(hasher: &str, digest: &str) -> Result<Parsed, Unparsable> {
                     hasher,
                     &format!("expected ${hasher}$v=19$m=…,t=…,p=…$<salt>$<hash>"),
                 ));
+            }
+            // Argon2's reference implementation refuses salts under 8 bytes.
+            if phc
+                .salt
+                .and_then(|s| b64(s.as_str()))
+                .is_none_or(|s| s.len() < 8)
+            {
+                return Err(bad(hasher, "the salt is under 8 bytes"));
             }
             Ok(Parsed::Argon2 {
                 phc: digest.to_owned(),
