@@ -230,6 +230,7 @@ mod tests {
             external_id: id.to_owned(),
             request: Default::default(),
             follow_ups: Vec::new(),
+            dropped: Vec::new(),
         };
         p.request.email_address = vec![email.to_owned()];
         p.request.username = username.map(str::to_owned);

@@ -167,7 +167,7 @@ fn work(
                         dedup::marks(&prepared, &mut marks, &mut scratch);
                         let start = out.marks.len();
                         out.marks.extend_from_slice(&marks);
-                        let counted = ReadyCounts::of(&prepared.request);
+                        let counted = ReadyCounts::of(&prepared);
                         out.ready.push(ReadyTrace {
                             position,
                             user_id: prepared.external_id,

@@ -28,11 +28,14 @@ pub struct InvalidRecord {
 pub struct ReadyCounts {
     hasher: Option<String>,
     coverage: u32,
+    dropped: Vec<String>,
 }
 
 impl ReadyCounts {
-    pub fn of(r: &CreateUserRequest) -> Self {
+    pub fn of(prepared: &crate::user::Prepared) -> Self {
+        let r = &prepared.request;
         Self {
+            dropped: prepared.dropped.clone(),
             hasher: r.password_hasher.clone(),
             coverage: covered(r)
                 .iter()
@@ -61,6 +64,8 @@ pub struct PlanSummary {
     /// Records left out on purpose (soft-deleted, anonymous), by reason.
     pub skipped: u64,
     pub skipped_by_reason: BTreeMap<String, ReasonGroup>,
+    /// What ready users lose because Clerk refuses it (`field: why`), by reason.
+    pub dropped: BTreeMap<String, ReasonGroup>,
     /// Password hasher → users.
     pub hashers: BTreeMap<String, u64>,
     /// Users whose payload carries each of `FIELDS`.
@@ -85,8 +90,17 @@ impl PlanSummary {
             }
         }
         match item {
-            Item::Ready { prepared, .. } => {
+            Item::Ready {
+                prepared, position, ..
+            } => {
                 self.ready += 1;
+                for why in &prepared.dropped {
+                    let group = self.dropped.entry(why.clone()).or_default();
+                    group.count += 1;
+                    if group.rows.len() < EXAMPLES {
+                        group.rows.push(position.row);
+                    }
+                }
                 let r = &prepared.request;
                 if let Some(h) = &r.password_hasher {
                     match self.hashers.get_mut(h) {
@@ -159,6 +173,14 @@ impl PlanSummary {
                 *n = n.saturating_sub(1);
             }
         }
+        for why in &counted.dropped {
+            if let Some(group) = self.dropped.get_mut(why) {
+                group.count = group.count.saturating_sub(1);
+                if group.count == 0 {
+                    self.dropped.remove(why);
+                }
+            }
+        }
         self.add(item, &[]);
         self.invalid_records.sort_by_key(|r| r.row);
     }
@@ -171,6 +193,7 @@ impl PlanSummary {
         self.skipped += other.skipped;
         merge_groups(&mut self.invalid_by_reason, other.invalid_by_reason);
         merge_groups(&mut self.skipped_by_reason, other.skipped_by_reason);
+        merge_groups(&mut self.dropped, other.dropped);
         for (h, n) in other.hashers {
             *self.hashers.entry(h).or_default() += n;
         }
@@ -204,6 +227,11 @@ impl PlanSummary {
     /// Skipped counts by reason, for JSON output.
     pub fn skip_counts(&self) -> BTreeMap<String, u64> {
         counts(&self.skipped_by_reason)
+    }
+
+    /// What ready users lose, by reason, for JSON output.
+    pub fn drop_counts(&self) -> BTreeMap<String, u64> {
+        counts(&self.dropped)
     }
 }
 

@@ -193,6 +193,11 @@ fn create_user(shared: &Shared, bytes: &Bytes) -> Result<Value, ApiError> {
     if let Some(secret) = body.str("totp_secret") {
         validate::check_totp(&secret)?;
     }
+    for param in ["first_name", "last_name"] {
+        if let Some(name) = body.str(param) {
+            validate::check_name(param, &name)?;
+        }
+    }
 
     let digest = body.str("password_digest");
     let hasher = body.str("password_hasher");

@@ -149,7 +149,11 @@ pub fn check_email(param: &str, email: &str) -> Result<(), ApiError> {
                 .next()
                 .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
     });
-    if valid {
+    // Top-level domains that can never hold a mailbox (RFC 2606, 6761, 6762).
+    let reserved = email.rsplit('.').next().is_some_and(|tld| {
+        ["invalid", "local", "localhost", "test"].contains(&tld.to_ascii_lowercase().as_str())
+    });
+    if valid && !reserved {
         Ok(())
     } else {
         Err(ApiError::form(
@@ -158,6 +162,35 @@ pub fn check_email(param: &str, email: &str) -> Result<(), ApiError> {
             format!("{param} must be a valid email address."),
             param,
         ))
+    }
+}
+
+/// A first or last name as Clerk's anti-spam rules take it: not markup, a link, an
+/// email address or a phone number.
+pub fn check_name(param: &str, name: &str) -> Result<(), ApiError> {
+    let lower = name.to_lowercase();
+    let digits = name.chars().filter(char::is_ascii_digit).count();
+    let phone_like = digits >= 7
+        && name
+            .chars()
+            .all(|c| c.is_ascii_digit() || "+-() .".contains(c));
+    let email_like = name
+        .split_once('@')
+        .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains(' '));
+    let refused = (name.contains('<') && name.contains('>'))
+        || lower.contains("://")
+        || lower.starts_with("www.")
+        || email_like
+        || phone_like;
+    if refused {
+        Err(ApiError::form(
+            "form_param_format_invalid",
+            "is invalid",
+            format!("{param} cannot contain a link, an email address, a phone number or HTML."),
+            param,
+        ))
+    } else {
+        Ok(())
     }
 }
 

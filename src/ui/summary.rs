@@ -153,6 +153,25 @@ fn skipped_section(out: &mut String, plan: &PlanSummary) {
     }
 }
 
+/// What ready users lose because Clerk refuses it; they import all the same.
+fn dropped_section(out: &mut String, plan: &PlanSummary) {
+    if plan.dropped.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nLeft out because Clerk refuses them (the users still import):"
+    );
+    for (reason, g) in &plan.dropped {
+        let _ = writeln!(
+            out,
+            "  {:>6}  {reason}  ({})",
+            g.count,
+            rows(&g.rows, g.count)
+        );
+    }
+}
+
 /// What the tool cannot promise about the passwords it carries over.
 fn password_caveats(out: &mut String, plan: &PlanSummary, transformer: &str) {
     let at_risk = nfkc_at_risk(plan, transformer);
@@ -225,6 +244,7 @@ fn plan_body(out: &mut String, plan: &PlanSummary, verbose: bool) {
         }
     );
     skipped_section(out, plan);
+    dropped_section(out, plan);
     invalid_section(out, plan, verbose);
     if !plan.short_rows.is_empty() {
         let n = plan.short_rows.len() as u64;
@@ -288,6 +308,7 @@ pub fn plan_json(plan: &PlanSummary, transformer: &str, file: &Path, log: Option
         "invalid_examples": plan.invalid_by_reason,
         "skipped": plan.skipped,
         "skipped_by_reason": plan.skip_counts(),
+        "dropped": plan.drop_counts(),
         "nfkc_at_risk": nfkc_at_risk(plan, transformer),
         "hashers": plan.hashers,
         "coverage": plan.coverage(),
@@ -346,6 +367,7 @@ pub fn import_text(
         }
     }
     skipped_section(&mut out, plan);
+    dropped_section(&mut out, plan);
     if s.invalid > 0 {
         invalid_section(&mut out, plan, verbose);
     }
@@ -363,6 +385,7 @@ pub fn import_json(
     json!({
         "invalid_by_reason": plan.reason_counts(),
         "skipped_by_reason": plan.skip_counts(),
+        "dropped": plan.drop_counts(),
         "nfkc_at_risk": nfkc_at_risk(plan, transformer),
         "mode": "import",
         "total": s.total + s.not_started,

@@ -331,9 +331,15 @@ mod tests {
             ("scrypt_werkzeug", "scrypt:32768:8:1$salt$not-hex"),
             ("scrypt_werkzeug", "scrypt:1000:8:1$salt$0a1b"),
             ("argon2id", "$argon2id$v=19$m=64,t=4,p=8$c2FsdA$aGFzaA"),
-            ("argon2id", "$argon2id$v=18$m=64,t=4,p=8$c29tZXNhbHQ$aGFzaGhhc2hoYXNo"),
+            (
+                "argon2id",
+                "$argon2id$v=18$m=64,t=4,p=8$c29tZXNhbHQ$aGFzaGhhc2hoYXNo",
+            ),
             ("argon2id", "$argon2id$v=19$m=64,t=4,p=8$c29tZXNhbHQ$aGFzaA"),
-            ("argon2i", "$argon2i$v=19$m=8,t=1,p=4$c29tZXNhbHQ$aGFzaGhhc2hoYXNo"),
+            (
+                "argon2i",
+                "$argon2i$v=19$m=8,t=1,p=4$c29tZXNhbHQ$aGFzaGhhc2hoYXNo",
+            ),
             ("scrypt_firebase", "aGFzaA==$c2FsdA==$a2V5$Bw==$8$40"),
             ("scrypt_firebase", "aGFzaA==$c2FsdA==$!!$Bw==$8$14"),
             ("pbkdf2_sha1", "pbkdf2_sha1$1000$73616c74$abcdef$4"),

@@ -28,6 +28,76 @@ pub struct Prepared {
     pub external_id: String,
     pub request: CreateUserRequest,
     pub follow_ups: Vec<FollowUp>,
+    /// What was left out because Clerk refuses it (`field: why`); the user imports.
+    pub dropped: Vec<String>,
+}
+
+/// Top-level domains reserved for no real mailbox (RFC 2606, 6761, 6762), which Clerk
+/// refuses in an email address: exports use them for placeholders.
+const RESERVED_TLDS: [&str; 4] = ["invalid", "local", "localhost", "test"];
+
+/// Why Clerk would refuse `name` as a first or last name: it reads as an email address,
+/// a phone number, a URL or HTML (Clerk's anti-spam rules, as `clerk migrate` encodes
+/// them).
+fn refused_name(name: &str) -> Option<&'static str> {
+    let t = name.trim();
+    let lower = t.to_ascii_lowercase();
+    let digits = t.bytes().filter(u8::is_ascii_digit).count();
+    let phone_like = digits >= 7
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b' ' | b'-' | b'(' | b')' | b'.'));
+    let domain_like = lower.rsplit_once('.').is_some_and(|(host, tld)| {
+        !host.is_empty()
+            && !host.contains(' ')
+            && matches!(
+                tld,
+                "com" | "net" | "org" | "io" | "co" | "app" | "dev" | "xyz" | "info" | "biz"
+            )
+    });
+    if t.contains('<') && t.contains('>') {
+        Some("looks like HTML")
+    } else if t.contains('@') && is_valid_email(t) {
+        Some("looks like an email address")
+    } else if lower.contains("://") || lower.starts_with("www.") || domain_like {
+        Some("looks like a URL")
+    } else if phone_like {
+        Some("looks like a phone number")
+    } else {
+        None
+    }
+}
+
+fn reserved_tld(email: &str) -> Option<String> {
+    let tld = email.rsplit_once('.')?.1.to_ascii_lowercase();
+    RESERVED_TLDS.contains(&tld.as_str()).then_some(tld)
+}
+
+/// Leaves out what Clerk refuses but the user can do without: names that are not
+/// names, and placeholder email addresses. Returns what was left out.
+fn drop_refused(user: &mut User) -> Vec<String> {
+    let mut dropped = Vec::new();
+    for (slot, field) in [
+        (&mut user.first_name, "first_name"),
+        (&mut user.last_name, "last_name"),
+    ] {
+        if let Some(why) = slot.as_deref().and_then(refused_name) {
+            dropped.push(format!("{field}: {why}"));
+            *slot = None;
+        }
+    }
+    for (list, field) in [
+        (&mut user.emails, "email_address"),
+        (&mut user.unverified_emails, "unverified email_address"),
+    ] {
+        list.retain(|e| match reserved_tld(e) {
+            Some(tld) => {
+                dropped.push(format!("{field}: on the reserved top-level domain .{tld}"));
+                false
+            }
+            None => true,
+        });
+    }
+    dropped
 }
 
 /// Email syntax: one `@`, a local part of printable characters without spaces (no
@@ -114,6 +184,7 @@ fn normalize_phones(phones: &mut Vec<String>) {
 /// Validates `user` and builds its payload, or lists every problem found.
 pub fn validate(mut user: User, options: ValidateOptions) -> Result<Prepared, Vec<Problem>> {
     let mut problems = Vec::new();
+    let dropped = drop_refused(&mut user);
     normalize_phones(&mut user.phones);
     normalize_phones(&mut user.unverified_phones);
     user.unverified_phones.retain(|p| !user.phones.contains(p));
@@ -150,7 +221,12 @@ pub fn validate(mut user: User, options: ValidateOptions) -> Result<Prepared, Ve
         !user.emails.is_empty() || !user.phones.is_empty() || user.username.is_some();
     let has_unverified = !user.unverified_emails.is_empty() || !user.unverified_phones.is_empty();
     if !has_verified {
-        if !has_unverified {
+        if !has_unverified && dropped.iter().any(|d| d.contains("reserved top-level")) {
+            problems.push(Problem::new(
+                "identifier",
+                "the user's only email addresses are placeholders on reserved top-level domains (.invalid, .local, .localhost, .test), which Clerk refuses",
+            ));
+        } else if !has_unverified {
             problems.push(Problem::new(
                 "identifier",
                 "the user has no email address, phone number or username",
@@ -256,6 +332,7 @@ pub fn validate(mut user: User, options: ValidateOptions) -> Result<Prepared, Ve
         external_id,
         request,
         follow_ups,
+        dropped,
     })
 }
 

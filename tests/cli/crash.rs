@@ -119,6 +119,10 @@ fn logs(env: &TestEnv) -> Vec<(String, Vec<Value>)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(env.path().join("logs")).expect("logs") {
         let path = entry.expect("entry").path();
+        // The run logs, not the lock file beside them.
+        if path.extension().is_none_or(|x| x != "log") {
+            continue;
+        }
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
         let text = std::fs::read_to_string(&path).expect("log");
         let lines: Vec<&str> = text.lines().collect();

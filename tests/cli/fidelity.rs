@@ -253,3 +253,74 @@ fn firebase_parameters_that_are_not_base64_are_refused_up_front() {
         assert!(!stderr.contains(bad), "{stderr}");
     }
 }
+
+/// Clerk's create rules: a name that is an email address, a URL, a phone number or HTML
+/// is left out (the user imports, the report counts it) and the sandbox refuses it as
+/// Clerk does; a placeholder email on a reserved top-level domain is left out, and a
+/// user with nothing else is invalid. `example.com` is an ordinary domain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_and_emails_clerk_refuses_are_left_out_and_counted() {
+    let text = json!([
+        {"user_id": "auth0|1", "email": "one@example.com", "email_verified": true, "given_name": "one@example.com", "family_name": "Ok"},
+        {"user_id": "auth0|2", "email": "two@example.com", "email_verified": true, "given_name": "https://spam.example/x", "family_name": "<b>bold</b>"},
+        {"user_id": "auth0|3", "email": "three@example.com", "email_verified": true, "given_name": "+1 (415) 555-0100", "family_name": "Smith"},
+        {"user_id": "auth0|4", "email": "placeholder@users.invalid", "email_verified": true, "username": "four"},
+        {"user_id": "auth0|5", "email": "nobody@host.local", "email_verified": true},
+    ])
+    .to_string();
+    let env = TestEnv::new();
+    let file = env.write("users.json", &text);
+    let out = env
+        .cmd()
+        .args(["-y", "--dry-run", "--json", "-t", "auth0", "-f"])
+        .arg(&file)
+        .output()
+        .expect("runs");
+    let r: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!((&r["ready"], &r["invalid"]), (&json!(4), &json!(1)), "{r}");
+    assert_eq!(
+        r["dropped"],
+        json!({
+            "email_address: on the reserved top-level domain .invalid": 1,
+            "first_name: looks like a URL": 1,
+            "first_name: looks like a phone number": 1,
+            "first_name: looks like an email address": 1,
+            "last_name: looks like HTML": 1,
+        }),
+        "{r}"
+    );
+    assert!(
+        r["invalid_by_reason"]
+            .as_object()
+            .is_some_and(|m| m.keys().any(|k| k.contains("reserved top-level domains"))),
+        "{r}"
+    );
+    let (summary, users) = import_text("auth0", "users.json", &text).await;
+    assert_eq!(summary["created"], 4, "{summary}");
+    let three = &users["auth0|3"];
+    assert_eq!(
+        (&three["first_name"], &three["last_name"]),
+        (&Value::Null, &json!("Smith")),
+        "{three}"
+    );
+    assert_eq!(
+        users["auth0|4"]["email_addresses"],
+        json!([]),
+        "{}",
+        users["auth0|4"]
+    );
+
+    // The sandbox refuses them as Clerk does.
+    let sandbox = live_sandbox(10_000, 10).await;
+    let api = Api::new(&sandbox, LIVE_KEY);
+    for body in [
+        json!({"username": "a1", "first_name": "www.spam.example", "skip_password_requirement": true}),
+        json!({"username": "a2", "last_name": "<script>x</script>", "skip_password_requirement": true}),
+        json!({"email_address": ["x@host.local"], "skip_password_requirement": true}),
+    ] {
+        let r = api.post("/users", body.clone()).await;
+        assert_eq!(r.status, 422, "{body}: {}", r.body);
+        assert_eq!(r.body["errors"][0]["code"], "form_param_format_invalid");
+    }
+    sandbox.stop().await;
+}

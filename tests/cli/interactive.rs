@@ -185,12 +185,12 @@ async fn ctrl_c_drains_prints_the_resume_command_and_exits_130() {
     let created = sandbox.user_count();
     assert!(created > 0 && created < 60, "stopped part-way: {created}");
     // Every user created so far has its success line: nothing in flight was lost.
+    // The import's log, not the lock file beside it.
     let log = std::fs::read_dir(env.path().join("logs"))
         .expect("logs")
-        .next()
-        .expect("a log")
-        .expect("entry")
-        .path();
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.extension().is_some_and(|x| x == "log"))
+        .expect("a log");
     let text = std::fs::read_to_string(log).expect("log");
     let successes = text
         .lines()
