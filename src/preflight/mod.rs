@@ -30,6 +30,8 @@ pub struct Candidate {
     pub phones: Vec<String>,
     pub created_phones: usize,
     pub username: Option<String>,
+    pub has_first_name: bool,
+    pub has_last_name: bool,
     pub has_password: bool,
     pub has_totp: bool,
     pub has_backup_codes: bool,
@@ -54,6 +56,8 @@ impl Candidate {
             emails,
             phones,
             username: r.username.clone(),
+            has_first_name: r.first_name.is_some(),
+            has_last_name: r.last_name.is_some(),
             has_password: r.password_digest.is_some(),
             has_totp: r.totp_secret.is_some(),
             has_backup_codes: !r.backup_codes.is_empty(),
@@ -405,8 +409,52 @@ pub fn password_only(settings: &Value) -> bool {
     attribute(settings, "password").0 && !other && !social
 }
 
+/// Why the instance's username rules (`user_settings.username_settings`: 4 to 64
+/// characters by default; letters, digits, `_` and `-`; not digits alone) would refuse
+/// `username`. Settings without the rules are not guessed at.
+fn username_refusal(settings: &Value, username: &str) -> Option<String> {
+    let rules = settings
+        .get("username_settings")
+        .filter(|r| r.is_object())?;
+    let min = rules["min_length"].as_u64().unwrap_or(4);
+    let max = rules["max_length"].as_u64().unwrap_or(64);
+    let length = username.chars().count() as u64;
+    if length < min || length > max {
+        return Some(format!(
+            "username is not {min} to {max} characters long, as the instance requires"
+        ));
+    }
+    if !username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Some(
+            "username holds characters other than letters, digits, '_' and '-'".to_owned(),
+        );
+    }
+    if username.bytes().all(|b| b.is_ascii_digit()) {
+        return Some("username is digits alone: it needs a letter, '_' or '-'".to_owned());
+    }
+    None
+}
+
 /// Why the settings would make Clerk refuse this user's create, if they would.
 pub fn refusal(settings: &Value, c: &Candidate) -> Option<String> {
+    if let Some(why) = c
+        .username
+        .as_deref()
+        .and_then(|u| username_refusal(settings, u))
+    {
+        return Some(why);
+    }
+    for (name, has) in [
+        ("first_name", c.has_first_name),
+        ("last_name", c.has_last_name),
+    ] {
+        if !has && attribute(settings, name).1 {
+            return Some(format!("{name} is required"));
+        }
+    }
     let given = [
         ("email_address", c.created_emails > 0),
         ("phone_number", c.created_phones > 0),
@@ -447,6 +495,10 @@ pub fn drops(settings: &Value, c: &Candidate) -> Vec<&'static str> {
 pub fn dashboard_hint(reason: &str) -> &'static str {
     if reason.starts_with("password") {
         "Dashboard → User & authentication → Password"
+    } else if reason.starts_with("first_name") || reason.starts_with("last_name") {
+        "Dashboard → User & authentication → Personal information (first and last name)"
+    } else if reason.starts_with("username is") || reason.starts_with("username holds") {
+        "Dashboard → User & authentication → Username (length and characters), or fix the usernames in the export"
     } else {
         "Dashboard → User & authentication → Email, phone, username"
     }

@@ -55,20 +55,64 @@ pub fn password_only(settings: &Value) -> bool {
     attribute(settings, "password").0 && !other_factor && !social
 }
 
-/// What a create must satisfy under `settings`: the request's identifiers and password.
+/// What a create must satisfy under `settings`: the request's identifiers, names and
+/// password.
 pub struct CreateCheck<'a> {
     pub emails: &'a [String],
     pub phones: &'a [String],
-    pub username: bool,
+    pub username: Option<&'a str>,
+    pub first_name: bool,
+    pub last_name: bool,
     pub has_password: bool,
     pub skip_password_requirement: bool,
 }
 
+/// A username against the instance's `username_settings` (Clerk's defaults: 4 to 64
+/// characters), its characters (letters, digits, `_` and `-`) and at least one that is
+/// not a digit. Settings without `username_settings` set no rules, as before settings.
+fn check_username(settings: &Value, username: &str) -> Result<(), ApiError> {
+    let rules = &settings["username_settings"];
+    if rules.is_null() {
+        return Ok(());
+    }
+    let min = rules["min_length"].as_u64().unwrap_or(4);
+    let max = rules["max_length"].as_u64().unwrap_or(64);
+    let length = username.chars().count() as u64;
+    let refuse = |code: &'static str, text: String| {
+        Err(ApiError::form(code, "is invalid", text, "username"))
+    };
+    if !(min..=max).contains(&length) {
+        return refuse(
+            "form_username_invalid_length",
+            format!("Username must be between {min} and {max} characters long."),
+        );
+    }
+    if !username
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return refuse(
+            "form_username_invalid_character",
+            "Username can only contain letters, numbers and '_' or '-'.".to_owned(),
+        );
+    }
+    if username.chars().all(|c| c.is_ascii_digit()) {
+        return refuse(
+            "form_username_needs_non_number_char",
+            "Username must contain one non-number character.".to_owned(),
+        );
+    }
+    Ok(())
+}
+
 pub fn check_create(settings: &Value, c: &CreateCheck<'_>) -> Result<(), ApiError> {
+    if let Some(username) = c.username {
+        check_username(settings, username)?;
+    }
     let present = [
         ("email_address", !c.emails.is_empty()),
         ("phone_number", !c.phones.is_empty()),
-        ("username", c.username),
+        ("username", c.username.is_some()),
     ];
     for (name, given) in present {
         let (enabled, _) = attribute(settings, name);
@@ -80,8 +124,10 @@ pub fn check_create(settings: &Value, c: &CreateCheck<'_>) -> Result<(), ApiErro
     if c.has_password && !password_on {
         return Err(unknown("password_digest"));
     }
+    let names = [("first_name", c.first_name), ("last_name", c.last_name)];
     let mut missing: Vec<&str> = present
         .iter()
+        .chain(names.iter())
         .filter(|(name, given)| !given && attribute(settings, name).1)
         .map(|(name, _)| *name)
         .collect();
@@ -176,7 +222,9 @@ mod tests {
             &CreateCheck {
                 emails: &emails,
                 phones: &[],
-                username: true,
+                username: Some("someone"),
+                first_name: true,
+                last_name: true,
                 has_password: password,
                 skip_password_requirement: skip,
             },
@@ -216,5 +264,49 @@ mod tests {
             Some("form_data_missing")
         );
         assert_eq!(check(&p, true, true, false), None);
+    }
+
+    #[test]
+    fn usernames_and_names_follow_the_settings() {
+        let mut s = default_user_settings();
+        s["username_settings"] = json!({"min_length": 4, "max_length": 8});
+        s["attributes"]["last_name"] = json!({"enabled": true, "required": true});
+        let check = |username: &str, last_name: bool| {
+            check_create(
+                &s,
+                &CreateCheck {
+                    emails: &[],
+                    phones: &[],
+                    username: Some(username),
+                    first_name: false,
+                    last_name,
+                    has_password: false,
+                    skip_password_requirement: true,
+                },
+            )
+            .err()
+            .map(|e| e.code.to_owned())
+        };
+        assert_eq!(check("good_one", true), None);
+        assert_eq!(
+            check("abc", true).as_deref(),
+            Some("form_username_invalid_length")
+        );
+        assert_eq!(
+            check("toolongname", true).as_deref(),
+            Some("form_username_invalid_length")
+        );
+        assert_eq!(
+            check("a.b.c", true).as_deref(),
+            Some("form_username_invalid_character")
+        );
+        assert_eq!(
+            check("12345", true).as_deref(),
+            Some("form_username_needs_non_number_char")
+        );
+        assert_eq!(
+            check("good_one", false).as_deref(),
+            Some("form_data_missing")
+        );
     }
 }

@@ -243,7 +243,9 @@ fn create_user(shared: &Shared, bytes: &Bytes) -> Result<Value, ApiError> {
         &super::settings::CreateCheck {
             emails: &emails,
             phones: &phones,
-            username: username.is_some(),
+            username: username.as_deref(),
+            first_name: body.str("first_name").is_some(),
+            last_name: body.str("last_name").is_some(),
             has_password,
             skip_password_requirement: body.bool("skip_password_requirement").unwrap_or(false),
         },

@@ -362,3 +362,58 @@ async fn phones_and_usernames_held_by_others_are_conflicts_and_dev_headroom_is_s
     );
     sandbox.stop().await;
 }
+
+/// The instance's username rules and required names, from the Frontend API's settings:
+/// a username too short, with a character Clerk does not allow or of digits alone, and a
+/// missing required last name are `would_refuse` with the reason; the sandbox, given the
+/// same settings, refuses exactly those at create.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn username_rules_and_required_names_are_checked_live() {
+    let mut settings = migrate::sandbox::settings::default_user_settings();
+    settings["username_settings"] = json!({"min_length": 4, "max_length": 64});
+    settings["attributes"]["last_name"] = json!({"enabled": true, "required": true});
+    let sandbox = start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        rate: Some(10_000),
+        user_settings: Some(settings),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let env = TestEnv::new();
+    let users = json!([
+        {"id": "ok", "username": "good_name", "first_name": "A", "last_name": "B"},
+        {"id": "short", "username": "abc", "last_name": "B"},
+        {"id": "dotted", "username": "a.b.c.d", "last_name": "B"},
+        {"id": "digits", "username": "123456", "last_name": "B"},
+        {"id": "nameless", "username": "fine_one", "first_name": "A"},
+    ]);
+    let file = env.write("users.json", &users.to_string());
+    let mut args = import_args(&sandbox, "clerk", &file, &["--dry-run", "--live"]);
+    args.retain(|a| a != "-y");
+    args.insert(0, "-y".into());
+    let r = report(&run(&env, args, key()).await);
+    let live = &r["live"];
+    assert_eq!(
+        (&live["would_refuse"], &live["would_create"]),
+        (&json!(4), &json!(1)),
+        "{r}"
+    );
+    assert_eq!(
+        live["refuse_by_reason"],
+        json!({
+            "last_name is required": 1,
+            "username holds characters other than letters, digits, '_' and '-'": 1,
+            "username is digits alone: it needs a letter, '_' or '-'": 1,
+            "username is not 4 to 64 characters long, as the instance requires": 1,
+        }),
+        "{r}"
+    );
+    let out = run(&env, import_args(&sandbox, "clerk", &file, &[]), key()).await;
+    let i = report(&out);
+    assert_eq!((&i["created"], &i["failed"]), (&json!(1), &json!(4)), "{i}");
+    assert_eq!(
+        sandbox.external_ids().keys().collect::<Vec<_>>(),
+        vec!["ok"]
+    );
+    sandbox.stop().await;
+}
