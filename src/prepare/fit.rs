@@ -64,11 +64,11 @@ impl Fit {
     }
 
     /// Whether `self` fits clearly better than `other`: it has its ID, and either the
-    /// file carries its platform's marks and none of `other`'s while it uses more of the
-    /// fields, or `other` would leave most fields unused and `self` uses far more.
+    /// file carries its platform's marks and none of `other`'s while it uses as many of
+    /// the fields, or `other` would leave most fields unused and `self` uses far more.
     fn beats(&self, other: &Fit) -> bool {
         self.has_id
-            && ((self.marks > 0 && other.marks == 0 && self.coverage() > other.coverage())
+            && ((self.marks > 0 && other.marks == 0 && self.coverage() >= other.coverage())
                 || (other.coverage() < MOSTLY_UNUSED && self.coverage() >= other.coverage() + 0.25))
     }
 }

@@ -9,6 +9,7 @@ mod duplicates;
 mod export;
 mod faults;
 mod fidelity;
+mod golden;
 mod help;
 mod housekeeping;
 mod import;
