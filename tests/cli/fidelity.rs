@@ -324,3 +324,75 @@ async fn names_and_emails_clerk_refuses_are_left_out_and_counted() {
     }
     sandbox.stop().await;
 }
+
+/// No user the dry run calls ready is refused at create: for every sample we ship (and
+/// the reference tool's, when `../shared` is there), the import creates exactly the users
+/// the dry run called ready, and none fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dry_run_of_every_sample_agrees_with_the_import() {
+    let firebase = [
+        "--firebase-signer-key",
+        "c2lnbmVy",
+        "--firebase-salt-separator",
+        "Bw==",
+        "--firebase-rounds",
+        "8",
+        "--firebase-mem-cost",
+        "14",
+    ];
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")];
+    if let Some(shared) = super::util::shared_dir() {
+        dirs.push(shared.join("reference-samples"));
+    }
+    let mut checked = 0;
+    for dir in dirs {
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("samples")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        files.sort();
+        for path in files {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("name")
+                .to_owned();
+            // Exports only: `<platform>.<json|ndjson|csv>` (not `demo.passwords.csv`).
+            let Some((stem, "json" | "ndjson" | "csv")) = name.split_once('.') else {
+                continue;
+            };
+            let transformer = match stem {
+                "demo" => "auth0",
+                "auth0" | "authjs" | "betterauth" | "clerk" | "firebase" | "supabase" => stem,
+                _ => continue,
+            };
+            let extra: &[&str] = if transformer == "firebase" {
+                &firebase
+            } else {
+                &[]
+            };
+            let sandbox = live_sandbox(10_000, 10).await;
+            let env = TestEnv::new();
+            let mut dry = import_args(&sandbox, transformer, &path, extra);
+            dry.push("--dry-run".into());
+            let plan = report(&run(&env, dry, vars()).await);
+            let summary = report(
+                &run(
+                    &env,
+                    import_args(&sandbox, transformer, &path, extra),
+                    vars(),
+                )
+                .await,
+            );
+            assert_eq!(
+                (&summary["created"], &summary["failed"]),
+                (&plan["ready"], &json!(0)),
+                "{}: dry run {plan}\nimport {summary}",
+                path.display()
+            );
+            checked += 1;
+            sandbox.stop().await;
+        }
+    }
+    assert!(checked >= 12, "{checked}");
+}
