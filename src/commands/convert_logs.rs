@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::json;
 
@@ -23,12 +24,27 @@ pub struct Converted {
 
 /// Streams `input` into `out` as a pretty JSON array.
 pub fn convert(input: &Path, out: &mut dyn Write) -> std::io::Result<Converted> {
+    convert_until(input, out, &AtomicBool::new(false))
+}
+
+/// `convert`, ending with `Interrupted` as soon as `stop` is set.
+fn convert_until(
+    input: &Path,
+    out: &mut dyn Write,
+    stop: &AtomicBool,
+) -> std::io::Result<Converted> {
     let mut result = Converted {
         entries: 0,
         skipped: Vec::new(),
     };
     out.write_all(b"[")?;
     for line in LedgerLines::new(BufReader::new(File::open(input)?)) {
+        if stop.load(Ordering::Relaxed) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "stopped by a signal",
+            ));
+        }
         match line? {
             Line::Parsed { value, .. } => {
                 out.write_all(if result.entries == 0 {
@@ -56,7 +72,24 @@ fn json_path(log: &Path) -> PathBuf {
     log.with_extension("json")
 }
 
-pub fn run(args: ConvertLogsArgs, printer: Printer) -> Result<ExitStatus, AppError> {
+pub async fn run(args: ConvertLogsArgs, printer: Printer) -> Result<ExitStatus, AppError> {
+    // On a signal the conversion in progress stops and its temporary file goes.
+    match super::signals::blocking_until_signal(move |stop| convert_files(args, printer, stop))
+        .await
+    {
+        Ok(result) => result,
+        Err(status) => {
+            printer.warn("convert-logs stopped: the log being converted was not written");
+            Ok(status)
+        }
+    }
+}
+
+fn convert_files(
+    args: ConvertLogsArgs,
+    printer: Printer,
+    stop: &AtomicBool,
+) -> Result<ExitStatus, AppError> {
     let dir = &args.output.log_dir;
     let files: Vec<PathBuf> = if !args.files.is_empty() {
         args.files.clone()
@@ -104,14 +137,14 @@ pub fn run(args: ConvertLogsArgs, printer: Printer) -> Result<ExitStatus, AppErr
         let result = if args.stdout {
             let stdout = std::io::stdout();
             let mut out = BufWriter::new(stdout.lock());
-            convert(log, &mut out)
+            convert_until(log, &mut out, stop)
         } else {
             let target = json_path(log);
             // Beside the log and renamed over the target: a planted link there is
             // replaced, never written through.
             crate::files::Staged::new(&target).and_then(|mut staged| {
                 let mut out = BufWriter::new(staged.file());
-                let result = convert(log, &mut out)?;
+                let result = convert_until(log, &mut out, stop)?;
                 out.flush()?;
                 drop(out);
                 staged.finish()?;

@@ -69,7 +69,7 @@ async fn dispatch(cli: Cli, printer: Printer) -> Result<ExitStatus, AppError> {
         Some(Command::Export(args)) => export::run(args, printer).await,
         Some(Command::Runs(args)) => runs::run(args, printer),
         Some(Command::CleanLogs(args)) => clean_logs::run(args, printer),
-        Some(Command::ConvertLogs(args)) => convert_logs::run(args, printer),
+        Some(Command::ConvertLogs(args)) => convert_logs::run(args, printer).await,
         Some(Command::Completions(args)) => shell::completions(args.shell, &printer),
         Some(Command::Man) => shell::man(&printer),
     }

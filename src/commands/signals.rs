@@ -52,6 +52,25 @@ pub(crate) fn signalled() -> Option<ExitStatus> {
     SIGNALLED.get().copied()
 }
 
+/// Runs `work` on a thread of its own, handing it a flag that the first signal sets:
+/// `work` checks it, stops, and drops what it holds (its temporary files) before the
+/// signal's status is returned.
+pub(crate) async fn blocking_until_signal<T: Send + 'static>(
+    work: impl FnOnce(&std::sync::atomic::AtomicBool) -> T + Send + 'static,
+) -> Result<T, ExitStatus> {
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stop.clone();
+    let mut task = tokio::task::spawn_blocking(move || work(&flag));
+    tokio::select! {
+        done = &mut task => done.map_err(|_| ExitStatus::Fatal),
+        status = wait_for_signal() => {
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            let _ = task.await;
+            Err(status)
+        }
+    }
+}
+
 /// Runs `work` to its end, or until the first signal: then `work` is dropped, with
 /// everything it holds (temporary files, the lock, open logs), and the signal's status
 /// is returned.

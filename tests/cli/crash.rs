@@ -444,3 +444,34 @@ async fn a_signal_stops_a_verify_and_closes_its_log() {
         ""
     );
 }
+
+/// SIGINT during `convert-logs`: the conversion stops, its temporary file goes, nothing is
+/// written under the converted name, exit 130.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signal_stops_convert_logs_and_leaves_no_partial_file() {
+    let env = TestEnv::new();
+    let logs = env.path().join("logs");
+    std::fs::create_dir(&logs).expect("logs");
+    let line = json!({"userId": "u", "status": "success", "clerkUserId": "user_x", "padding": "x".repeat(200)});
+    let mut text = String::with_capacity(300 * 400_000);
+    for _ in 0..400_000 {
+        text.push_str(&line.to_string());
+        text.push('\n');
+    }
+    let log = logs.join("migration-2026-01-01T00-00-00.log");
+    std::fs::write(&log, text).expect("write");
+    let args: Vec<String> = vec!["convert-logs".into(), log.display().to_string()];
+    let partial = || names(&logs).iter().any(|n| n.ends_with(".partial"));
+    let out = signal_when(&env, &args, 10, "-INT", partial).await;
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let left: Vec<String> = names(&logs)
+        .into_iter()
+        .filter(|n| !n.ends_with(".log"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
