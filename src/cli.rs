@@ -19,7 +19,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     version,
     args_conflicts_with_subcommands = true,
     after_help = "Environment: CLERK_SECRET_KEY, CLERK_API_URL, RATE_LIMIT and CONCURRENCY_LIMIT are read \
-from the environment or from a .env file in the working directory (flags win over both)."
+from the environment or from a .env file in the working directory (flags win over both); MAX_RETRIES \
+from the environment."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -147,7 +148,12 @@ pub struct ConnectionArgs {
     pub key_on_command_line: bool,
 
     /// Base URL of Clerk's Backend API [default: https://api.clerk.com].
-    #[arg(long, value_name = "URL", env = "CLERK_API_URL")]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "CLERK_API_URL",
+        hide_env_values = true
+    )]
     pub api_url: Option<String>,
 
     /// Run against an embedded sandbox instead of Clerk (no key needed).

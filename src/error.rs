@@ -132,6 +132,12 @@ impl AppError {
                 "check that CLERK_SECRET_KEY is the current Secret key of the intended instance".to_owned(),
             ),
             Self::SandboxBind { .. } => Some("pick another port with --port, or 0 for any free port".to_owned()),
+            Self::Export(crate::export::ExportError::Db(crate::export::DbError::Connect {
+                at,
+                ..
+            })) => Some(format!(
+                "is the database server running and listening on {at}? Check the host and port in --db-url (or DATABASE_URL)"
+            )),
             Self::SourceChanged(_) => Some(
                 "to compare with the file as it is now, pass it again with -t SOURCE -f FILE".to_owned(),
             ),

@@ -79,13 +79,14 @@ pub fn run(args: CleanLogsArgs, printer: Printer) -> Result<ExitStatus, AppError
             printer.data(&json!({"mode": "clean-logs", "dry_run": args.dry_run, "removed": [], "would_remove": names, "kept": kept}).to_string());
         } else if doomed.is_empty() {
             printer.info(&format!(
-                "Nothing to clean in {} ({kept} log files kept).",
-                dir.display()
+                "Nothing to clean in {} ({} kept).",
+                dir.display(),
+                log_files_count(kept)
             ));
         } else {
             printer.info(&format!(
-                "Dry run: would delete {} log files, keep {kept}:",
-                doomed.len()
+                "Dry run: would delete {}, keep {kept}:",
+                log_files_count(doomed.len())
             ));
             for n in &names {
                 printer.info(&format!("  {n}"));
@@ -103,8 +104,8 @@ pub fn run(args: CleanLogsArgs, printer: Printer) -> Result<ExitStatus, AppError
         let mut prompter = TerminalPrompter;
         let p: &mut dyn Prompter = &mut prompter;
         let question = format!(
-            "Delete {} log files from {} (keeping {kept})?",
-            doomed.len(),
+            "Delete {} from {} (keeping {kept})?",
+            log_files_count(doomed.len()),
             dir.display()
         );
         if !p
@@ -127,8 +128,8 @@ pub fn run(args: CleanLogsArgs, printer: Printer) -> Result<ExitStatus, AppError
         printer.data(&json!({"mode": "clean-logs", "dry_run": false, "removed": removed, "failed": failed, "kept": kept}).to_string());
     } else {
         printer.info(&format!(
-            "Deleted {} log files, kept {kept}.",
-            removed.len()
+            "Deleted {}, kept {kept}.",
+            log_files_count(removed.len())
         ));
         for f in &failed {
             printer.warn(&format!("could not delete {f}"));
@@ -139,6 +140,15 @@ pub fn run(args: CleanLogsArgs, printer: Printer) -> Result<ExitStatus, AppError
     } else {
         ExitStatus::Incomplete
     })
+}
+
+/// "1 log file", "2 log files".
+fn log_files_count(n: usize) -> String {
+    if n == 1 {
+        "1 log file".to_owned()
+    } else {
+        format!("{n} log files")
+    }
 }
 
 #[cfg(test)]

@@ -22,7 +22,8 @@ pub fn run(args: RunsArgs, printer: Printer) -> Result<ExitStatus, AppError> {
         if printer.is_json() {
             printer.data(&json(&s).to_string());
         } else {
-            printer.info(&show_text(&s));
+            // The result, so on stdout: `migrate runs show LOG | less` and `> file` work.
+            printer.data(&show_text(&s));
         }
         return Ok(ExitStatus::Success);
     }
@@ -41,7 +42,7 @@ pub fn run(args: RunsArgs, printer: Printer) -> Result<ExitStatus, AppError> {
     } else if all.is_empty() {
         printer.info(&format!("No runs in {}.", dir.display()));
     } else {
-        printer.info(&list_text(&all));
+        printer.data(&list_text(&all));
     }
     Ok(ExitStatus::Success)
 }

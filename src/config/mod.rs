@@ -47,7 +47,7 @@ pub enum ConfigError {
     NotAFile(PathBuf),
     #[error("no Clerk secret key was given")]
     MissingKey,
-    #[error("invalid secret key from {origin}: {source}")]
+    #[error("invalid secret key from {origin}")]
     BadKey {
         origin: &'static str,
         #[source]

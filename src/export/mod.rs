@@ -227,7 +227,7 @@ pub enum ExportError {
     Db(#[from] DbError),
     #[error(transparent)]
     Clerk(#[from] crate::clerk::ClientError),
-    #[error("failed to write {}: {source}", .path.display())]
+    #[error("failed to write {}", .path.display())]
     Write {
         path: PathBuf,
         #[source]

@@ -46,7 +46,7 @@ pub enum LockError {
         .0.display()
     )]
     BusyStarting(PathBuf),
-    #[error("failed to lock the log directory {}: {source}", .path.display())]
+    #[error("failed to lock the log directory {}", .path.display())]
     Io {
         path: PathBuf,
         source: std::io::Error,

@@ -300,6 +300,9 @@ fn an_unreachable_database_is_named_by_host_and_port_never_by_password() {
         .assert()
         .code(1)
         .stderr(predicates::str::contains("127.0.0.1:9"))
+        .stderr(predicates::str::contains(
+            "hint: is the database server running and listening on 127.0.0.1:9?",
+        ))
         .stderr(predicates::str::contains("TopSecret123").not());
     assert!(!env.path().join("out.json").exists());
 }

@@ -536,8 +536,9 @@ async fn runs_lists_imports_dry_runs_deletes_and_verifies_and_shows_one() {
     );
     assert_eq!(list[4]["deleted"], 6);
 
+    // Results on stdout, so they pipe and redirect.
     let text = env.cmd().arg("runs").output().expect("runs");
-    let text = String::from_utf8_lossy(&text.stderr);
+    let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("6 created, 0 existing"), "{text}");
     assert!(text.contains("6 deleted, 0 already gone"), "{text}");
     assert!(text.contains("no end (killed or running)"), "{text}");
@@ -547,7 +548,7 @@ async fn runs_lists_imports_dry_runs_deletes_and_verifies_and_shows_one() {
         .arg(logs.join("migration-2020-01-01T00-00-00.log"))
         .output()
         .expect("show");
-    let shown = String::from_utf8_lossy(&out.stderr);
+    let shown = String::from_utf8_lossy(&out.stdout);
     assert!(
         shown.contains("Errors by reason:") && shown.contains("boom"),
         "{shown}"

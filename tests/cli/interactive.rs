@@ -262,7 +262,8 @@ fn clean_logs_confirmation_defaults_to_no() {
     let mut s = spawn(&env, &["clean-logs"], &[]);
     s.expect("[y/N]").expect("asks");
     s.send("y").expect("yes");
-    s.expect("Deleted 1 log files").expect("deletes");
+    s.expect("Deleted 1 log file,")
+        .expect("deletes, in the singular");
     assert_eq!(exit_code(&s), 0);
     assert!(!logs.join("migration-a.log").exists());
 }
