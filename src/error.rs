@@ -20,6 +20,8 @@ pub enum AppError {
     #[error("failed to start the sandbox on {addr}")]
     SandboxBind {
         addr: String,
+        /// Started by `--sandbox` for one run (no `--port` to change).
+        embedded: bool,
         #[source]
         source: std::io::Error,
     },
@@ -131,7 +133,10 @@ impl AppError {
             Self::Import(crate::import::ImportError::Auth(_)) => Some(
                 "check that CLERK_SECRET_KEY is the current Secret key of the intended instance".to_owned(),
             ),
-            Self::SandboxBind { .. } => Some("pick another port with --port, or 0 for any free port".to_owned()),
+            Self::SandboxBind { embedded: false, .. } => Some("pick another port with --port, or 0 for any free port".to_owned()),
+            Self::SandboxBind { embedded: true, .. } => Some(
+                "the embedded sandbox listens on a free port of 127.0.0.1: check that the loopback interface is up, or run `migrate sandbox --port N` and pass --api-url".to_owned(),
+            ),
             Self::Export(crate::export::ExportError::Db(crate::export::DbError::Connect {
                 at,
                 ..

@@ -37,6 +37,7 @@ pub async fn run(args: ImportArgs, printer: Printer) -> Result<ExitStatus, AppEr
     let interactive = super::interactive(args.yes);
     let mut ctx = super::config_context(&dotenv, &mut terminal, interactive);
     let settings = config::resolve_import(&args, &mut ctx)?;
+    prepare::require_records(&settings.file, settings.format, settings.transformer)?;
     super::warn_if_key_typed(&args.connection, &printer);
     if settings.detected && !printer.is_json() {
         printer.info(&format!(
@@ -373,6 +374,7 @@ async fn endpoint(target: &TargetSettings) -> Result<(String, Option<SandboxHand
                     .await
                     .map_err(|source| AppError::SandboxBind {
                         addr: addr.to_string(),
+                        embedded: true,
                         source,
                     })?;
             Ok((handle.base_url(), Some(handle)))

@@ -74,6 +74,7 @@ pub async fn run(args: SandboxArgs, printer: Printer) -> Result<ExitStatus, AppE
         .await
         .map_err(|source| AppError::SandboxBind {
             addr: addr.to_string(),
+            embedded: false,
             source,
         })?;
     printer.info(&format!(

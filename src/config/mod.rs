@@ -92,6 +92,7 @@ impl ConfigError {
                 | Self::AmbiguousTransformer(_)
                 | Self::MissingFile
                 | Self::NotAFile(_)
+                | Self::MissingKey
                 | Self::BadKey { .. }
                 | Self::InvalidValue { .. }
                 | Self::FirebasePartial
@@ -710,6 +711,7 @@ mod tests {
     fn missing_key_without_a_prompter() {
         let e = resolve(&args(&[]), &DotEnv::default()).unwrap_err();
         assert!(matches!(e, ConfigError::MissingKey));
-        assert!(!e.is_usage());
+        // A setting the invocation lacks, like a missing -t: exit 2, as README says.
+        assert!(e.is_usage());
     }
 }

@@ -116,6 +116,33 @@ impl Duplicates {
     }
 }
 
+/// Refuses a file that holds no user at all (nothing, `[]`, a CSV header alone) before
+/// anything is asked of the instance.
+pub fn require_records(
+    path: &Path,
+    format: Option<Format>,
+    transformer: TransformerKind,
+) -> Result<(), SourceError> {
+    let format = Format::detect(path, format);
+    let read = ReadOptions {
+        format,
+        firebase_csv: transformer == TransformerKind::Firebase && format == Some(Format::Csv),
+    };
+    // A file that cannot be opened as its format (empty, binary, unknown) is refused
+    // here too, before any call; errors inside records are the real pass's to name.
+    let mut reader = source::open(path, &read)?;
+    let header = reader.header().map(<[String]>::to_vec);
+    if reader.next().is_none() {
+        // A header the transformer does not fit says more than "no users".
+        fit::check(path, &read, header.as_deref(), transformer)?;
+        return Err(SourceError {
+            path: path.to_owned(),
+            kind: source::SourceErrorKind::NoUsers,
+        });
+    }
+    Ok(())
+}
+
 /// Opens `path` and prepares its records lazily.
 pub fn prepare(path: &Path, options: PrepareOptions) -> Result<Items, SourceError> {
     let format = Format::detect(path, options.format);

@@ -206,10 +206,29 @@ impl<R: BufRead> JsonRecords<R> {
                 self.seek_users()
             }
             Some(b'"') => Err(SourceErrorKind::WrongTopLevel("a string")),
-            Some(b't' | b'f') => Err(SourceErrorKind::WrongTopLevel("a boolean")),
-            Some(b'n') => Err(SourceErrorKind::WrongTopLevel("null")),
             Some(b'-' | b'0'..=b'9') => Err(SourceErrorKind::WrongTopLevel("a number")),
-            other => Err(self.syntax("'[' or '{'", other)),
+            // A literal only when the word is one: `nope` is text, not null.
+            Some(b't' | b'f' | b'n') => {
+                let head = self.reader.fill_buf()?;
+                let literal = [
+                    (&b"true"[..], "a boolean"),
+                    (b"false", "a boolean"),
+                    (b"null", "null"),
+                ]
+                .into_iter()
+                .find(|(word, _)| {
+                    head.starts_with(word)
+                        && head
+                            .get(word.len())
+                            .is_none_or(|b| !b.is_ascii_alphanumeric())
+                });
+                let first = head.first().copied();
+                match literal {
+                    Some((_, kind)) => Err(SourceErrorKind::WrongTopLevel(kind)),
+                    None => Err(self.syntax("'[' or '{' (this is not JSON)", first)),
+                }
+            }
+            other => Err(self.syntax("'[' or '{' (this is not JSON)", other)),
         }
     }
 

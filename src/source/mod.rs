@@ -215,6 +215,10 @@ pub enum SourceErrorKind {
     UnknownFormat,
     #[error("the file is empty")]
     Empty,
+    #[error(
+        "the file holds no users (an empty list, or a header without rows): there is nothing to import"
+    )]
+    NoUsers,
     #[error("this looks like a {0} file, not a {1} export: decompress or convert it first")]
     Binary(&'static str, &'static str),
     #[error("invalid JSON at line {line}, column {column}: {message}")]

@@ -79,7 +79,7 @@ fn broken_files_are_reported_not_crashed_on() {
     );
     let cases: Vec<(&str, Vec<u8>, &str, Expect)> = vec![
         ("empty.json", vec![], "auth0", Expect::Fatal("empty")),
-        ("header-only.csv", b"id,primary_email_address\n".to_vec(), "clerk", Expect::Fine(0)),
+        ("header-only.csv", b"id,primary_email_address\n".to_vec(), "clerk", Expect::Fatal("holds no users")),
         ("bom.csv", b"\xef\xbb\xbfid,primary_email_address\n1,a@example.com\n".to_vec(), "clerk", Expect::Fine(0)),
         ("crlf.csv", b"id,primary_email_address\r\n1,a@example.com\r\n2,b@example.com\r\n".to_vec(), "clerk", Expect::Fine(0)),
         ("latin1.csv", b"id,first_name,primary_email_address\n1,Jos\xe9,a@example.com\n2,Ana,b@example.com\n".to_vec(), "clerk", Expect::Invalid(1)),

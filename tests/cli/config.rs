@@ -14,7 +14,7 @@ fn missing_key_with_yes_names_the_three_ways() {
     env.cmd()
         .args(["-y", "-t", "clerk", "-f", "users.json"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("--clerk-secret-key"))
         .stderr(predicate::str::contains(
             "CLERK_SECRET_KEY environment variable",
@@ -190,7 +190,15 @@ fn subcommands_parse_their_flags() {
         ],
         vec!["convert-logs", "--all", "--stdout"],
     ] {
-        let out = env.cmd().args(&args).output().expect("runs");
+        // A key and an API that answers nothing: only a flag clap refuses exits 2 here.
+        let out = env
+            .cmd()
+            .args(&args)
+            .env("CLERK_SECRET_KEY", KEY)
+            .env("CLERK_API_URL", "http://127.0.0.1:9")
+            .env("MAX_RETRIES", "0")
+            .output()
+            .expect("runs");
         assert_ne!(
             out.status.code(),
             Some(2),
@@ -218,4 +226,26 @@ fn plain_http_to_another_host_is_refused() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--allow-insecure-http"));
+}
+
+/// A missing and a malformed secret key are both usage errors (exit 2), as README's exit
+/// table says; a well-formed key Clerk refuses is a failure (exit 1, tested in import).
+#[test]
+fn a_missing_or_malformed_key_exits_2() {
+    let env = TestEnv::new();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/auth0.ndjson");
+    for key in [None, Some("pk_test_not_a_secret_key")] {
+        let mut cmd = env.cmd();
+        cmd.args(["-y", "-t", "auth0", "-f"]).arg(&sample);
+        if let Some(k) = key {
+            cmd.env("CLERK_SECRET_KEY", k);
+        }
+        let out = cmd.output().expect("runs");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{key:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

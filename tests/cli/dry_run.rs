@@ -261,6 +261,9 @@ fn bad_files_give_clear_errors() {
         ),
         ("users.txt", b"  \n", "clerk", "--format"),
         ("empty.json", b"", "clerk", "empty"),
+        ("nope.json", b"nope", "auth0", "this is not JSON"),
+        ("none.json", b"[]", "auth0", "holds no users"),
+        ("header.csv", b"user_id,email\n", "auth0", "holds no users"),
         ("binary.csv", b"id\x00\x01\x02", "clerk", "binary"),
     ];
     for (name, bytes, transformer, needle) in cases {

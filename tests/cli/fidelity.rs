@@ -396,3 +396,28 @@ async fn the_dry_run_of_every_sample_agrees_with_the_import() {
     }
     assert!(checked >= 12, "{checked}");
 }
+
+/// An empty file, an empty list and a CSV header without rows are one case: the file holds
+/// no users, exit 1, and no call is spent on the instance.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_without_users_is_refused_before_any_call() {
+    let sandbox = live_sandbox(10_000, 10).await;
+    let env = TestEnv::new();
+    for (name, text) in [
+        ("empty.json", ""),
+        ("none.json", "[]"),
+        ("header.csv", "user_id,email\n"),
+    ] {
+        let file = env.write(name, text);
+        let before = sandbox.stats().requests;
+        let out = run(&env, import_args(&sandbox, "auth0", &file, &[]), vars()).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(
+            stderr.contains("empty") || stderr.contains("holds no users"),
+            "{stderr}"
+        );
+        assert_eq!(sandbox.stats().requests, before, "{name}: no call");
+    }
+    sandbox.stop().await;
+}
