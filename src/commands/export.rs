@@ -27,6 +27,23 @@ pub async fn run(args: ExportArgs, printer: Printer) -> Result<ExitStatus, AppEr
 
 async fn export(args: &ExportArgs, printer: &Printer) -> Result<ExitStatus, AppError> {
     let printer = *printer;
+    // The export is JSON; a name that promises something else would mislead the import
+    // that follows (it reads by content, but people and other tools read the name).
+    let ext = args
+        .output
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if args.format.is_none()
+        && ext
+            .as_deref()
+            .is_some_and(|e| !matches!(e, "json" | "ndjson" | "jsonl"))
+    {
+        return Err(AppError::Usage(format!(
+            "{} would hold JSON: export writes a JSON array (.json) or NDJSON (.ndjson, .jsonl), not CSV or another format; name the file so, or pass --format",
+            args.output.display()
+        )));
+    }
     let layout = match args.format {
         Some(ExportFormatArg::Json) => Layout::JsonArray,
         Some(ExportFormatArg::Ndjson) => Layout::Ndjson,

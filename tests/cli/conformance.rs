@@ -121,6 +121,7 @@ fn full_request() -> CreateUserRequest {
     }
 }
 
+#[cfg_attr(shared_absent, ignore = "needs ../shared beside the checkout")]
 #[test]
 fn client_request_bodies_match_the_spec() {
     let Some(spec) = Spec::load() else { return };
@@ -152,6 +153,7 @@ fn client_request_bodies_match_the_spec() {
     );
 }
 
+#[cfg_attr(shared_absent, ignore = "needs ../shared beside the checkout")]
 #[tokio::test]
 async fn sandbox_responses_match_the_spec() {
     let Some(spec) = Spec::load() else { return };

@@ -216,6 +216,7 @@ fn key() -> Vec<(&'static str, String)> {
     ]
 }
 
+#[cfg_attr(shared_absent, ignore = "needs ../shared beside the checkout")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supabase_round_trip_exports_imports_and_verifies_with_real_passwords() {
     let (Some(admin), Some(shared)) = (pg_admin_url(), shared_dir()) else {
@@ -645,6 +646,7 @@ async fn authjs_round_trip(env: &TestEnv, db: String) {
     sandbox.stop().await;
 }
 
+#[cfg_attr(shared_absent, ignore = "needs ../shared beside the checkout")]
 #[test]
 fn pages_follow_each_other_without_losing_or_repeating_a_user() {
     let (Some(admin), Some(shared)) = (pg_admin_url(), shared_dir()) else {
@@ -1234,4 +1236,30 @@ async fn exports_are_detected_as_their_source() {
     let (code, _) = export_json(&env, "supabase", "supabase.json", &db);
     assert_eq!(code, Some(0));
     assert_eq!(detected("supabase.json"), "supabase");
+}
+
+/// `-o users.csv` would get JSON under a CSV name: refused up front (exit 2), nothing
+/// read or written.
+#[test]
+fn an_output_named_for_another_format_is_refused() {
+    let env = TestEnv::new();
+    let out = env
+        .cmd()
+        .args([
+            "export",
+            "supabase",
+            "-o",
+            "users.csv",
+            "--db-url",
+            "postgres://u@127.0.0.1:9/db",
+        ])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(".ndjson") && stderr.contains("users.csv"),
+        "{stderr}"
+    );
+    assert!(!env.path().join("users.csv").exists());
 }

@@ -65,11 +65,15 @@ pub async fn start_sandbox(config: SandboxConfig) -> SandboxHandle {
         .expect("sandbox binds")
 }
 
-/// `../shared` beside the checkout, if present; tests that need it skip without it.
+/// `../shared` beside the checkout, if present. Tests that need it whole are marked
+/// ignored when it is absent (see `build.rs`); tests that read it for extra cases use it
+/// when there. Under CI its absence is a failure, never a skip.
 pub fn shared_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
     if dir.is_dir() {
         Some(dir)
+    } else if std::env::var_os("CI").is_some() {
+        panic!("../shared is absent: CI must run with it beside the checkout")
     } else {
         eprintln!("skipped: ../shared is absent (it holds Clerk's spec and the reference samples)");
         None
