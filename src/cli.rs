@@ -394,6 +394,11 @@ pub struct RunsArgs {
     #[command(subcommand)]
     pub show: Option<RunsCommand>,
 
+    /// Show the offending values in errors (personal data; without it errors are grouped
+    /// by reason alone).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 }

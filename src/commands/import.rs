@@ -103,7 +103,15 @@ pub fn fail_entry(item: &Item) -> Option<Entry> {
         .map(|p| p.message())
         .collect::<Vec<_>>()
         .join("; ");
-    Some(Entry::fail(item.user_id(), position.row, field, error))
+    // The same without the offending values, for reports shown without --verbose.
+    let problem = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.field, p.reason))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut entry = Entry::fail(item.user_id(), position.row, field, error);
+    entry.problem = Some(problem);
+    Some(entry)
 }
 
 /// Skips records up to and including the `--resume-after` user.
@@ -685,21 +693,12 @@ fn feed(
                 user_id: skipped.user_id(),
                 reason,
             },
-            ref invalid @ Item::Invalid { position, .. } => {
-                let entry = fail_entry(invalid);
-                Work::Invalid {
-                    row: position.row,
-                    user_id: invalid.user_id(),
-                    field: entry
-                        .as_ref()
-                        .and_then(|e| e.path.as_ref())
-                        .and_then(|p| p.first())
-                        .and_then(|v| v.as_str())
-                        .unwrap_or("record")
-                        .to_owned(),
-                    error: entry.and_then(|e| e.error).unwrap_or_default(),
-                }
-            }
+            ref invalid @ Item::Invalid { .. } => match fail_entry(invalid) {
+                Some(entry) => Work::Invalid {
+                    entry: Box::new(entry),
+                },
+                None => continue,
+            },
         };
         if tx.blocking_send(work).is_err() {
             break;

@@ -33,6 +33,7 @@ pub fn run(cli: Cli) -> ExitStatus {
     let verbose = match &cli.command {
         None => cli.import.verbose,
         Some(Command::Verify(a)) => a.verbose,
+        Some(Command::Runs(a)) => a.verbose,
         Some(_) => false,
     };
     let quiet = match &cli.command {

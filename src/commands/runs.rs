@@ -20,10 +20,10 @@ pub fn run(args: RunsArgs, printer: Printer) -> Result<ExitStatus, AppError> {
     if let Some(RunsCommand::Show { log, .. }) = &args.show {
         let s = runs::summarise(log).map_err(|e| AppError::Io(log.clone(), e))?;
         if printer.is_json() {
-            printer.data(&json(&s).to_string());
+            printer.data(&json(&s, printer.is_verbose()).to_string());
         } else {
             // The result, so on stdout: `migrate runs show LOG | less` and `> file` work.
-            printer.data(&show_text(&s));
+            printer.data(&show_text(&s, printer.is_verbose()));
         }
         return Ok(ExitStatus::Success);
     }
@@ -38,7 +38,8 @@ pub fn run(args: RunsArgs, printer: Printer) -> Result<ExitStatus, AppError> {
         at(a).cmp(&at(b))
     });
     if printer.is_json() {
-        printer.data(&Value::Array(all.iter().map(json).collect()).to_string());
+        let verbose = printer.is_verbose();
+        printer.data(&Value::Array(all.iter().map(|s| json(s, verbose)).collect()).to_string());
     } else if all.is_empty() {
         printer.info(&format!("No runs in {}.", dir.display()));
     } else {
@@ -117,11 +118,17 @@ fn list_text(all: &[RunSummary]) -> String {
     out
 }
 
-fn show_text(s: &RunSummary) -> String {
+/// The errors a report may show: with `--verbose` as logged, values included; without,
+/// grouped by reason alone (the values are personal data, kept in the private log).
+fn shown_errors(s: &RunSummary, verbose: bool) -> &[(String, u64)] {
+    if verbose { &s.errors } else { &s.problems }
+}
+
+fn show_text(s: &RunSummary, verbose: bool) -> String {
     let mut out = list_text(std::slice::from_ref(s));
     if !s.errors.is_empty() {
         out.push_str("\nErrors by reason:\n");
-        for (message, n) in s.errors.iter().take(20) {
+        for (message, n) in shown_errors(s, verbose).iter().take(20) {
             out.push_str(&format!("  {n:>6}  {message}\n"));
         }
     }
@@ -134,7 +141,7 @@ fn show_text(s: &RunSummary) -> String {
     out
 }
 
-fn json(s: &RunSummary) -> Value {
+fn json(s: &RunSummary, verbose: bool) -> Value {
     let h = s.header.as_ref();
     json!({
         "log_file": s.log_file.display().to_string(),
@@ -154,6 +161,6 @@ fn json(s: &RunSummary) -> Value {
         "finished": s.ending == Some(Ending::Finished),
         "interrupted": s.ending == Some(Ending::Interrupted),
         "duration_secs": s.duration_secs(),
-        "errors": s.errors.iter().map(|(m, n)| json!({"message": m, "count": n})).collect::<Vec<_>>(),
+        "errors": shown_errors(s, verbose).iter().map(|(m, n)| json!({"message": m, "count": n})).collect::<Vec<_>>(),
     })
 }

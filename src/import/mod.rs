@@ -42,13 +42,8 @@ pub enum Work {
     /// A user whose outcome a read before the run settled (the live preflight found it
     /// present, or its identifier held by another user): logged as given, never sent.
     Settled { entry: Box<Entry> },
-    /// A record that failed validation: logged, never sent.
-    Invalid {
-        row: u64,
-        user_id: String,
-        field: String,
-        error: String,
-    },
+    /// A record that failed validation: its ledger entry, logged, never sent.
+    Invalid { entry: Box<Entry> },
 }
 
 /// How the engine runs.

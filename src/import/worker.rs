@@ -48,15 +48,7 @@ impl Ctx {
 
 pub(super) async fn handle(ctx: &Ctx, work: Work) {
     match work {
-        Work::Invalid {
-            row,
-            user_id,
-            field,
-            error,
-        } => {
-            ctx.settle(Entry::fail(user_id, row, &field, error), None)
-                .await
-        }
+        Work::Invalid { entry } => ctx.settle(*entry, None).await,
         Work::Skipped {
             row,
             user_id,

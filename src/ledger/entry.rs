@@ -80,6 +80,9 @@ pub struct Entry {
     pub clerk_user_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<String>,
+    /// `error` without the offending values (no personal data), for reports.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub problem: Option<String>,
     /// The HTTP status as text, as the reference writes it (`"422"`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub code: Option<String>,

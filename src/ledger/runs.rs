@@ -64,6 +64,9 @@ pub struct RunSummary {
     pub password_failed: u64,
     /// Error messages (failed and invalid users) with their counts, most frequent first.
     pub errors: Vec<(String, u64)>,
+    /// The same grouped without the offending values (no personal data): what is shown
+    /// without `--verbose`.
+    pub problems: Vec<(String, u64)>,
     pub ending: Option<Ending>,
     pub last_at: Option<String>,
     pub malformed_lines: u64,
@@ -101,6 +104,7 @@ pub fn summarise(path: &Path) -> std::io::Result<RunSummary> {
         ..RunSummary::default()
     };
     let mut errors: BTreeMap<String, u64> = BTreeMap::new();
+    let mut problems: BTreeMap<String, u64> = BTreeMap::new();
     for line in LedgerLines::new(BufReader::new(File::open(path)?)) {
         let value = match line? {
             Line::Parsed { value, .. } => value,
@@ -151,7 +155,9 @@ pub fn summarise(path: &Path) -> std::io::Result<RunSummary> {
                 Ok(Status::NotFound) => s.not_found += 1,
                 Ok(Status::Error) => {
                     s.failed += 1;
+                    // Clerk's own messages, which name no value.
                     if let Some(m) = message() {
+                        *problems.entry(m.clone()).or_default() += 1;
                         *errors.entry(m).or_default() += 1;
                     }
                 }
@@ -160,15 +166,31 @@ pub fn summarise(path: &Path) -> std::io::Result<RunSummary> {
                     if let Some(m) = message() {
                         *errors.entry(m).or_default() += 1;
                     }
+                    // Logs written before `problem` existed: the field only.
+                    let plain = value
+                        .get("problem")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                        .or_else(|| {
+                            let field = value.get("path")?.get(0)?.as_str()?;
+                            Some(format!("{field}: invalid (-v shows the values)"))
+                        });
+                    if let Some(p) = plain {
+                        *problems.entry(p).or_default() += 1;
+                    }
                 }
                 _ => {}
             },
         }
     }
     s.ending = s.ending.or(Some(Ending::Unknown));
-    let mut errors: Vec<(String, u64)> = errors.into_iter().collect();
-    errors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    s.errors = errors;
+    let ranked = |m: BTreeMap<String, u64>| {
+        let mut v: Vec<(String, u64)> = m.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    };
+    s.errors = ranked(errors);
+    s.problems = ranked(problems);
     Ok(s)
 }
 

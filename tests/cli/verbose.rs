@@ -143,3 +143,50 @@ fn values_from_an_export_never_drive_the_terminal() {
         hostile
     );
 }
+
+/// `runs show` and `runs --json` group a run's errors by reason without the offending
+/// values; `-v` shows them, as everywhere else.
+#[test]
+fn runs_show_values_only_when_verbose() {
+    let env = TestEnv::new();
+    env.write(
+        "users.json",
+        &json!([
+            {"user_id": "u1", "email": BAD_EMAIL, "email_verified": true},
+            {"user_id": "u2", "email": "fine@example.com", "email_verified": true},
+        ])
+        .to_string(),
+    );
+    let out = env
+        .cmd()
+        .args([
+            "-y",
+            "--dry-run",
+            "--json",
+            "-t",
+            "auth0",
+            "-f",
+            "users.json",
+        ])
+        .output()
+        .expect("runs");
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let log = r["log_file"].as_str().expect("log").to_owned();
+    let show = |extra: &[&str]| {
+        let out = env
+            .cmd()
+            .args(["runs", "show", &log])
+            .args(extra)
+            .output()
+            .expect("runs");
+        text(&out)
+    };
+    let plain = show(&[]);
+    assert!(
+        plain.contains("email_address: is not a valid email address") && !plain.contains(BAD_EMAIL),
+        "{plain}"
+    );
+    assert!(show(&["-v"]).contains(BAD_EMAIL));
+    let listed = text(&env.cmd().args(["runs", "--json"]).output().expect("runs"));
+    assert!(!listed.contains(BAD_EMAIL), "{listed}");
+}
