@@ -46,18 +46,16 @@ pub enum AppError {
     #[error("{0}")]
     Usage(String),
     #[error(
-        "the migration logs were written for instance {logs}, but this key opens instance {key}"
-    )]
-    InstanceMismatch { logs: String, key: String },
-    #[error(
-        "no import log in {} was written for instance {instance}{}: nothing to delete, since only users a log of this instance records as created are ever deleted",
+        "no import log in {} was written for instance {instance}{}: nothing to {what}{}",
         .dir.display(),
-        if *.others > 0 { format!(" ({} import logs there belong to other instances)", .others) } else { String::new() }
+        if *.others > 0 { format!(" ({} import logs there belong to other instances)", .others) } else { String::new() },
+        if *.what == "delete" { ", since only users a log of this instance records as created are ever deleted" } else { "" }
     )]
     NoLogsOfInstance {
         dir: std::path::PathBuf,
         instance: String,
         others: usize,
+        what: &'static str,
     },
     #[error(transparent)]
     LogRefused(#[from] crate::delete::select::LogRefused),
@@ -69,8 +67,6 @@ pub enum AppError {
     Lock(#[from] crate::ledger::lock::LockError),
     #[error("an internal task stopped unexpectedly ({0}): please report this as a bug")]
     Task(String),
-    #[error("no import log in {}: nothing to verify", .0.display())]
-    NoImportLogs(std::path::PathBuf),
     #[error(
         "{} changed since the import (its SHA-256 is not the one the log records): verify compares Clerk with the file the import read",
         .0.display()
@@ -99,10 +95,9 @@ impl AppError {
             Self::ResumeTargetMissing(_) => ExitStatus::Fatal,
             Self::Import(_) => ExitStatus::Fatal,
             Self::Usage(_) => ExitStatus::Usage,
-            Self::InstanceMismatch { .. } => ExitStatus::Fatal,
             Self::NoLogsOfInstance { .. } | Self::LogRefused(_) => ExitStatus::Fatal,
             Self::Io(..) => ExitStatus::Fatal,
-            Self::NoImportLogs(_) | Self::SourceChanged(_) | Self::Task(_) => ExitStatus::Fatal,
+            Self::SourceChanged(_) | Self::Task(_) => ExitStatus::Fatal,
             Self::Export(crate::export::ExportError::Db(
                 crate::export::DbError::BadUrl(_)
                 | crate::export::DbError::PasswordNeedsEncoding(_),
@@ -151,9 +146,6 @@ impl AppError {
             ),
             Self::LogRefused(_) => Some(
                 "name the import logs of this instance with --log, or leave --log out to use the latest one".to_owned(),
-            ),
-            Self::NoImportLogs(_) => Some(
-                "run an import first, or point --log-dir or --log at the import's log".to_owned(),
             ),
             _ => None,
         }

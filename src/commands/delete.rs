@@ -40,26 +40,14 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
     let log_dir = &args.output.log_dir;
 
     // Who may be deleted: users this instance's import logs record as created.
-    let logs = if args.log.is_empty() {
-        let (mine, others) = select::import_logs_of(log_dir, &instance.id);
-        if mine.is_empty() {
-            return Err(AppError::NoLogsOfInstance {
-                dir: log_dir.clone(),
-                instance: instance.id.clone(),
-                others,
-            });
-        }
-        if args.all_runs || args.file.is_some() {
-            mine
-        } else {
-            mine.last().cloned().into_iter().collect()
-        }
-    } else {
-        for log in &args.log {
-            select::check(log, &instance.id)?;
-        }
-        args.log.clone()
-    };
+    // `-f` narrows the users of every import of this instance.
+    let logs = super::logs_of_instance(
+        &args.log,
+        args.all_runs || args.file.is_some(),
+        log_dir,
+        &instance.id,
+        "delete",
+    )?;
     let found = select::from_logs(&logs).map_err(|e| AppError::Io(log_dir.clone(), e))?;
     if found.malformed_lines > 0 && !printer.is_json() {
         printer.warn(&format!(

@@ -182,22 +182,36 @@ pub(crate) fn lock_logs(
     Ok(lock)
 }
 
-/// The logs a command works on: those named with `--log`, else every import with
-/// `--all-runs`, else the latest.
-pub(crate) fn chosen_logs(
+/// The import logs of `instance` a command works on: those named with `--log` (each
+/// refused by name unless its header names this instance), else every one of this
+/// instance's imports in `dir` with `--all-runs`, else its latest.
+pub(crate) fn logs_of_instance(
     named: &[std::path::PathBuf],
     all_runs: bool,
-    imports: impl FnOnce() -> Vec<std::path::PathBuf>,
-) -> Vec<std::path::PathBuf> {
+    dir: &std::path::Path,
+    instance: &str,
+    what: &'static str,
+) -> Result<Vec<std::path::PathBuf>, AppError> {
     if !named.is_empty() {
-        return named.to_vec();
+        for log in named {
+            crate::ledger::instance::check(log, instance)?;
+        }
+        return Ok(named.to_vec());
     }
-    let all = imports();
-    if all_runs {
-        all
+    let (mine, others) = crate::ledger::instance::import_logs_of(dir, instance);
+    if mine.is_empty() {
+        return Err(AppError::NoLogsOfInstance {
+            dir: dir.to_owned(),
+            instance: instance.to_owned(),
+            others,
+            what,
+        });
+    }
+    Ok(if all_runs {
+        mine
     } else {
-        all.last().cloned().into_iter().collect()
-    }
+        mine.last().cloned().into_iter().collect()
+    })
 }
 
 /// Whether a person can answer prompts: `-y` not given and both stdin and stderr are

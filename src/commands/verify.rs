@@ -60,31 +60,17 @@ async fn verify(
     let _lock = super::lock_logs(&args.output.log_dir, "verify", &printer)?;
     let base_url = super::existing_instance(&target, "verify")?;
     let log_dir = &args.output.log_dir;
-    let logs = super::chosen_logs(&args.log, args.all_runs, || {
-        crate::ledger::logs_named(log_dir, "migration")
-            .into_iter()
-            .filter(|p| targets::is_import_log(p))
-            .collect()
-    });
-    if logs.is_empty() {
-        return Err(AppError::NoImportLogs(log_dir.clone()));
-    }
-    let found = targets::from_logs(&logs).map_err(|e| AppError::Io(log_dir.clone(), e))?;
-    let (file, transformer, header) = source_of(&args, &found.headers)?;
-
     let super::Connection {
         client,
         pacer,
         policy,
         instance,
     } = super::connect(&target, base_url).await?;
-    let instances = found.instances();
-    if !instances.is_empty() && !instances.contains(instance.id.as_str()) {
-        return Err(AppError::InstanceMismatch {
-            logs: instances.into_iter().collect::<Vec<_>>().join(", "),
-            key: instance.id.clone(),
-        });
-    }
+    // This instance's imports only: a rehearsal's log against the sandbox beside them is
+    // not "the latest".
+    let logs = super::logs_of_instance(&args.log, args.all_runs, log_dir, &instance.id, "verify")?;
+    let found = targets::from_logs(&logs).map_err(|e| AppError::Io(log_dir.clone(), e))?;
+    let (file, transformer, header) = source_of(&args, &found.headers)?;
     if found.malformed_lines > 0 && !printer.is_json() {
         printer.warn(&format!(
             "skipped {} unreadable log lines (e.g. torn by a crash)",

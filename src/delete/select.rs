@@ -6,10 +6,12 @@
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::BufReader;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use crate::ledger::Status;
 use crate::ledger::reader::{LedgerLines, Line};
-use crate::ledger::{RunHeader, Status};
+
+pub use crate::ledger::instance::{LogRefused, check, import_logs, import_logs_of};
 
 /// A user to delete: its source ID and the Clerk ID a run recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,75 +25,6 @@ pub struct Target {
 pub struct FromLogs {
     pub targets: Vec<Target>,
     pub malformed_lines: u64,
-}
-
-/// Why a log cannot say whom to delete.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LogRefused {
-    #[error(
-        "{} has no run header, so nothing says which instance its users were created in: it cannot be used to delete",
-        .0.display()
-    )]
-    NoHeader(PathBuf),
-    #[error("{} is the log of a {command} run, not of an import: it cannot be used to delete", .path.display())]
-    NotImport { path: PathBuf, command: String },
-    #[error(
-        "{} was written for instance {logged}, but this key opens instance {key}: its users were not created here",
-        .path.display()
-    )]
-    OtherInstance {
-        path: PathBuf,
-        logged: String,
-        key: String,
-    },
-}
-
-/// Import logs in `dir`, oldest first.
-pub fn import_logs(dir: &Path) -> Vec<PathBuf> {
-    crate::ledger::logs_named(dir, "migration")
-        .into_iter()
-        .filter(|p| header(p).is_some_and(|h| h.command == "import"))
-        .collect()
-}
-
-/// The import logs in `dir` written for `instance`, oldest first, and how many import
-/// logs there belong to other instances (a rehearsal against a sandbox, another
-/// environment).
-pub fn import_logs_of(dir: &Path, instance: &str) -> (Vec<PathBuf>, usize) {
-    let (mine, others): (Vec<PathBuf>, Vec<PathBuf>) = import_logs(dir)
-        .into_iter()
-        .partition(|p| check(p, instance).is_ok());
-    (mine, others.len())
-}
-
-/// Whether `path` is an import log of `instance`, by its header.
-pub fn check(path: &Path, instance: &str) -> Result<(), LogRefused> {
-    let h = header(path).ok_or_else(|| LogRefused::NoHeader(path.to_owned()))?;
-    if h.command != "import" {
-        return Err(LogRefused::NotImport {
-            path: path.to_owned(),
-            command: h.command,
-        });
-    }
-    match h.instance {
-        Some(logged) if logged == instance => Ok(()),
-        Some(logged) => Err(LogRefused::OtherInstance {
-            path: path.to_owned(),
-            logged,
-            key: instance.to_owned(),
-        }),
-        None => Err(LogRefused::NoHeader(path.to_owned())),
-    }
-}
-
-fn header(path: &Path) -> Option<RunHeader> {
-    let file = File::open(path).ok()?;
-    match LedgerLines::new(BufReader::new(file)).next()?.ok()? {
-        Line::Parsed { value, .. } => serde_json::from_value::<RunHeader>(value)
-            .ok()
-            .filter(|h| h.kind == "run"),
-        Line::Malformed { .. } => None,
-    }
 }
 
 /// Reads the created users out of `logs`, which the caller has checked with `check`:
@@ -136,6 +69,7 @@ pub fn from_logs(logs: &[PathBuf]) -> std::io::Result<FromLogs> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::RunHeader;
 
     #[test]
     fn created_users_only() {

@@ -2,6 +2,7 @@
 //! reference tool's shapes, plus a header line describing the run.
 
 pub mod entry;
+pub mod instance;
 pub mod lock;
 pub mod reader;
 pub mod runs;

@@ -1,10 +1,10 @@
 //! Which users to verify: the `success` and `already_exists` lines of import logs, with
 //! the Clerk ID each run recorded and what the logs' headers say about the source.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::ledger::reader::{LedgerLines, Line};
 use crate::ledger::{RunHeader, Status};
@@ -17,16 +17,6 @@ pub struct FromLogs {
     /// The headers of the logs, in order.
     pub headers: Vec<RunHeader>,
     pub malformed_lines: u64,
-}
-
-impl FromLogs {
-    /// Instances the logs were written against.
-    pub fn instances(&self) -> HashSet<&str> {
-        self.headers
-            .iter()
-            .filter_map(|h| h.instance.as_deref())
-            .collect()
-    }
 }
 
 /// Reads the users that runs created or found present, the last word per user winning.
@@ -75,17 +65,4 @@ pub fn from_logs(logs: &[PathBuf]) -> std::io::Result<FromLogs> {
         }
     }
     Ok(out)
-}
-
-/// Whether `path` is the log of an import (not a dry run or delete).
-pub fn is_import_log(path: &Path) -> bool {
-    let Ok(file) = File::open(path) else {
-        return false;
-    };
-    match LedgerLines::new(BufReader::new(file)).next() {
-        Some(Ok(Line::Parsed { value, .. })) => {
-            serde_json::from_value::<RunHeader>(value).is_ok_and(|h| h.command == "import")
-        }
-        _ => false,
-    }
 }

@@ -212,3 +212,52 @@ async fn logs_of_another_instance_are_refused() {
     sandbox.stop().await;
     other.stop().await;
 }
+
+/// A rehearsal against the embedded sandbox writes the newest log, for another instance:
+/// `verify` and `delete` against the real instance still take that instance's latest
+/// import, and say which logs belong elsewhere when none is this instance's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rehearsal_log_does_not_stand_in_for_the_latest_run() {
+    let (sandbox, env, file) = imported("clerk", "clerk.json", 3).await;
+    let out = run(
+        &env,
+        vec![
+            "--sandbox".into(),
+            "-y".into(),
+            "--json".into(),
+            "-t".into(),
+            "clerk".into(),
+            "-f".into(),
+            file.clone(),
+        ],
+        vec![],
+    )
+    .await;
+    assert_eq!(report(&out)["created"], 3, "the rehearsal");
+    let v = report(&run(&env, verify_args(&sandbox, &[]), key()).await);
+    assert_eq!(
+        (&v["checked"], &v["drifted"]),
+        (&json!(3), &json!(0)),
+        "{v}"
+    );
+    let mut delete: Vec<String> = vec![
+        "delete".into(),
+        "--json".into(),
+        "--dry-run".into(),
+        "--api-url".into(),
+    ];
+    delete.push(sandbox.base_url());
+    let d = report(&run(&env, delete, key()).await);
+    assert_eq!(d["to_delete"], 3, "{d}");
+    // Against an instance no log was written for: named, with the others counted.
+    let other = live_sandbox(10_000, 10).await;
+    let out = run(&env, verify_args(&other, &[]), key()).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("2 import logs there belong to other instances"),
+        "{stderr}"
+    );
+    sandbox.stop().await;
+    other.stop().await;
+}
