@@ -531,8 +531,19 @@ async fn import(
         if let Some(report) = &preflight {
             note.push_str(&summary::live_text(report));
         }
+        if already > 0 {
+            note.push_str(&format!(
+                "\nAn earlier run of this file against this instance created {already} of these users: they are skipped (--no-resume looks them up again instead).\n"
+            ));
+        }
         p.note(&note);
-        let question = format!("Import {to_create} users into {where_to}?");
+        let question = if already > 0 {
+            format!(
+                "Import the {to_create} users not imported yet into {where_to} ({already} already are)?"
+            )
+        } else {
+            format!("Import {to_create} users into {where_to}?")
+        };
         // Production is where mistakes are expensive: the safe answer is the default.
         if !p
             .confirm(&question, !production)

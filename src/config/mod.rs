@@ -249,19 +249,14 @@ pub fn resolve_import(
             }
         }
     };
-    let resume_after = match (&args.resume_after, ctx.prompter.as_deref_mut()) {
-        // `-r ""` means "from the beginning", without asking.
-        (Some(r), _) => Some(r.trim().to_owned()).filter(|r| !r.is_empty()),
-        (None, Some(p)) => {
-            let answer = p.input(
-                "Resume after user ID (leave empty to start from beginning)",
-                None,
-                true,
-            )?;
-            Some(answer.trim().to_owned()).filter(|s| !s.is_empty())
-        }
-        (None, None) => None,
-    };
+    // Never asked: running the same file again resumes by itself, and the import says
+    // how many users an earlier run created before it asks anything. `-r` stays for
+    // resuming by position.
+    let resume_after = args
+        .resume_after
+        .as_ref()
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
     let firebase = if transformer == TransformerKind::Firebase {
         resolve_firebase(args, ctx)?
     } else if args.firebase.any_given() {

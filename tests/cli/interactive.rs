@@ -89,8 +89,6 @@ async fn prompts_in_order_and_production_defaults_to_no() {
         s.expect("Clerk (clerk, fits this file)")
             .expect("the one that fits is named");
         s.send("\r").expect("takes the default, the one that fits");
-        s.expect("Resume after user ID").expect("resume prompt");
-        s.send_line("").expect("no resume");
         s.expect("3 ready, 3 invalid").expect("readiness numbers");
         s.expect("3  would be created")
             .expect("the live preflight's verdicts, before the question");
@@ -391,4 +389,51 @@ async fn signed_in_users_get_their_own_question_defaulting_to_no() {
     .expect("joins");
     assert_eq!(code, 0);
     assert_eq!(sandbox.user_count(), 1, "the signed-in user stays");
+}
+
+/// Run again at a terminal, the same file says how many users an earlier run created
+/// before it asks anything about them, and asks about the rest only; it never asks for a
+/// user ID to resume after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rerun_says_what_an_earlier_run_created_before_asking() {
+    let sandbox = live_sandbox(0).await;
+    let env = TestEnv::new();
+    let file = sample("clerk.json");
+    let url = sandbox.base_url();
+    let first = super::import::run(
+        &env,
+        vec![
+            "-y".into(),
+            "--json".into(),
+            "-t".into(),
+            "clerk".into(),
+            "-f".into(),
+            file.clone(),
+            "--api-url".into(),
+            url.clone(),
+        ],
+        vec![("CLERK_SECRET_KEY", LIVE_KEY.to_owned())],
+    )
+    .await;
+    assert_eq!(super::import::report(&first)["created"], 3);
+    let code = tokio::task::spawn_blocking(move || {
+        let mut s = spawn(
+            &env,
+            &["-t", "clerk", "-f", &file, "--api-url", &url],
+            &[("CLERK_SECRET_KEY", LIVE_KEY)],
+        );
+        s.expect("created 3 of these users: they are skipped")
+            .expect("says what the earlier run did");
+        s.expect("Import the 0 users not imported yet")
+            .expect("asks about the rest only");
+        s.expect("[y/N]").expect("production defaults to No");
+        settle();
+        s.send("\r").expect("accepts the default");
+        s.expect("Migration cancelled.").expect("cancels");
+        exit_code(&s)
+    })
+    .await
+    .expect("joins");
+    assert_eq!(code, 0);
+    assert_eq!(sandbox.user_count(), 3);
 }
