@@ -116,13 +116,7 @@ mod tests {
     use serde_json::json;
 
     fn mapped(record: serde_json::Value) -> User {
-        let fields: crate::source::Fields = record
-            .as_object()
-            .cloned()
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
-        let mut f = Fields::new(fields);
+        let mut f = crate::transform::test_fields(record);
         let mut u = User::default();
         map(&mut f, &mut u);
         u

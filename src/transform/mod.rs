@@ -149,6 +149,19 @@ pub fn transform(kind: TransformerKind, record: Record, ctx: &TransformContext) 
     }
 }
 
+/// A JSON object's members as a record's fields, for transformers' unit tests.
+#[cfg(test)]
+pub(crate) fn test_fields(record: serde_json::Value) -> Fields {
+    Fields::new(
+        record
+            .as_object()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .collect(),
+    )
+}
+
 /// Routes an address to the verified or unverified list.
 pub(crate) fn route(
     verified: bool,

@@ -46,16 +46,7 @@ fn reference_samples_have_the_documented_counts() {
     let Some(shared) = shared_dir() else { return };
     let dir = shared.join("reference-samples");
     let env = TestEnv::new();
-    let firebase = [
-        "--firebase-signer-key",
-        "c2lnbmVy",
-        "--firebase-salt-separator",
-        "Bw==",
-        "--firebase-rounds",
-        "8",
-        "--firebase-mem-cost",
-        "14",
-    ];
+    let firebase = super::util::FIREBASE_FLAGS;
     type Case<'a> = (&'a str, &'a str, &'a [&'a str], (u64, u64, u64));
     let cases: [Case; 11] = [
         ("clerk.csv", "clerk", &[], (69, 69, 0)),

@@ -125,6 +125,14 @@ async fn sqlite_database(env: &TestEnv, dump: &std::path::Path) -> String {
     file.display().to_string()
 }
 
+/// A database with Supabase's `auth` schema as GoTrue's migrations leave it, and no users.
+fn empty_supabase_database(admin: &str, shared: &std::path::Path) -> String {
+    let db = fresh_database(admin);
+    let schema = shared.join("platforms/supabase-auth.sql");
+    psql(&db, &["-f", schema.to_str().expect("utf-8")]);
+    db
+}
+
 /// A database with Supabase's `auth` schema as GoTrue's migrations leave it, and the
 /// fixture users pgcrypto hashed (the same SQL that made `supabase.json`).
 fn supabase_database(admin: &str, shared: &std::path::Path) -> String {
@@ -652,9 +660,7 @@ fn pages_follow_each_other_without_losing_or_repeating_a_user() {
     let (Some(admin), Some(shared)) = (pg_admin_url(), shared_dir()) else {
         return;
     };
-    let db = fresh_database(&admin);
-    let schema = shared.join("platforms/supabase-auth.sql");
-    psql(&db, &["-f", schema.to_str().expect("utf-8")]);
+    let db = empty_supabase_database(&admin, &shared);
     // More than two pages of 2,000, with soft-deleted users among them: pages are key
     // ranges over every row, and the deleted ones are left out of each.
     psql(
@@ -1017,9 +1023,7 @@ async fn the_smallest_possible_key_is_exported_too() {
     let Some(shared) = shared_dir() else {
         return;
     };
-    let db = fresh_database(&admin);
-    let schema = shared.join("platforms/supabase-auth.sql");
-    psql(&db, &["-f", schema.to_str().expect("utf-8")]);
+    let db = empty_supabase_database(&admin, &shared);
     psql(
         &db,
         &[

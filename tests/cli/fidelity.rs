@@ -330,16 +330,7 @@ async fn names_and_emails_clerk_refuses_are_left_out_and_counted() {
 /// the dry run called ready, and none fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dry_run_of_every_sample_agrees_with_the_import() {
-    let firebase = [
-        "--firebase-signer-key",
-        "c2lnbmVy",
-        "--firebase-salt-separator",
-        "Bw==",
-        "--firebase-rounds",
-        "8",
-        "--firebase-mem-cost",
-        "14",
-    ];
+    let firebase = super::util::FIREBASE_FLAGS;
     let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")];
     if let Some(shared) = super::util::shared_dir() {
         dirs.push(shared.join("reference-samples"));

@@ -228,16 +228,7 @@ async fn samples_import_and_read_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_transformer_imports_its_sample() {
-    let firebase = [
-        "--firebase-signer-key",
-        "c2lnbmVy",
-        "--firebase-salt-separator",
-        "Bw==",
-        "--firebase-rounds",
-        "8",
-        "--firebase-mem-cost",
-        "14",
-    ];
+    let firebase = super::util::FIREBASE_FLAGS;
     let cases: [(&str, &str, u64); 7] = [
         ("auth0.ndjson", "auth0", 3),
         ("authjs.json", "authjs", 3),

@@ -79,3 +79,16 @@ pub fn shared_dir() -> Option<PathBuf> {
         None
     }
 }
+
+/// Firebase's hash parameters for the samples (any valid values: the samples' hashes are
+/// shapes, not passwords).
+pub const FIREBASE_FLAGS: [&str; 8] = [
+    "--firebase-signer-key",
+    "c2lnbmVy",
+    "--firebase-salt-separator",
+    "Bw==",
+    "--firebase-rounds",
+    "8",
+    "--firebase-mem-cost",
+    "14",
+];
