@@ -472,10 +472,11 @@ pub struct ConvertLogsArgs {
 pub enum ExportSourceArg {
     /// Supabase: GoTrue's `auth.users`, `auth.identities` and `auth.mfa_factors` (PostgreSQL).
     Supabase,
-    /// Better Auth: its `user` table, `account` rows and `twoFactor` secrets (PostgreSQL).
+    /// Better Auth: its `user` table, `account` rows and `twoFactor` secrets (PostgreSQL,
+    /// MySQL/MariaDB or SQLite).
     Betterauth,
     /// Auth.js: the `users` and `accounts` tables of its SQL adapters, or Prisma's `User`
-    /// and `Account` (PostgreSQL).
+    /// and `Account` (PostgreSQL, MySQL/MariaDB or SQLite).
     Authjs,
     /// Clerk: every user of an instance, through the Backend API (no password digests).
     Clerk,
