@@ -20,7 +20,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     args_conflicts_with_subcommands = true,
     after_help = "Environment: CLERK_SECRET_KEY, CLERK_API_URL, RATE_LIMIT and CONCURRENCY_LIMIT are read \
 from the environment or from a .env file in the working directory (flags win over both); MAX_RETRIES \
-from the environment."
+and, for export, DATABASE_URL and BETTER_AUTH_SECRET from the environment.\n\n\
+Exit codes: 0 done; 1 fatal (a key Clerk refuses, an unreadable file, an unreachable API or database); \
+2 usage (bad flags or settings, a missing or malformed key, a -t that does not fit the file); \
+3 finished, but some users failed or were invalid; 130/143 interrupted by Ctrl-C/SIGTERM."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -78,8 +81,8 @@ pub enum Command {
     Runs(RunsArgs),
     /// Print shell completions (bash, zsh, fish, powershell, elvish) on stdout.
     Completions(CompletionsArgs),
-    /// Print the manual page (roff) on stdout.
-    Man,
+    /// Print the manual page (roff) on stdout, or write one page per command to a directory.
+    Man(ManArgs),
     /// Serve a local stand-in for Clerk's Backend API.
     ///
     /// The sandbox keeps users in memory and follows Clerk's contract: the same endpoints,
@@ -415,6 +418,15 @@ pub enum RunsCommand {
         #[command(flatten)]
         output: OutputArgs,
     },
+}
+
+/// Options of `migrate completions`.
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// Write `migrate.1` and a `migrate-COMMAND.1` page for every command here, instead
+    /// of printing the main page.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// Options of `migrate completions`.

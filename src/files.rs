@@ -95,6 +95,21 @@ impl Staged {
     }
 }
 
+/// Writes `bytes` to `path` readable by all (documentation), replacing it atomically.
+pub fn write_readable(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut staged = Staged::new(path)?;
+    staged.file().write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        staged
+            .file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    staged.finish()?;
+    Ok(())
+}
+
 /// Writes `bytes` to `path` owner-only, replacing it atomically.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut staged = Staged::new(path)?;

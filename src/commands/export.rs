@@ -98,7 +98,7 @@ async fn from_database(
     if args.db_url_on_command_line && url.has_password() {
         printer.warn(
             "--db-url with a password puts it in your shell history and the process list; \
-             prefer DATABASE_URL in the environment or a .env file",
+             prefer DATABASE_URL in the environment",
         );
     }
     let options = ExportOptions {

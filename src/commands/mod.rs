@@ -28,7 +28,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Some(Command::Runs(a)) => runs::output(a).json,
         Some(Command::CleanLogs(a)) => a.output.json,
         Some(Command::ConvertLogs(a)) => a.output.json,
-        Some(Command::Sandbox(_) | Command::Completions(_) | Command::Man) => false,
+        Some(Command::Sandbox(_) | Command::Completions(_) | Command::Man(_)) => false,
     };
     let verbose = match &cli.command {
         None => cli.import.verbose,
@@ -44,7 +44,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Some(Command::ConvertLogs(a)) => a.output.quiet,
         Some(Command::Export(a)) => a.quiet,
         Some(Command::Runs(a)) => runs::output(a).quiet,
-        Some(Command::Sandbox(_) | Command::Completions(_) | Command::Man) => false,
+        Some(Command::Sandbox(_) | Command::Completions(_) | Command::Man(_)) => false,
     };
     let printer = Printer::new(json).verbose(verbose).quiet(quiet);
     let result = tokio::runtime::Builder::new_multi_thread()
@@ -72,7 +72,7 @@ async fn dispatch(cli: Cli, printer: Printer) -> Result<ExitStatus, AppError> {
         Some(Command::CleanLogs(args)) => clean_logs::run(args, printer),
         Some(Command::ConvertLogs(args)) => convert_logs::run(args, printer).await,
         Some(Command::Completions(args)) => shell::completions(args.shell, &printer),
-        Some(Command::Man) => shell::man(&printer),
+        Some(Command::Man(args)) => shell::man(args, &printer),
     }
 }
 
