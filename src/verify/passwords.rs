@@ -56,7 +56,7 @@ impl<R: Read> Read for LineCap<R> {
 /// Why the password file cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordFileError {
-    #[error("cannot read the password file {0}: {1}")]
+    #[error("cannot read the password file {0}")]
     Io(PathBuf, #[source] std::io::Error),
     #[error(
         "{file}: row {row}: {reason} (expected a header `user_id,password`, then one source user ID and its password per row)"
