@@ -205,7 +205,7 @@ async fn live_dry_run(
         policy: &connection.policy,
         instance: &connection.instance,
     };
-    let report = crate::preflight::run(&live, &candidates)
+    let report = crate::preflight::run(&live, &candidates, None)
         .await
         .map_err(AppError::Clerk)?;
     if let Some(handle) = sandbox {
@@ -483,7 +483,7 @@ async fn import(
     }
     let preflight = if lookups && !candidates.is_empty() {
         Some(
-            crate::preflight::run(&live, &candidates)
+            crate::preflight::run(&live, &candidates, Some(user_settings.clone()))
                 .await
                 .map_err(AppError::Clerk)?,
         )

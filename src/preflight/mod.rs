@@ -216,8 +216,14 @@ pub fn settled_entry(verdict: &Verdict, user_id: &str, row: u64) -> Option<crate
     Some(entry)
 }
 
-/// Runs the preflight over `users` (ready users in file order).
-pub async fn run(live: &Live<'_>, users: &[Candidate]) -> Result<Report, ClientError> {
+/// Runs the preflight over `users` (ready users in file order). `settings` are the
+/// sign-up settings when the caller has read them already (an import reads them before
+/// anything else), so they are not asked for twice.
+pub async fn run(
+    live: &Live<'_>,
+    users: &[Candidate],
+    settings: Option<Result<Value, String>>,
+) -> Result<Report, ClientError> {
     let mut report = Report {
         instance_id: live.instance.id.clone(),
         environment: live.instance.environment_type.clone(),
@@ -242,7 +248,10 @@ pub async fn run(live: &Live<'_>, users: &[Candidate]) -> Result<Report, ClientE
         })
         .await?
     };
-    report.settings = live.settings(&mut calls).await;
+    report.settings = match settings {
+        Some(known) => known,
+        None => live.settings(&mut calls).await,
+    };
 
     // Users already there, by external_id.
     let mut exists: HashMap<String, String> = HashMap::new();

@@ -254,10 +254,11 @@ async fn with_preflight_users_already_there_cost_no_create_call() {
         (&json!(6), &json!(3), &json!(3)),
         "{r}"
     );
-    // Backend API: instance, domains, then the preflight's count, domains and three
-    // lookups, then creates for the six new users and the two usernames Clerk refuses:
-    // nothing for the three already there or the one whose email is taken.
-    assert_eq!(sandbox.stats().requests - before, 2 + 5 + 8, "{r}");
+    // Backend API: instance, domains, then the preflight's count and three lookups (the
+    // sign-up settings read once, before it), then creates for the six new users and the
+    // two usernames Clerk refuses: nothing for the three already there or the one whose
+    // email is taken.
+    assert_eq!(sandbox.stats().requests - before, 2 + 4 + 8, "{r}");
     let finals = statuses(&env, r["log_file"].as_str().expect("log_file"));
     assert_eq!(finals["u00"], "already_exists");
     assert_eq!(finals["u03"], "error");
