@@ -58,7 +58,7 @@ pub enum AppError {
         what: &'static str,
     },
     #[error(transparent)]
-    LogRefused(#[from] crate::delete::select::LogRefused),
+    LogRefused(#[from] crate::ledger::instance::LogRefused),
     #[error("failed to read {}", .0.display())]
     Io(std::path::PathBuf, #[source] std::io::Error),
     #[error(transparent)]

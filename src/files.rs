@@ -82,11 +82,6 @@ impl Staged {
         self.temp.as_file_mut()
     }
 
-    /// Where the data sits until `finish`.
-    pub fn temp_path(&self) -> &Path {
-        self.temp.path()
-    }
-
     /// Syncs and renames the file into place.
     pub fn finish(self) -> std::io::Result<PathBuf> {
         self.temp.as_file().sync_all()?;

@@ -11,8 +11,6 @@ use std::path::PathBuf;
 use crate::ledger::Status;
 use crate::ledger::reader::{LedgerLines, Line};
 
-pub use crate::ledger::instance::{LogRefused, check, import_logs, import_logs_of};
-
 /// A user to delete: its source ID and the Clerk ID a run recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -70,6 +68,7 @@ pub fn from_logs(logs: &[PathBuf]) -> std::io::Result<FromLogs> {
 mod tests {
     use super::*;
     use crate::ledger::RunHeader;
+    use crate::ledger::instance::{LogRefused, check, import_logs, import_logs_of};
 
     #[test]
     fn created_users_only() {

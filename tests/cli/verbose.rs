@@ -18,9 +18,8 @@ fn text(out: &std::process::Output) -> String {
     )
 }
 
-#[test]
-fn a_dry_run_shows_values_only_when_verbose() {
-    let env = TestEnv::new();
+/// `users.json`: an Auth0 export whose first user's email is invalid, the second fine.
+fn bad_email_export(env: &TestEnv) {
     env.write(
         "users.json",
         &json!([
@@ -29,6 +28,12 @@ fn a_dry_run_shows_values_only_when_verbose() {
         ])
         .to_string(),
     );
+}
+
+#[test]
+fn a_dry_run_shows_values_only_when_verbose() {
+    let env = TestEnv::new();
+    bad_email_export(&env);
     let args = ["-y", "--dry-run", "-t", "auth0", "-f", "users.json"];
     let quiet = env.cmd().args(args).output().expect("runs");
     let quiet = text(&quiet);
@@ -149,14 +154,7 @@ fn values_from_an_export_never_drive_the_terminal() {
 #[test]
 fn runs_show_values_only_when_verbose() {
     let env = TestEnv::new();
-    env.write(
-        "users.json",
-        &json!([
-            {"user_id": "u1", "email": BAD_EMAIL, "email_verified": true},
-            {"user_id": "u2", "email": "fine@example.com", "email_verified": true},
-        ])
-        .to_string(),
-    );
+    bad_email_export(&env);
     let out = env
         .cmd()
         .args([
