@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// Where runs write their logs unless told otherwise, relative to the working directory.
+pub const DEFAULT_LOG_DIR: &str = "logs";
+
 /// Move users from another auth system into Clerk.
 ///
 /// Reads a JSON, NDJSON or CSV export from Clerk, Auth0, Auth.js, Better Auth, Firebase or
@@ -18,7 +21,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "migrate",
     version,
     args_conflicts_with_subcommands = true,
-    after_help = "Environment: CLERK_SECRET_KEY, CLERK_API_URL, RATE_LIMIT and CONCURRENCY_LIMIT are read \
+    after_help = "Examples:\n  \
+migrate                                  asks for the file, shows what it holds, then asks to import\n  \
+migrate --sandbox -f users.json          rehearses against a local stand-in for Clerk\n  \
+migrate -y -t auth0 -f users.json        imports without questions (CLERK_SECRET_KEY set)\n  \
+migrate --dry-run -f users.json          checks the file, sends nothing\n  \
+migrate delete --dry-run                 lists the users the latest import created\n\n\
+Environment: CLERK_SECRET_KEY, CLERK_API_URL, RATE_LIMIT and CONCURRENCY_LIMIT are read \
 from the environment or from a .env file in the working directory (flags win over both); MAX_RETRIES \
 and, for export, DATABASE_URL and BETTER_AUTH_SECRET from the environment.\n\n\
 Exit codes: 0 done; 1 fatal (a key Clerk refuses, an unreadable file, an unreachable API or database); \
@@ -198,7 +207,7 @@ pub struct OutputArgs {
     pub quiet: bool,
 
     /// Directory for migration logs.
-    #[arg(long, value_name = "DIR", default_value = "logs")]
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_LOG_DIR)]
     pub log_dir: PathBuf,
 }
 

@@ -141,9 +141,19 @@ impl AppError {
             Self::SourceChanged(_) => Some(
                 "to compare with the file as it is now, pass it again with -t SOURCE -f FILE".to_owned(),
             ),
-            Self::NoLogsOfInstance { .. } => Some(
-                "check the key and --log-dir; `migrate runs` lists the runs in a log directory and the instance of each".to_owned(),
-            ),
+            Self::NoLogsOfInstance { dir, .. } => {
+                let runs = if dir == std::path::Path::new(crate::cli::DEFAULT_LOG_DIR) {
+                    "migrate runs".to_owned()
+                } else {
+                    format!(
+                        "migrate runs --log-dir {}",
+                        crate::ui::safe::shell_word(&dir.to_string_lossy())
+                    )
+                };
+                Some(format!(
+                    "check the key and --log-dir; `{runs}` lists the runs there and the instance of each"
+                ))
+            }
             Self::LogRefused(_) => Some(
                 "name the import logs of this instance with --log, or leave --log out to use the latest one".to_owned(),
             ),
@@ -156,8 +166,65 @@ fn source_hint(e: &SourceError) -> Option<String> {
     use crate::source::SourceErrorKind as K;
     match &e.kind {
         K::Truncated { .. } => Some("the export looks incomplete: export it again, or fix the end of the file".to_owned()),
-        K::Json { .. } | K::Csv { .. } => Some("fix the file at that position; `migrate --dry-run` checks a file without sending anything".to_owned()),
+        K::Json { .. } | K::Csv { .. } => Some("fix the file at that position; the same command with --dry-run checks it again without sending anything".to_owned()),
         K::WrongTopLevel(_) => Some("check that -t matches the export and that the file is a JSON export of users".to_owned()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// Every command a hint names in backquotes parses as the binary would (with `N`
+    /// standing for a number): a hint never names a flag or command that does not exist.
+    #[test]
+    fn commands_in_hints_parse() {
+        let io = || std::io::Error::other("x");
+        let errors = [
+            AppError::Config(crate::config::ConfigError::MissingFile),
+            AppError::Config(crate::config::ConfigError::MissingTransformer),
+            AppError::SandboxBind {
+                addr: "127.0.0.1:0".into(),
+                embedded: true,
+                source: io(),
+            },
+            AppError::SandboxBind {
+                addr: "127.0.0.1:0".into(),
+                embedded: false,
+                source: io(),
+            },
+            AppError::NoLogsOfInstance {
+                dir: crate::cli::DEFAULT_LOG_DIR.into(),
+                instance: "ins_1".into(),
+                others: 0,
+                what: "delete",
+            },
+            AppError::NoLogsOfInstance {
+                dir: "old runs".into(),
+                instance: "ins_1".into(),
+                others: 1,
+                what: "delete",
+            },
+        ];
+        let mut commands = 0;
+        for error in &errors {
+            let hint = error.hint().expect("a hint");
+            for (i, quoted) in hint.split('`').enumerate() {
+                if i % 2 == 0 {
+                    continue;
+                }
+                let words = shlex::split(&quoted.replace(" N", " 0")).expect("splits");
+                assert_eq!(words[0], "migrate", "{hint}");
+                match crate::cli::Cli::try_parse_from(&words) {
+                    Ok(_) => {}
+                    Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelp => {}
+                    Err(e) => panic!("`{quoted}` in {hint:?} does not parse: {e}"),
+                }
+                commands += 1;
+            }
+        }
+        assert!(commands >= 4, "hints lost their commands");
     }
 }

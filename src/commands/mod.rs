@@ -131,32 +131,63 @@ pub(crate) struct Connection {
     pub instance: crate::clerk::types::Instance,
 }
 
-/// Connects to `base_url` and asks which instance the key opens (paced and retried like
-/// every other call, so a 429 or 5xx here does not end the run).
+/// A client for `base_url` with its pacer and retry policy; no request sent yet.
+pub(crate) struct Api {
+    pub client: crate::clerk::ClerkClient,
+    pub pacer: std::sync::Arc<crate::clerk::Pacer>,
+    pub policy: crate::clerk::RetryPolicy,
+}
+
+impl Api {
+    pub(crate) fn open(
+        target: &crate::config::TargetSettings,
+        base_url: &str,
+    ) -> Result<Self, AppError> {
+        let client = crate::clerk::ClerkClient::new(
+            &crate::clerk::ClientOptions {
+                base_url: base_url.to_owned(),
+                timeout: target.timeout,
+            },
+            target.key.for_client(),
+        )?;
+        Ok(Self {
+            client,
+            pacer: std::sync::Arc::new(crate::clerk::Pacer::new(target.rate)),
+            policy: crate::clerk::RetryPolicy {
+                max_retries: target.max_retries,
+                ..crate::clerk::RetryPolicy::default()
+            },
+        })
+    }
+
+    /// Which instance the key opens (paced and retried like every other call, so a 429
+    /// or 5xx here does not end the run).
+    pub(crate) async fn instance(&self) -> Result<crate::clerk::types::Instance, AppError> {
+        use crate::clerk::paced::{Unrecorded, paced};
+        Ok(paced(&self.pacer, &self.policy, &Unrecorded, || {
+            self.client.get_instance()
+        })
+        .await?)
+    }
+
+    pub(crate) fn with(self, instance: crate::clerk::types::Instance) -> Connection {
+        Connection {
+            client: self.client,
+            pacer: self.pacer,
+            policy: self.policy,
+            instance,
+        }
+    }
+}
+
+/// Connects to `base_url` and asks which instance the key opens.
 pub(crate) async fn connect(
     target: &crate::config::TargetSettings,
     base_url: &str,
 ) -> Result<Connection, AppError> {
-    use crate::clerk::paced::{Unrecorded, paced};
-    let client = crate::clerk::ClerkClient::new(
-        &crate::clerk::ClientOptions {
-            base_url: base_url.to_owned(),
-            timeout: target.timeout,
-        },
-        target.key.for_client(),
-    )?;
-    let pacer = std::sync::Arc::new(crate::clerk::Pacer::new(target.rate));
-    let policy = crate::clerk::RetryPolicy {
-        max_retries: target.max_retries,
-        ..crate::clerk::RetryPolicy::default()
-    };
-    let instance = paced(&pacer, &policy, &Unrecorded, || client.get_instance()).await?;
-    Ok(Connection {
-        client,
-        pacer,
-        policy,
-        instance,
-    })
+    let api = Api::open(target, base_url)?;
+    let instance = api.instance().await?;
+    Ok(api.with(instance))
 }
 
 /// Workers enough that the pacer, not the pool, limits throughput up to 5 s of latency.

@@ -106,7 +106,7 @@ impl ConfigError {
         match self {
             Self::MissingKey => Some(KEY_SOURCES_HINT),
             Self::MissingTransformer | Self::AmbiguousTransformer(_) | Self::MissingFile => {
-                Some("run `migrate --help` for usage, e.g. `migrate -y -t auth0 -f users.json`")
+                Some("`migrate --help` lists the options, with examples")
             }
             Self::BadKey { .. } => Some(
                 "copy the Secret key (not the Publishable key) from https://dashboard.clerk.com/~/api-keys",

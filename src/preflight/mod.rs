@@ -166,29 +166,38 @@ impl Live<'_> {
         .await
     }
 
-    /// The sign-up settings through the Frontend API the primary domain names; `calls`
-    /// counts the requests.
+    /// The sign-up settings; `calls` counts the requests.
     pub async fn settings(&self, calls: &mut u64) -> Result<Value, String> {
-        *calls += 1;
-        let domains = paced(self.pacer, self.policy, &Unrecorded, || {
-            self.client.list_domains()
-        })
+        sign_up_settings(self.client, self.pacer, self.policy, calls).await
+    }
+}
+
+/// The sign-up settings through the Frontend API the primary domain names; `calls`
+/// counts the requests. Needs no instance: an import asks while it asks which instance
+/// the key opens.
+pub async fn sign_up_settings(
+    client: &ClerkClient,
+    pacer: &Pacer,
+    policy: &RetryPolicy,
+    calls: &mut u64,
+) -> Result<Value, String> {
+    *calls += 1;
+    let domains = paced(pacer, policy, &Unrecorded, || client.list_domains())
         .await
         .map_err(|e| format!("GET /v1/domains failed: {e}"))?;
-        let Some(primary) = domains.data.iter().find(|d| !d.is_satellite) else {
-            return Err("the instance has no primary domain".to_owned());
-        };
-        *calls += 1;
-        let env = paced(self.pacer, self.policy, &Unrecorded, || {
-            self.client.environment(&primary.frontend_api_url)
-        })
-        .await
-        .map_err(|e| format!("the Frontend API's /v1/environment failed: {e}"))?;
-        if !env.user_settings["attributes"].is_object() {
-            return Err("the Frontend API's user_settings have no attributes".to_owned());
-        }
-        Ok(env.user_settings)
+    let Some(primary) = domains.data.iter().find(|d| !d.is_satellite) else {
+        return Err("the instance has no primary domain".to_owned());
+    };
+    *calls += 1;
+    let env = paced(pacer, policy, &Unrecorded, || {
+        client.environment(&primary.frontend_api_url)
+    })
+    .await
+    .map_err(|e| format!("the Frontend API's /v1/environment failed: {e}"))?;
+    if !env.user_settings["attributes"].is_object() {
+        return Err("the Frontend API's user_settings have no attributes".to_owned());
     }
+    Ok(env.user_settings)
 }
 
 /// What the import does with a verdict read before it: a user already there is recorded

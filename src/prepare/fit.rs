@@ -285,11 +285,13 @@ fn shown(names: &[String]) -> String {
     found
 }
 
-/// The transformers whose ID the file does carry, best fit first, as a suggestion.
+/// The transformers `check` would accept (the file carries their ID and no other fits it
+/// clearly better), best fit first, as a suggestion.
 fn hint(fits: &[Fit], chosen: TransformerKind) -> String {
+    let accepted = |f: &Fit| f.has_id && !fits.iter().any(|g| g.kind != f.kind && g.beats(f));
     let fitting: Vec<String> = fits
         .iter()
-        .filter(|f| f.kind != chosen && f.has_id)
+        .filter(|f| f.kind != chosen && accepted(f))
         .map(|f| format!("-t {}", f.kind.key()))
         .collect();
     if fitting.is_empty() {

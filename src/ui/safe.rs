@@ -31,9 +31,33 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `word` as one shell word: as is when plain, else in single quotes, so a command the
+/// tool prints can be pasted back whatever the path holds.
+pub fn shell_word(word: &str) -> Cow<'_, str> {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c));
+    if plain {
+        Cow::Borrowed(word)
+    } else {
+        Cow::Owned(format!("'{}'", word.replace('\'', r"'\''")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_words_survive_a_shell() {
+        assert_eq!(shell_word("users.json"), "users.json");
+        assert_eq!(shell_word("/tmp/a-b_c/x.ndjson"), "/tmp/a-b_c/x.ndjson");
+        assert_eq!(shell_word("my users.json"), "'my users.json'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word("$(rm -rf ~)"), "'$(rm -rf ~)'");
+        assert_eq!(shell_word(""), "''");
+    }
 
     #[test]
     fn escapes_controls_and_bidi_keeps_the_rest() {

@@ -606,15 +606,15 @@ pub fn export_text(s: &crate::export::ExportSummary, source: &str) -> String {
             plural(s.mfa_reenrol, "user has", "users have")
         );
     }
+    let file = super::safe::shell_word(&s.file.to_string_lossy()).into_owned();
     if s.plan.invalid > 0 {
         let _ = writeln!(
             out,
-            "\n{} the import's checks will refuse; `migrate --dry-run -t {source} -f {}` lists why.",
+            "\n{} the import's checks will refuse; `migrate --dry-run -t {source} -f {file}` lists why.",
             plural(s.plan.invalid, "user", "users"),
-            s.file.display()
         );
     }
-    let _ = writeln!(out, "\nNext: migrate -t {source} -f {}", s.file.display());
+    let _ = writeln!(out, "\nNext: migrate -t {source} -f {file}");
     out
 }
 

@@ -285,6 +285,12 @@ async fn sigterm_stops_an_import_cleanly_with_143() {
         Some(created),
         "every created user is accounted for: {r}"
     );
+    // The command it prints finishes the job.
+    let again = super::hints::printed_commands(&String::from_utf8_lossy(&out.stderr));
+    assert_eq!(again.len(), 1, "one resume command");
+    let r = report(&run(&env, again[0].clone(), vars(2000)).await);
+    assert_eq!(r["created"].as_u64(), Some(60 - created), "{r}");
+    assert_eq!(sandbox.user_count(), 60);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

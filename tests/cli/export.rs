@@ -108,7 +108,7 @@ fn mysql_database(admin: &str, dump: &std::path::Path) -> String {
 }
 
 /// A SQLite file in `env`, made from a `.dump`.
-async fn sqlite_database(env: &TestEnv, dump: &std::path::Path) -> String {
+pub(super) async fn sqlite_database(env: &TestEnv, dump: &std::path::Path) -> String {
     let file = env.path().join("auth.db");
     let options = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(&file)
@@ -340,7 +340,7 @@ fn a_database_without_the_tables_names_what_was_expected() {
     );
 }
 
-fn betterauth_fixture(name: &str) -> std::path::PathBuf {
+pub(super) fn betterauth_fixture(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/betterauth")
         .join(name)

@@ -11,6 +11,7 @@ mod faults;
 mod fidelity;
 mod golden;
 mod help;
+mod hints;
 mod housekeeping;
 mod import;
 mod interactive;
