@@ -82,6 +82,19 @@ async fn sandbox(config: SandboxConfig) -> SandboxHandle {
     .await
 }
 
+/// Waits until the sandbox has created `n` users: a fault "mid-run" strikes at a point
+/// of the run, not at a time that a loaded machine may reach before the run starts.
+async fn until_created(sandbox: &SandboxHandle, n: u64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while sandbox.stats().users_created < n {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the run never created {n} users"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 fn clean(name: &str, row: &Row, users: usize) {
     eprintln!(
         "{name:<40} in {users:>4}  created {:>3}  duplicates {}  lost {}  mismatches {}",
@@ -106,7 +119,7 @@ async fn a_429_storm_with_a_long_retry_after() {
     let file = users_file(&env, USERS);
     let importing = run(&env, import_args(&sandbox, "clerk", &file, &[]), vars(&[]));
     let storm = async {
-        tokio::time::sleep(Duration::from_millis(600)).await;
+        until_created(&sandbox, 15).await;
         sandbox.storm_429(Duration::from_secs(3));
     };
     let (out, ()) = tokio::join!(importing, storm);
@@ -131,7 +144,7 @@ async fn a_burst_of_5xx() {
     let args = import_args(&sandbox, "clerk", &file, &[]);
     let importing = run(&env, args, vars(&[("MAX_RETRIES", "10")]));
     let burst = async {
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        until_created(&sandbox, 15).await;
         sandbox.set_fail_rate(0.6);
         tokio::time::sleep(Duration::from_millis(800)).await;
         sandbox.set_fail_rate(0.0);
@@ -157,7 +170,7 @@ async fn answers_later_than_the_client_timeout() {
         vars(&[("MAX_RETRIES", "8")]),
     );
     let spike = async {
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        until_created(&sandbox, 15).await;
         sandbox.set_answer_delay(Duration::from_millis(1500));
         tokio::time::sleep(Duration::from_millis(1200)).await;
         sandbox.set_answer_delay(Duration::ZERO);
@@ -208,7 +221,7 @@ async fn a_sandbox_restart_mid_run() {
     let args = import_args(&sandbox, "clerk", &file, &[]);
     let importing = run(&env, args, vars(&[("MAX_RETRIES", "10")]));
     let restart = async {
-        tokio::time::sleep(Duration::from_millis(700)).await;
+        until_created(&sandbox, 20).await;
         sandbox
             .restart(Duration::from_millis(800))
             .await
@@ -257,7 +270,7 @@ async fn a_sandbox_that_stops_answering_mid_run() {
     let args = import_args(&sandbox, "clerk", &file, &["--timeout", "1"]);
     let importing = run(&env, args.clone(), vars(&[("MAX_RETRIES", "1")]));
     let silence = async {
-        tokio::time::sleep(Duration::from_millis(700)).await;
+        until_created(&sandbox, 20).await;
         sandbox.set_hang(true);
     };
     let (out, ()) = tokio::join!(importing, silence);
@@ -296,8 +309,8 @@ async fn chaos(seed: u64, users: usize, rate: &str) {
     .await;
     let env = TestEnv::new();
     let file = users_file(&env, users);
-    let full_ms = users as u64 * 1000 / rate.parse::<u64>().expect("rate");
-    let mut at = || Duration::from_millis(rng.random_range(100..full_ms.max(200)));
+    // Each fault strikes once the run has created a seeded number of users.
+    let mut at = || rng.random_range(3..(users as u64 * 9 / 10).max(4));
     let (storm_at, spike_at, restart_at) = (at(), at(), at());
     let importing = run(
         &env,
@@ -311,17 +324,14 @@ async fn chaos(seed: u64, users: usize, rate: &str) {
     let schedule = async {
         let mut events = [(storm_at, 0), (spike_at, 1), (restart_at, 2)];
         events.sort();
-        let mut elapsed = Duration::ZERO;
         for (when, what) in events {
-            tokio::time::sleep(when.saturating_sub(elapsed)).await;
-            elapsed = when;
+            until_created(&sandbox, when).await;
             match what {
                 0 => sandbox.storm_429(Duration::from_millis(1500)),
                 1 => {
                     sandbox.set_answer_delay(Duration::from_millis(1300));
                     tokio::time::sleep(Duration::from_millis(600)).await;
                     sandbox.set_answer_delay(Duration::ZERO);
-                    elapsed += Duration::from_millis(600);
                 }
                 _ => sandbox
                     .restart(Duration::from_millis(500))

@@ -21,6 +21,12 @@ fn spawn(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> OsSession {
     cmd.env("TERM", "dumb");
     let mut session = Session::spawn(cmd).expect("spawns in a pty");
     session.set_expect_timeout(Some(Duration::from_secs(30)));
+    // Echo on, as a person's terminal has it: a secret's prompt turning it off is then
+    // how `settle` sees that prompt read (expectrl starts with echo off).
+    session
+        .get_process_mut()
+        .set_echo(true, Some(Duration::from_secs(5)))
+        .expect("echo on");
     session
 }
 
@@ -39,10 +45,48 @@ async fn import_three(sandbox: &SandboxHandle, env: &TestEnv) {
     assert_eq!(super::import::report(&out)["created"], 3);
 }
 
-/// A moment for a confirmation prompt to put the terminal in raw mode: a key sent before
-/// that waits in the line buffer, and under load a later line's letters answer instead.
-fn settle() {
-    std::thread::sleep(Duration::from_millis(200));
+/// Waits until the prompt on screen reads keys: a question that reads one key puts the
+/// terminal in raw mode and a secret's prompt turns echo off, and a key sent before that
+/// waits in the line buffer (under load, a later line's letters would answer instead).
+/// Called once the prompt's text is seen, which the previous prompt prints only after it
+/// gave the terminal back.
+fn settle(session: &OsSession) {
+    use nix::sys::termios::{LocalFlags, tcgetattr};
+    let pty = session.get_process().get_raw_handle().expect("the pty");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let flags = tcgetattr(std::os::fd::AsRawFd::as_raw_fd(&pty))
+            .expect("the pty's modes")
+            .local_flags;
+        if !flags.contains(LocalFlags::ICANON) || !flags.contains(LocalFlags::ECHO) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the prompt never read keys"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Waits until the import's log in `logs` holds `n` created users.
+fn wait_for_successes(logs: &Path, n: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let created = std::fs::read_dir(logs)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with("migration-"))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .map(|text| text.matches(r#""status":"success""#).count())
+            .sum::<usize>();
+        if created >= n {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "no {n} users created");
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 fn exit_code(session: &OsSession) -> i32 {
@@ -88,6 +132,7 @@ async fn prompts_in_order_and_production_defaults_to_no() {
             .expect("transformer prompt");
         s.expect("Clerk (clerk, fits this file)")
             .expect("the one that fits is named");
+        settle(&s);
         s.send("\r").expect("takes the default, the one that fits");
         s.expect("3 ready, 3 invalid").expect("readiness numbers");
         s.expect("3  would be created")
@@ -95,6 +140,7 @@ async fn prompts_in_order_and_production_defaults_to_no() {
         s.expect("into production")
             .expect("production confirmation");
         s.expect("[y/N]").expect("defaults to No");
+        settle(&s);
         s.send("\r").expect("accepts the default");
         s.expect("Migration cancelled.").expect("cancels");
         (exit_code(&s), env)
@@ -123,17 +169,17 @@ async fn a_typed_key_is_saved_to_a_private_dotenv_and_used() {
         );
         s.expect("password hash export from Auth0 support")
             .expect("asks for Auth0's hashes");
-        settle();
+        settle(&s);
         s.send("n").expect("has none");
         s.expect("Enter your Clerk Secret Key").expect("key prompt");
-        settle();
+        settle(&s);
         s.send_line(LIVE_KEY).expect("types the key");
         s.expect("Create a .env file").expect("offers to save");
-        settle();
+        settle(&s);
         s.send("y").expect("accepts");
         s.expect("Created .env").expect("saved");
         s.expect("[y/N]").expect("production confirmation");
-        settle();
+        settle(&s);
         s.send("y").expect("confirms");
         s.expect("3 created").expect("imports");
         (exit_code(&s), env)
@@ -171,7 +217,7 @@ async fn ctrl_c_drains_prints_the_resume_command_and_exits_130() {
             &[("CLERK_SECRET_KEY", LIVE_KEY), ("RATE_LIMIT", "10")],
         );
         s.expect("Importing").expect("starts");
-        std::thread::sleep(Duration::from_millis(1500));
+        wait_for_successes(&env.path().join("logs"), 3);
         s.send(ControlCode::EndOfText).expect("Ctrl-C");
         s.expect("To resume, run the same command again")
             .expect("resume hint");
@@ -253,12 +299,14 @@ fn clean_logs_confirmation_defaults_to_no() {
     std::fs::write(logs.join("migration-a.log"), "{}\n").expect("write");
     let mut s = spawn(&env, &["clean-logs"], &[]);
     s.expect("[y/N]").expect("asks");
+    settle(&s);
     s.send("\r").expect("default");
     s.expect("Operation cancelled.").expect("cancels");
     assert_eq!(exit_code(&s), 0);
     assert!(logs.join("migration-a.log").exists());
     let mut s = spawn(&env, &["clean-logs"], &[]);
     s.expect("[y/N]").expect("asks");
+    settle(&s);
     s.send("y").expect("yes");
     s.expect("Deleted 1 log file,")
         .expect("deletes, in the singular");
@@ -341,7 +389,7 @@ async fn an_auth0_import_asks_for_the_password_export_and_merges_it() {
         );
         s.expect("password hash export from Auth0 support")
             .expect("asks for Auth0's hashes");
-        settle();
+        settle(&s);
         s.send("y").expect("has one");
         s.expect("Path of the Auth0 password export")
             .expect("asks where");
@@ -350,6 +398,7 @@ async fn an_auth0_import_asks_for_the_password_export_and_merges_it() {
         s.send_line(&hashes).expect("types the path");
         s.expect("3 hashes of 4 merged").expect("reports the merge");
         s.expect("[y/N]").expect("production confirmation");
+        settle(&s);
         s.send("y").expect("confirms");
         s.expect("5 created").expect("imports");
         exit_code(&s)
@@ -377,7 +426,7 @@ async fn signed_in_users_get_their_own_question_defaulting_to_no() {
             .expect("named");
         s.expect("Also delete the 1 users who have signed in since their import? [y/N]")
             .expect("a question of its own");
-        settle();
+        settle(&s);
         s.send("\r").expect("takes the default");
         s.expect("Type \"delete 2\" to confirm")
             .expect("the others only");
@@ -427,7 +476,7 @@ async fn a_rerun_says_what_an_earlier_run_created_before_asking() {
         s.expect("Import the 0 users not imported yet")
             .expect("asks about the rest only");
         s.expect("[y/N]").expect("production defaults to No");
-        settle();
+        settle(&s);
         s.send("\r").expect("accepts the default");
         s.expect("Migration cancelled.").expect("cancels");
         exit_code(&s)
