@@ -134,10 +134,9 @@ impl AppError {
             ),
             Self::Export(crate::export::ExportError::Db(crate::export::DbError::Connect {
                 at,
+                cause,
                 ..
-            })) => Some(format!(
-                "is the database server running and listening on {at}? Check the host and port in --db-url (or DATABASE_URL)"
-            )),
+            })) => Some(db_connect_hint(at, *cause)),
             Self::SourceChanged(_) => Some(
                 "to compare with the file as it is now, pass it again with -t SOURCE -f FILE".to_owned(),
             ),
@@ -159,6 +158,25 @@ impl AppError {
             ),
             _ => None,
         }
+    }
+}
+
+fn db_connect_hint(at: &str, cause: crate::export::ConnectCause) -> String {
+    use crate::export::ConnectCause as C;
+    match cause {
+        C::Refused => format!(
+            "is the database server running and listening on {at}? Check the host and port in --db-url (or DATABASE_URL)"
+        ),
+        C::UnknownHost => "check the host name in --db-url (or DATABASE_URL)".to_owned(),
+        C::NoAnswer => format!(
+            "nothing answered at {at}: check the host and port in --db-url, and any firewall between"
+        ),
+        C::Login => {
+            "check the user name and password in --db-url (percent-encoded where they hold @ / ? #)"
+                .to_owned()
+        }
+        C::NoDatabase => "check the database name at the end of --db-url".to_owned(),
+        C::Other => "check --db-url (or DATABASE_URL)".to_owned(),
     }
 }
 

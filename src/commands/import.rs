@@ -406,26 +406,26 @@ async fn setup(target: &TargetSettings, base_url: &str) -> Result<Setup, AppErro
     let api = super::Api::open(target, base_url)?;
     let development = target.key.kind() == crate::config::secret::InstanceKind::Development;
     let count = async {
-        if development {
-            let query = Default::default();
-            Some(
-                paced(&api.pacer, &api.policy, &Unrecorded, || {
-                    api.client.count_users(&query)
-                })
-                .await,
-            )
-        } else {
-            None
+        if !development {
+            return Ok(None);
         }
+        let query = Default::default();
+        let n = paced(&api.pacer, &api.policy, &Unrecorded, || {
+            api.client.count_users(&query)
+        })
+        .await?;
+        Ok::<_, AppError>(Some(n))
     };
     let mut calls = 0;
-    let (instance, user_settings, existing) = tokio::join!(
-        api.instance(),
-        crate::preflight::sign_up_settings(&api.client, &api.pacer, &api.policy, &mut calls),
-        count,
-    );
-    let instance = instance?;
-    let existing = existing.transpose()?;
+    let settings = async {
+        Ok(
+            crate::preflight::sign_up_settings(&api.client, &api.pacer, &api.policy, &mut calls)
+                .await,
+        )
+    };
+    // The first failure ends the others: an instance that cannot be reached is said at
+    // once, not after the other calls have spent their retries.
+    let (instance, user_settings, existing) = tokio::try_join!(api.instance(), settings, count)?;
     Ok(Setup {
         connection: api.with(instance),
         user_settings,

@@ -161,9 +161,18 @@ impl Api {
     }
 
     /// Which instance the key opens (paced and retried like every other call, so a 429
-    /// or 5xx here does not end the run).
+    /// or 5xx here does not end the run). A connection that cannot be opened at all on
+    /// this first call is a wrong --api-url or no network, not a passing fault: said at
+    /// once, not after a minute of retries.
     pub(crate) async fn instance(&self) -> Result<crate::clerk::types::Instance, AppError> {
+        use crate::clerk::ClientError;
         use crate::clerk::paced::{Unrecorded, paced};
+        self.pacer.acquire().await;
+        match self.client.get_instance().await {
+            Ok(instance) => return Ok(instance),
+            Err(e @ ClientError::Connect { .. }) => return Err(e.into()),
+            Err(_) => {}
+        }
         Ok(paced(&self.pacer, &self.policy, &Unrecorded, || {
             self.client.get_instance()
         })

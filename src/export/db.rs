@@ -31,6 +31,46 @@ impl std::fmt::Debug for DbUrl {
     }
 }
 
+/// Why a connection failed, for the next step to suggest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectCause {
+    /// Nothing listens at the host and port.
+    Refused,
+    /// The host name does not resolve.
+    UnknownHost,
+    /// The server did not answer in time.
+    NoAnswer,
+    /// The server refused the user name or password.
+    Login,
+    /// The server runs, but holds no database of that name.
+    NoDatabase,
+    Other,
+}
+
+impl ConnectCause {
+    fn of(e: &sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::Io(io) => match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => Self::Refused,
+                std::io::ErrorKind::TimedOut => Self::NoAnswer,
+                // The resolver's failure reaches here as an untyped I/O error.
+                _ if io.to_string().contains("lookup address") => Self::UnknownHost,
+                _ => Self::Other,
+            },
+            sqlx::Error::PoolTimedOut => Self::NoAnswer,
+            sqlx::Error::Database(db) => match db.code().as_deref() {
+                // PostgreSQL's invalid_password and invalid_authorization_specification,
+                // MySQL's ER_ACCESS_DENIED_ERROR.
+                Some("28P01" | "28000" | "1045") => Self::Login,
+                // PostgreSQL's invalid_catalog_name, MySQL's ER_BAD_DB_ERROR.
+                Some("3D000" | "1049") => Self::NoDatabase,
+                _ => Self::Other,
+            },
+            _ => Self::Other,
+        }
+    }
+}
+
 /// Why the database cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -49,6 +89,7 @@ pub enum DbError {
         kind: &'static str,
         at: String,
         reason: String,
+        cause: ConnectCause,
     },
     #[error("{table} not found in {place}: {hint}")]
     MissingTable {
@@ -158,10 +199,23 @@ impl DbUrl {
     }
 
     fn connect_error(&self, e: sqlx::Error) -> DbError {
+        let cause = ConnectCause::of(&e);
+        let host = self
+            .shown
+            .rsplit_once(':')
+            .map_or(self.shown.as_str(), |(h, _)| h);
+        let reason = match cause {
+            ConnectCause::Refused => "connection refused".to_owned(),
+            ConnectCause::UnknownHost => format!("the host name {host} could not be resolved"),
+            ConnectCause::NoAnswer => "no answer".to_owned(),
+            ConnectCause::Login => "the server refused the user name or password".to_owned(),
+            ConnectCause::NoDatabase | ConnectCause::Other => self.scrub(&e.to_string()),
+        };
         DbError::Connect {
             kind: self.dialect.name(),
             at: self.shown.clone(),
-            reason: self.scrub(&e.to_string()),
+            reason,
+            cause,
         }
     }
 
@@ -198,6 +252,7 @@ impl DbUrl {
                     kind: self.dialect.name(),
                     at: self.shown.clone(),
                     reason: format!("no answer within {}s", timeout.as_secs()),
+                    cause: ConnectCause::NoAnswer,
                 });
             }
         }
@@ -664,6 +719,48 @@ fn redact_text(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each way a connection fails gets its own words: the resolver's failure (an untyped
+    /// I/O error, as std's lookup returns it), a refusal, a timeout.
+    #[test]
+    fn connection_failures_say_what_failed() {
+        let url = DbUrl::parse("postgres://admin:pw@db.example.com:6543/app").expect("pg");
+        let io = |kind, text: &str| sqlx::Error::Io(std::io::Error::new(kind, text.to_owned()));
+        let cases = [
+            (
+                io(
+                    std::io::ErrorKind::Other,
+                    "failed to lookup address information: Name or service not known",
+                ),
+                ConnectCause::UnknownHost,
+                "the host name db.example.com could not be resolved",
+            ),
+            (
+                io(
+                    std::io::ErrorKind::ConnectionRefused,
+                    "Connection refused (os error 111)",
+                ),
+                ConnectCause::Refused,
+                "connection refused",
+            ),
+            (
+                io(std::io::ErrorKind::TimedOut, "timed out"),
+                ConnectCause::NoAnswer,
+                "no answer",
+            ),
+        ];
+        for (error, cause, reason) in cases {
+            let DbError::Connect {
+                reason: got,
+                cause: got_cause,
+                ..
+            } = url.connect_error(error)
+            else {
+                panic!("a connect error");
+            };
+            assert_eq!((got_cause, got.as_str()), (cause, reason));
+        }
+    }
 
     #[test]
     fn urls_parse_and_never_show_their_password() {

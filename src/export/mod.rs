@@ -23,7 +23,7 @@ use crate::source::{Fields, Position, Record};
 use crate::transform::{TransformContext, TransformerKind};
 use crate::user::ValidateOptions;
 
-pub use db::{DbError, DbUrl};
+pub use db::{ConnectCause, DbError, DbUrl};
 pub use writer::Layout;
 
 /// Rows per page.

@@ -23,6 +23,9 @@ enum State {
 pub struct JsonRecords<R> {
     reader: R,
     line: u64,
+    /// Bytes consumed, and where the current line began, for columns.
+    offset: u64,
+    line_start: u64,
     row: u64,
     state: State,
     wrapped: bool,
@@ -34,6 +37,8 @@ impl<R: BufRead> JsonRecords<R> {
         Self {
             reader,
             line: 1,
+            offset: 0,
+            line_start: 0,
             row: 0,
             state: State::Start,
             wrapped: false,
@@ -45,8 +50,10 @@ impl<R: BufRead> JsonRecords<R> {
         Ok(self.reader.fill_buf()?.first().copied())
     }
 
+    /// Consumes a byte that is not a line break.
     fn bump(&mut self) {
         self.reader.consume(1);
+        self.offset += 1;
     }
 
     /// Skips whitespace (and a leading byte-order mark), counting lines.
@@ -60,7 +67,10 @@ impl<R: BufRead> JsonRecords<R> {
             let mut found = None;
             for &b in chunk {
                 match b {
-                    b'\n' => self.line += 1,
+                    b'\n' => {
+                        self.line += 1;
+                        self.line_start = self.offset + used as u64 + 1;
+                    }
                     b' ' | b'\t' | b'\r' => {}
                     _ => {
                         found = Some(b);
@@ -70,6 +80,7 @@ impl<R: BufRead> JsonRecords<R> {
                 used += 1;
             }
             self.reader.consume(used);
+            self.offset += used as u64;
             if found.is_some() {
                 return Ok(found);
             }
@@ -84,7 +95,7 @@ impl<R: BufRead> JsonRecords<R> {
         };
         SourceErrorKind::Json {
             line: self.line,
-            column: 0,
+            column: self.offset - self.line_start + 1,
             message: format!("expected {expected}, found {found}"),
         }
     }
@@ -170,14 +181,23 @@ impl<R: BufRead> JsonRecords<R> {
             // Lines are counted once per consumed span, not byte by byte.
             match end {
                 Some(n) => {
-                    self.line += newlines(&chunk[..n]);
-                    self.buf.extend_from_slice(&chunk[..n]);
+                    let span = &chunk[..n];
+                    self.line += newlines(span);
+                    if let Some(at) = memchr::memrchr(b'\n', span) {
+                        self.line_start = self.offset + at as u64 + 1;
+                    }
+                    self.offset += n as u64;
+                    self.buf.extend_from_slice(span);
                     self.reader.consume(n);
                     return Ok(true);
                 }
                 None => {
                     let n = chunk.len();
                     self.line += newlines(chunk);
+                    if let Some(at) = memchr::memrchr(b'\n', chunk) {
+                        self.line_start = self.offset + at as u64 + 1;
+                    }
+                    self.offset += n as u64;
                     self.buf.extend_from_slice(chunk);
                     self.reader.consume(n);
                     if self.buf.len() > MAX_RECORD_BYTES {
@@ -193,6 +213,8 @@ impl<R: BufRead> JsonRecords<R> {
         // A UTF-8 byte-order mark is not JSON but is common in exports from Windows tools.
         if self.reader.fill_buf()?.starts_with(&[0xEF, 0xBB, 0xBF]) {
             self.reader.consume(3);
+            self.offset = 3;
+            self.line_start = 3;
         }
         match self.skip_ws()? {
             Some(b'[') => {
@@ -505,6 +527,21 @@ mod tests {
         match read("[\n{\"a\": 1},\n{\"b\" 2}\n]") {
             Err(SourceErrorKind::Json { line, .. }) => assert_eq!(line, 3),
             other => panic!("{other:?}"),
+        }
+        // Columns count from 1, in bytes, after a byte-order mark and across lines.
+        for (text, at) in [
+            ("nope", (1, 1)),
+            ("\u{feff}nope", (1, 1)),
+            ("  \n   x", (2, 4)),
+            ("[{\"a\":1}\n  x]", (2, 3)),
+            ("[{\"a\":\n1} x]", (2, 4)),
+        ] {
+            match read(text) {
+                Err(SourceErrorKind::Json { line, column, .. }) => {
+                    assert_eq!((line, column), at, "{text:?}")
+                }
+                other => panic!("{text:?}: {other:?}"),
+            }
         }
         assert!(matches!(
             read("[{\"a\":1}] x"),

@@ -207,8 +207,9 @@ pub struct SourceError {
 /// What went wrong with the file.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceErrorKind {
+    // The reason is in the message, so it is not a `#[source]` too (it would print twice).
     #[error("failed to read the file: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     #[error(
         "cannot tell the format from the extension: use .json, .ndjson, .jsonl or .csv, or pass --format"
     )]
@@ -221,7 +222,7 @@ pub enum SourceErrorKind {
     NoUsers,
     #[error("this looks like a {0} file, not a {1} export: decompress or convert it first")]
     Binary(&'static str, &'static str),
-    #[error("invalid JSON at line {line}, column {column}: {message}")]
+    #[error("invalid JSON at line {line}{}: {message}", column_text(*column))]
     Json {
         line: u64,
         column: u64,
@@ -558,6 +559,21 @@ pub fn json_kind(v: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+/// ", column N" when the column is known (0 means it is not).
+fn column_text(column: u64) -> String {
+    if column == 0 {
+        String::new()
+    } else {
+        format!(", column {column}")
+    }
+}
+
+impl From<std::io::Error> for SourceErrorKind {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
     }
 }
 

@@ -43,7 +43,7 @@ fn counts(report: &Value) -> (u64, u64, u64) {
 #[cfg_attr(shared_absent, ignore = "needs ../shared beside the checkout")]
 #[test]
 fn reference_samples_have_the_documented_counts() {
-    let Some(shared) = shared_dir() else { return };
+    let shared = shared_dir().expect("../shared");
     let dir = shared.join("reference-samples");
     let env = TestEnv::new();
     let firebase = super::util::FIREBASE_FLAGS;

@@ -1,4 +1,4 @@
-//! `--quiet` and `NO_COLOR`: how much the terminal gets.
+//! `--quiet` and `NO_COLOR`: how much the terminal gets; errors said once.
 
 use std::path::Path;
 use std::time::Duration;
@@ -77,4 +77,76 @@ fn no_color_is_honoured() {
         !plain.contains("\u{1b}["),
         "NO_COLOR: no escape codes: {plain:?}"
     );
+}
+
+/// An error prints its reason once: a cause line never repeats what the error line (or an
+/// earlier cause) already says.
+#[test]
+fn errors_say_their_cause_once() {
+    let env = TestEnv::new();
+    std::fs::create_dir(env.path().join("a dir.json")).expect("dir");
+    let unreadable = env.path().join("unreadable.json");
+    std::os::unix::fs::symlink("/proc/self/mem", &unreadable).expect("link");
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
+    let cases: Vec<Case> = vec![
+        (
+            vec!["-y", "-t", "auth0", "-f", "users.json"],
+            vec![("CLERK_SECRET_KEY", "pk_live_wrong")],
+        ),
+        (
+            vec!["--dry-run", "-t", "auth0", "-f", "missing.json"],
+            vec![],
+        ),
+        (vec!["--dry-run", "-t", "auth0", "-f", "a dir.json"], vec![]),
+        (
+            vec!["--dry-run", "-t", "auth0", "-f", "unreadable.json"],
+            vec![],
+        ),
+        (
+            vec![
+                "export",
+                "supabase",
+                "-o",
+                "o.json",
+                "--db-url",
+                "postgres://u@127.0.0.1:9/x",
+            ],
+            vec![],
+        ),
+        (
+            vec![
+                "-y",
+                "-t",
+                "auth0",
+                "-f",
+                "users.json",
+                "--api-url",
+                "http://127.0.0.1:9",
+            ],
+            vec![("CLERK_SECRET_KEY", "sk_live_abc")],
+        ),
+        (vec!["runs", "show", "nothing.log"], vec![]),
+    ];
+    env.write(
+        "users.json",
+        r#"[{"user_id": "a", "email": "a@example.com"}]"#,
+    );
+    for (args, vars) in cases {
+        let mut cmd = env.cmd();
+        cmd.args(&args).envs(vars);
+        let out = cmd.output().expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}: {stderr}");
+        let mut said = String::new();
+        for line in stderr.lines() {
+            if let Some(cause) = line.trim().strip_prefix("caused by: ") {
+                assert!(
+                    !said.contains(cause),
+                    "{args:?} repeats its cause {cause:?}:\n{stderr}"
+                );
+            }
+            said.push_str(line);
+        }
+        assert!(stderr.contains("error: "), "{args:?}: {stderr}");
+    }
 }
