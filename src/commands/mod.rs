@@ -95,6 +95,7 @@ pub(crate) fn config_context<'a>(
         dotenv,
         prompter: if interactive { Some(terminal) } else { None },
         dotenv_path: std::path::Path::new(DOTENV),
+        sandbox_key: crate::sandbox::DEFAULT_SECRET_KEY,
     }
 }
 

@@ -181,6 +181,9 @@ pub struct Context<'a> {
     pub prompter: Option<&'a mut dyn Prompter>,
     /// Where a prompted key may be saved.
     pub dotenv_path: &'a Path,
+    /// The key `--sandbox` uses when none is configured: the embedded sandbox's own,
+    /// given by the caller that starts it.
+    pub sandbox_key: &'a str,
 }
 
 /// Resolves the import's settings.
@@ -441,7 +444,7 @@ pub fn resolve_target(
     let (endpoint, key) = if args.sandbox {
         let key = match flag_or_env_key.or(ctx.dotenv.get("CLERK_SECRET_KEY")) {
             Some(k) => parse_key(k, "the configuration")?,
-            None => parse_key(crate::sandbox::DEFAULT_SECRET_KEY, "the sandbox")?,
+            None => parse_key(ctx.sandbox_key, "the sandbox")?,
         };
         (Endpoint::Sandbox, key)
     } else {
@@ -638,6 +641,7 @@ mod tests {
             dotenv,
             prompter: None,
             dotenv_path: &path,
+            sandbox_key: "sk_test_embedded0000000000000000",
         };
         resolve_target(args, &mut ctx)
     }

@@ -6,13 +6,10 @@
 //! spec: the flag "cannot be used if password is the only way to sign in"); a TOTP secret
 //! while the authenticator app is off is dropped without a word.
 
-use axum::Json;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::envelope::ApiError;
-use super::state::Shared;
 
 /// Every identifier on and optional, passwords on and optional, email codes as a first
 /// factor, TOTP and backup codes on: what the sandbox did before settings existed.
@@ -171,40 +168,6 @@ fn unknown(param: &str) -> ApiError {
         ),
         param,
     )
-}
-
-/// `GET /v1/domains`: the instance's one primary domain; its Frontend API is this same
-/// server under `/fapi`.
-pub async fn domains(State(shared): State<Shared>, headers: HeaderMap) -> Json<Value> {
-    let host = headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    Json(json!({
-        "data": [{
-            "object": "domain",
-            "id": format!("dmn_{}", shared.instance_id.trim_start_matches("ins_")),
-            "name": host,
-            "is_satellite": false,
-            "frontend_api_url": format!("http://{host}/fapi"),
-            "accounts_portal_url": null,
-            "proxy_url": null,
-            "development_origin": "",
-            "cname_targets": null
-        }],
-        "total_count": 1
-    }))
-}
-
-/// The Frontend API's `GET /v1/environment`, public as Clerk's is.
-pub async fn environment(State(shared): State<Shared>) -> Json<Value> {
-    Json(json!({
-        "object": "environment",
-        "user_settings": shared.user_settings(),
-        "auth_config": {"object": "auth_config", "single_session_mode": true},
-        "display_config": {"object": "display_config", "instance_environment_type":
-            if shared.config.is_production() { "production" } else { "development" }}
-    }))
 }
 
 #[cfg(test)]

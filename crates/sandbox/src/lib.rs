@@ -5,10 +5,15 @@
 //! error envelopes, uniqueness rules, user cap and a strict rate limit. It is served by
 //! `migrate sandbox` for rehearsals and embedded by `migrate --sandbox`.
 //!
-//! It deliberately uses no other module of this crate (not even `clerk`): it is an
-//! independent oracle, so a wrong field name cannot pass on both sides of a test.
+//! It is its own crate and depends on nothing of the importer (not even its Clerk
+//! client): an independent oracle, so a wrong field name cannot pass on both sides of a
+//! test, and the compiler keeps it so.
+
+// Clerk's large `User` object is rendered with one `json!` literal.
+#![recursion_limit = "256"]
 
 mod envelope;
+mod fapi;
 mod gate;
 mod identifiers;
 mod ids;
@@ -127,14 +132,14 @@ fn routes(shared: Shared) -> Router {
         .route("/v1/email_addresses", post(identifiers::create_email))
         .route("/v1/phone_numbers", post(identifiers::create_phone))
         .route("/v1/instance", get(users::instance))
-        .route("/v1/domains", get(settings::domains))
+        .route("/v1/domains", get(fapi::domains))
         .fallback(envelope::not_found)
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             gate::gate,
         ))
         // The Frontend API is public: no key, no BAPI rate limit.
-        .merge(Router::new().route("/fapi/v1/environment", get(settings::environment)))
+        .merge(Router::new().route("/fapi/v1/environment", get(fapi::environment)))
         .with_state(shared)
 }
 
