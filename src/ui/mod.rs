@@ -3,6 +3,7 @@
 pub mod printer;
 pub mod progress;
 pub mod prompt;
+pub mod report;
 pub mod safe;
 pub mod summary;
 

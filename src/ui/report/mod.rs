@@ -1,0 +1,35 @@
+//! One typed report per command: built from what the engines return, rendered as text
+//! for people and serialized as the command's `--json` object, so the JSON contract of
+//! every command is a set of types.
+
+pub mod delete;
+
+use serde::Serialize;
+
+use super::Printer;
+
+/// A report people read as text and scripts read as JSON.
+pub trait Report: Serialize {
+    /// The text people see (stderr).
+    fn text(&self) -> String;
+    /// The one line `--quiet` keeps, when the report has one.
+    fn outcome(&self) -> Option<String> {
+        None
+    }
+}
+
+/// Shows `report` the way the printer is set up: JSON on stdout with `--json`, else its
+/// text and its outcome line.
+pub fn show(printer: &Printer, report: &impl Report) {
+    if printer.is_json() {
+        match serde_json::to_string(report) {
+            Ok(json) => printer.data(&json),
+            Err(e) => printer.warn(&format!("could not write the report as JSON: {e}")),
+        }
+    } else {
+        printer.info(&report.text());
+        if let Some(line) = report.outcome() {
+            printer.outcome(&line);
+        }
+    }
+}
