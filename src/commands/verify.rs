@@ -1,25 +1,22 @@
 //! `migrate verify`: which users, against which source, then the engine, then the report.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde_json::{Value, json};
-
-use tokio::task::JoinSet;
-
-use crate::clerk::ClientError;
 use crate::cli::VerifyArgs;
 use crate::config;
 use crate::error::AppError;
 use crate::exit::ExitStatus;
 use crate::ledger::{LedgerWriter, RunHeader};
-use crate::prepare::{self, Item, PrepareOptions};
+use crate::prepare::PrepareOptions;
 use crate::transform::auth0_passwords::Auth0Passwords;
 use crate::transform::{FirebaseHashConfig, TransformContext, TransformerKind};
-use crate::ui::{Printer, TerminalPrompter, summary};
+use crate::ui::report::show;
+use crate::ui::report::verify::VerifyReport;
+use crate::ui::{Printer, TerminalPrompter};
 use crate::user::ValidateOptions;
-use crate::verify::{self, BATCH, Outcome, PasswordOutcome, Target, VerifySummary, targets};
+use crate::verify::run::{Api, VerifyError, Work};
+use crate::verify::{self, targets};
 
 pub async fn run(args: VerifyArgs, printer: Printer) -> Result<ExitStatus, AppError> {
     let log = std::sync::OnceLock::new();
@@ -60,12 +57,8 @@ async fn verify(
     let _lock = super::lock_logs(&args.output.log_dir, "verify", &printer)?;
     let base_url = super::existing_instance(&target, "verify")?;
     let log_dir = &args.output.log_dir;
-    let super::Connection {
-        client,
-        pacer,
-        policy,
-        instance,
-    } = super::connect(&target, base_url).await?;
+    let connection = super::connect(&target, base_url).await?;
+    let instance = &connection.instance;
     // This instance's imports only: a rehearsal's log against the sandbox beside them is
     // not "the latest".
     let logs = super::logs_of_instance(&args.log, args.all_runs, log_dir, &instance.id, "verify")?;
@@ -78,99 +71,54 @@ async fn verify(
         ));
     }
 
-    let mut ledger = LedgerWriter::create(log_dir, "verify")?;
+    let ledger = open_log(log_dir, &file, transformer, &connection.instance)?;
     let _ = log.set(ledger.path().to_owned());
-    let mut run_header = RunHeader::new("verify");
-    run_header.file = Some(file.display().to_string());
-    run_header.transformer = Some(transformer.key().to_owned());
-    run_header.instance = Some(instance.id.clone());
-    run_header.environment = Some(instance.environment_type.clone());
-    ledger.append(&run_header)?;
-
-    let mut wanted: HashMap<String, String> = found.users.iter().cloned().collect();
-    let clerk_ids: HashMap<String, String> = wanted.clone();
-    let mut s = VerifySummary::new(ledger.path().to_owned());
-    let options = PrepareOptions {
-        transformer,
-        format: None,
-        context: context_for(transformer, header.as_ref(), &printer),
-        validate: ValidateOptions::default(),
+    let work = Work {
+        file: &file,
+        options: PrepareOptions {
+            transformer,
+            format: None,
+            context: context_for(transformer, header.as_ref(), &printer),
+            validate: ValidateOptions::default(),
+        },
+        users: found.users.into_iter().collect(),
+        passwords: known,
     };
     // Requests overlap so the pacer, not each round trip, sets the pace.
-    let in_flight = super::worker_count(&target);
-    let mut checks: JoinSet<Checked> = JoinSet::new();
-    let mut batch: Vec<Target> = Vec::with_capacity(BATCH);
-    let mut items = prepare::prepare(&file, options)?;
-    loop {
-        let next = items.next().transpose()?;
-        let done = next.is_none();
-        if let Some((Item::Ready { prepared, .. }, _)) = next
-            && let Some(clerk_id) = wanted.remove(&prepared.external_id)
-        {
-            batch.push(Target {
-                clerk_id,
-                expected: *prepared,
-            });
-        }
-        if batch.len() == BATCH || (done && !batch.is_empty()) {
-            let batch = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-            let (client, pacer) = (client.clone(), pacer.clone());
-            checks.spawn(async move {
-                let outcomes = verify::check(&client, &pacer, &policy, &batch).await;
-                Checked::Users(batch, outcomes)
-            });
-        }
-        while checks.len() >= in_flight {
-            settle(checks.join_next().await, &mut s, &mut ledger)?;
-        }
-        if done {
-            break;
-        }
-    }
-    s.not_in_source = wanted.len() as u64;
-
-    for (id, password) in known {
-        s.password_checked += 1;
-        let Some(clerk_id) = clerk_ids.get(&id).cloned() else {
-            s.password_failed
-                .push((id, "not among the users of these runs"));
-            continue;
-        };
-        let (client, pacer) = (client.clone(), pacer.clone());
-        checks.spawn(async move {
-            let outcome =
-                verify::check_password(&client, &pacer, &policy, &clerk_id, &password).await;
-            Checked::Password(id, clerk_id, outcome)
-        });
-        while checks.len() >= in_flight {
-            settle(checks.join_next().await, &mut s, &mut ledger)?;
-        }
-    }
-    while let Some(next) = checks.join_next().await {
-        settle(Some(next), &mut s, &mut ledger)?;
-    }
-
+    let api = Api {
+        in_flight: super::worker_count(&target),
+        client: connection.client,
+        pacer: connection.pacer,
+        policy: connection.policy,
+    };
+    let s = verify::run::run(&api, work, ledger).await?;
     super::import::close_log(&s.log_file, false, &printer);
-    if printer.is_json() {
-        printer.data(&summary::verify_json(&s).to_string());
-    } else {
-        printer.info(&summary::verify_text(&s, &file, printer.is_verbose()));
-        printer.outcome(&format!(
-            "verified {}: {} matching, {} drifted, {} missing; passwords {} ok, {} failed · log {}",
-            s.checked,
-            s.matching,
-            s.drifted,
-            s.missing,
-            s.password_ok,
-            s.password_failed.len(),
-            s.log_file.display()
-        ));
-    }
+    show(
+        &printer,
+        &VerifyReport::new(&s, &file, printer.is_verbose()),
+    );
     Ok(if s.clean() {
         ExitStatus::Success
     } else {
         ExitStatus::Incomplete
     })
+}
+
+/// The verify log, with a header naming what is compared.
+fn open_log(
+    log_dir: &Path,
+    file: &Path,
+    transformer: TransformerKind,
+    instance: &crate::clerk::types::Instance,
+) -> Result<LedgerWriter, AppError> {
+    let mut ledger = LedgerWriter::create(log_dir, "verify")?;
+    let mut header = RunHeader::new("verify");
+    header.file = Some(file.display().to_string());
+    header.transformer = Some(transformer.key().to_owned());
+    header.instance = Some(instance.id.clone());
+    header.environment = Some(instance.environment_type.clone());
+    ledger.append(&header)?;
+    Ok(ledger)
 }
 
 /// The source to compare with: `-t/-f`, or the file the newest log names, refused when
@@ -234,60 +182,13 @@ fn context_for(
     }
 }
 
-/// The answer to one spawned request.
-enum Checked {
-    Users(Vec<Target>, Result<Vec<Outcome>, ClientError>),
-    Password(String, String, Result<PasswordOutcome, ClientError>),
-}
-
-/// Counts and logs one finished request.
-fn settle(
-    joined: Option<Result<Checked, tokio::task::JoinError>>,
-    s: &mut VerifySummary,
-    ledger: &mut LedgerWriter,
-) -> Result<(), AppError> {
-    let Some(joined) = joined else {
-        return Ok(());
-    };
-    let checked = joined.map_err(|e| AppError::Task(e.to_string()))?;
-    match checked {
-        Checked::Users(batch, outcomes) => {
-            for (t, outcome) in batch.into_iter().zip(outcomes?) {
-                s.checked += 1;
-                let id = t.expected.external_id;
-                match outcome {
-                    Outcome::Match => s.matching += 1,
-                    Outcome::Missing => {
-                        s.missing += 1;
-                        ledger.append(
-                            &json!({"userId": id, "clerkUserId": t.clerk_id, "status": "missing"}),
-                        )?;
-                    }
-                    Outcome::Drift(diffs) => {
-                        s.drifted += 1;
-                        s.note_drift(&id, &diffs);
-                        let fields: Vec<Value> = diffs
-                            .iter()
-                            .map(|d| json!({"field": d.field, "expected": d.expected, "actual": d.actual}))
-                            .collect();
-                        ledger.append(&json!({"userId": id, "clerkUserId": t.clerk_id, "status": "drift", "fields": fields}))?;
-                    }
-                }
-            }
-        }
-        Checked::Password(id, clerk_id, outcome) => {
-            let why = match outcome? {
-                PasswordOutcome::Ok => {
-                    s.password_ok += 1;
-                    return Ok(());
-                }
-                PasswordOutcome::Wrong => "Clerk refuses the password",
-                PasswordOutcome::NoPassword => "Clerk holds no password for this user",
-                PasswordOutcome::Missing => "the user is gone",
-            };
-            ledger.append(&json!({"userId": id, "clerkUserId": clerk_id, "status": "password_failed", "error": why}))?;
-            s.password_failed.push((id, why));
+impl From<VerifyError> for AppError {
+    fn from(e: VerifyError) -> Self {
+        match e {
+            VerifyError::Source(e) => AppError::Source(e),
+            VerifyError::Clerk(e) => AppError::Clerk(e),
+            VerifyError::Ledger(e) => AppError::Ledger(e),
+            VerifyError::Task(e) => AppError::Task(e),
         }
     }
-    Ok(())
 }

@@ -510,29 +510,6 @@ pub fn verify_text(s: &crate::verify::VerifySummary, file: &Path, verbose: bool)
     out
 }
 
-/// The verify report as one JSON object.
-pub fn verify_json(s: &crate::verify::VerifySummary) -> Value {
-    let fields: serde_json::Map<String, Value> = s
-        .fields
-        .iter()
-        .filter(|(_, n, _)| *n > 0)
-        .map(|(f, n, _)| ((*f).to_owned(), json!(n)))
-        .collect();
-    json!({
-        "mode": "verify",
-        "checked": s.checked,
-        "matching": s.matching,
-        "drifted": s.drifted,
-        "missing": s.missing,
-        "not_in_source": s.not_in_source,
-        "fields": fields,
-        "password_checked": s.password_checked,
-        "password_ok": s.password_ok,
-        "password_failed": s.password_failed.len(),
-        "log_file": s.log_file.display().to_string(),
-    })
-}
-
 /// The export report for people: what was written and what the import will make of it.
 pub fn export_text(s: &crate::export::ExportSummary, source: &str) -> String {
     let mut out = String::new();

@@ -6,6 +6,7 @@
 
 pub mod compare;
 pub mod passwords;
+pub mod run;
 pub mod summary;
 pub mod targets;
 

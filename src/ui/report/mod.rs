@@ -3,6 +3,7 @@
 //! every command is a set of types.
 
 pub mod delete;
+pub mod verify;
 
 use serde::Serialize;
 
