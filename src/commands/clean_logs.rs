@@ -1,14 +1,15 @@
 //! `migrate clean-logs`: delete old migration logs, with filters and a confirmation.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime};
-
-use serde_json::json;
 
 use crate::cli::CleanLogsArgs;
 use crate::config::{self, Prompter};
 use crate::error::AppError;
 use crate::exit::ExitStatus;
+use crate::ledger::tidy;
+use crate::ui::report::logs::{CleanPreview, CleanReport, log_files_count};
+use crate::ui::report::show;
 use crate::ui::{Printer, TerminalPrompter};
 
 /// Parses `30m`, `12h`, `7d`, `4w` (or plain seconds).
@@ -30,21 +31,6 @@ pub fn parse_age(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(n.saturating_mul(secs)))
 }
 
-/// `.log` files directly in `dir`, newest first.
-pub fn log_files(dir: &Path) -> std::io::Result<Vec<(PathBuf, SystemTime)>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let meta = entry.metadata()?;
-        let path = entry.path();
-        if meta.is_file() && path.extension().is_some_and(|e| e == "log") {
-            files.push((path, meta.modified().unwrap_or(SystemTime::UNIX_EPOCH)));
-        }
-    }
-    files.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
-    Ok(files)
-}
-
 pub fn run(args: CleanLogsArgs, printer: Printer) -> Result<ExitStatus, AppError> {
     let dir = &args.output.log_dir;
     let older_than = args
@@ -61,94 +47,64 @@ pub fn run(args: CleanLogsArgs, printer: Printer) -> Result<ExitStatus, AppError
         return Ok(ExitStatus::Success);
     }
     let _lock = super::lock_logs(dir, "clean-logs", &printer)?;
-    let now = SystemTime::now();
-    let files = log_files(dir).map_err(|e| AppError::Io(dir.clone(), e))?;
+    let files = tidy::log_files(dir).map_err(|e| AppError::Io(dir.clone(), e))?;
     let total = files.len();
-    let doomed: Vec<PathBuf> = files
-        .into_iter()
-        .skip(args.keep.unwrap_or(0))
-        .filter(|(_, modified)| {
-            older_than.is_none_or(|age| now.duration_since(*modified).is_ok_and(|d| d > age))
-        })
-        .map(|(p, _)| p)
-        .collect();
+    let doomed = tidy::doomed(files, args.keep.unwrap_or(0), older_than, SystemTime::now());
     let kept = total - doomed.len();
-    let names: Vec<String> = doomed.iter().map(|p| p.display().to_string()).collect();
     if doomed.is_empty() || args.dry_run {
-        if printer.is_json() {
-            printer.data(&json!({"mode": "clean-logs", "dry_run": args.dry_run, "removed": [], "would_remove": names, "kept": kept}).to_string());
-        } else if doomed.is_empty() {
-            printer.info(&format!(
-                "Nothing to clean in {} ({} kept).",
-                dir.display(),
-                log_files_count(kept)
-            ));
-        } else {
-            printer.info(&format!(
-                "Dry run: would delete {}, keep {kept}:",
-                log_files_count(doomed.len())
-            ));
-            for n in &names {
-                printer.info(&format!("  {n}"));
-            }
-        }
+        let preview = CleanPreview {
+            mode: "clean-logs",
+            dry_run: args.dry_run,
+            removed: Vec::new(),
+            would_remove: doomed.iter().map(|p| p.display().to_string()).collect(),
+            kept,
+            dir: dir.display().to_string(),
+        };
+        show(&printer, &preview);
         return Ok(ExitStatus::Success);
     }
-    if !args.yes {
-        if !super::interactive(false) {
-            return Err(AppError::Usage(
-                "refusing to delete logs without a confirmation: pass -y, or --dry-run to preview"
-                    .to_owned(),
-            ));
-        }
-        let mut prompter = TerminalPrompter;
-        let p: &mut dyn Prompter = &mut prompter;
-        let question = format!(
-            "Delete {} from {} (keeping {kept})?",
-            log_files_count(doomed.len()),
-            dir.display()
-        );
-        if !p
-            .confirm(&question, false)
-            .map_err(config::ConfigError::from)?
-        {
-            printer.info("Operation cancelled.");
-            return Ok(ExitStatus::Success);
-        }
+    if !args.yes && !confirm(dir, doomed.len(), kept)? {
+        printer.info("Operation cancelled.");
+        return Ok(ExitStatus::Success);
     }
-    let mut removed = Vec::new();
-    let mut failed = Vec::new();
-    for path in doomed {
-        match std::fs::remove_file(&path) {
-            Ok(()) => removed.push(path.display().to_string()),
-            Err(e) => failed.push(format!("{}: {e}", path.display())),
-        }
-    }
-    if printer.is_json() {
-        printer.data(&json!({"mode": "clean-logs", "dry_run": false, "removed": removed, "failed": failed, "kept": kept}).to_string());
-    } else {
-        printer.info(&format!(
-            "Deleted {}, kept {kept}.",
-            log_files_count(removed.len())
-        ));
-        for f in &failed {
+    let (removed, failed) = tidy::remove(doomed);
+    let report = CleanReport {
+        mode: "clean-logs",
+        dry_run: false,
+        removed,
+        failed,
+        kept,
+    };
+    show(&printer, &report);
+    if !printer.is_json() {
+        for f in &report.failed {
             printer.warn(&format!("could not delete {f}"));
         }
     }
-    Ok(if failed.is_empty() {
+    Ok(if report.failed.is_empty() {
         ExitStatus::Success
     } else {
         ExitStatus::Incomplete
     })
 }
 
-/// "1 log file", "2 log files".
-fn log_files_count(n: usize) -> String {
-    if n == 1 {
-        "1 log file".to_owned()
-    } else {
-        format!("{n} log files")
+/// Asks at a terminal; without one, a confirmation is required up front.
+fn confirm(dir: &Path, doomed: usize, kept: usize) -> Result<bool, AppError> {
+    if !super::interactive(false) {
+        return Err(AppError::Usage(
+            "refusing to delete logs without a confirmation: pass -y, or --dry-run to preview"
+                .to_owned(),
+        ));
     }
+    let mut prompter = TerminalPrompter;
+    let p: &mut dyn Prompter = &mut prompter;
+    let question = format!(
+        "Delete {} from {} (keeping {kept})?",
+        log_files_count(doomed),
+        dir.display()
+    );
+    Ok(p.confirm(&question, false)
+        .map_err(config::ConfigError::from)?)
 }
 
 #[cfg(test)]

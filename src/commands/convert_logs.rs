@@ -94,7 +94,7 @@ fn convert_files(
     let files: Vec<PathBuf> = if !args.files.is_empty() {
         args.files.clone()
     } else {
-        let all: Vec<PathBuf> = super::clean_logs::log_files(dir)
+        let all: Vec<PathBuf> = crate::ledger::tidy::log_files(dir)
             .map(|v| v.into_iter().map(|(p, _)| p).collect())
             .unwrap_or_default();
         if all.is_empty() {

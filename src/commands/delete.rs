@@ -220,7 +220,7 @@ async fn execute(
     signal.abort();
     reporter.report(&Event::Finished);
     drop(reporter);
-    super::import::close_log(&log_file, summary.interrupted, printer);
+    super::close_log(&log_file, summary.interrupted, printer);
     Ok((summary, log_file.display().to_string()))
 }
 

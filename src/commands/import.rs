@@ -1,35 +1,35 @@
 //! `migrate` (import): resolve settings, read and map the file, then either report on it
 //! (`--dry-run`) or send its users to Clerk.
 
-use std::io::Read;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 
 use secrecy::ExposeSecret;
-use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
 use crate::clerk::paced::{Unrecorded, paced};
+use crate::clerk::types::Instance;
 use crate::cli::ImportArgs;
 use crate::config::{self, Endpoint, ImportSettings, Prompter, TargetSettings};
 use crate::error::AppError;
 use crate::event::Event;
 use crate::exit::ExitStatus;
-use crate::import::{self, ImportOptions, ResumeState, Stop, Work};
+use crate::import::feed::{self, FeedError, FilePlan};
+use crate::import::{self, ImportOptions, ImportSummary, ResumeState, Stop, Work};
 use crate::ledger::{Entry, LedgerWriter, RunHeader};
-use crate::prepare::parallel::PlanError;
-use crate::prepare::{self, Item, PlanSummary, PrepareOptions};
+use crate::preflight::{self, Candidate, Live};
+use crate::prepare::{self, Item, PrepareOptions};
 use crate::sandbox::{self, SandboxConfig, SandboxHandle};
-use crate::source::SourceError;
 use crate::transform::TransformContext;
 use crate::transform::auth0_passwords::Auth0Passwords;
-use crate::ui::progress;
-use crate::ui::{Printer, TerminalPrompter, summary};
+use crate::ui::report::import::{DryRun, DryRunReport, ImportReport, Imported};
+use crate::ui::report::show;
+use crate::ui::{Printer, TerminalPrompter, progress, summary};
 use crate::user::ValidateOptions;
 
-/// Clerk's development instances hold at most this many users (`bapi-contract.md` §13).
-const DEV_USER_CAP: u64 = 100;
+/// Clerk's development instances hold at most this many users (Clerk's system limits).
+pub(crate) const DEV_USER_CAP: u64 = 100;
 
 pub async fn run(args: ImportArgs, printer: Printer) -> Result<ExitStatus, AppError> {
     let dotenv = super::load_dotenv()?;
@@ -47,15 +47,12 @@ pub async fn run(args: ImportArgs, printer: Printer) -> Result<ExitStatus, AppEr
             settings.transformer.key()
         ));
     }
-    let _lock = super::lock_logs(
-        &settings.log_dir,
-        if settings.dry_run {
-            "dry-run"
-        } else {
-            "import"
-        },
-        &printer,
-    )?;
+    let command = if settings.dry_run {
+        "dry-run"
+    } else {
+        "import"
+    };
+    let _lock = super::lock_logs(&settings.log_dir, command, &printer)?;
     let context = TransformContext {
         firebase: settings.firebase.clone(),
         auth0_passwords: match &settings.auth0_passwords {
@@ -63,18 +60,20 @@ pub async fn run(args: ImportArgs, printer: Printer) -> Result<ExitStatus, AppEr
             None => None,
         },
     };
-    if settings.dry_run {
-        if settings.live {
-            return live_dry_run(&settings, &context, printer).await;
+    match (&settings.target, settings.dry_run) {
+        (Some(target), true) if settings.live => {
+            live_dry_run(&settings, target, &context, printer).await
         }
-        return dry_run(&settings, &context, printer, None);
+        (None, _) | (_, true) => dry_run(&settings, &context, printer, None),
+        (Some(target), false) => {
+            let prompter: Option<&mut dyn Prompter> = if interactive {
+                Some(&mut terminal)
+            } else {
+                None
+            };
+            import(&settings, target, context, printer, prompter).await
+        }
     }
-    let prompter: Option<&mut dyn Prompter> = if interactive {
-        Some(&mut terminal)
-    } else {
-        None
-    };
-    import(settings, context, printer, prompter).await
 }
 
 fn prepare_options(settings: &ImportSettings, context: &TransformContext) -> PrepareOptions {
@@ -89,123 +88,29 @@ fn prepare_options(settings: &ImportSettings, context: &TransformContext) -> Pre
     }
 }
 
-/// The ledger line for a record that failed validation.
-pub fn fail_entry(item: &Item) -> Option<Entry> {
-    let Item::Invalid {
-        position, problems, ..
-    } = item
-    else {
-        return None;
-    };
-    let field = problems.first().map_or("record", |p| p.field.as_str());
-    let error = problems
-        .iter()
-        .map(|p| p.message())
-        .collect::<Vec<_>>()
-        .join("; ");
-    // The same without the offending values, for reports shown without --verbose.
-    let problem = problems
-        .iter()
-        .map(|p| format!("{}: {}", p.field, p.reason))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let mut entry = Entry::fail(item.user_id(), position.row, field, error);
-    entry.problem = Some(problem);
-    Some(entry)
-}
-
-/// Skips records up to and including the `--resume-after` user.
-struct ResumeAfter {
-    target: Option<String>,
-    found: bool,
-}
-
-impl ResumeAfter {
-    fn new(target: Option<String>) -> Self {
-        Self {
-            target,
-            found: false,
-        }
-    }
-
-    /// True when the item is to be skipped.
-    fn skips(&mut self, item: &Item) -> bool {
-        let Some(target) = &self.target else {
-            return false;
-        };
-        if self.found {
-            return false;
-        }
-        if item.user_id() == *target {
-            self.found = true;
-        }
-        true
-    }
-
-    fn check(&self) -> Result<(), AppError> {
-        match &self.target {
-            Some(t) if !self.found => Err(AppError::ResumeTargetMissing(t.clone())),
-            _ => Ok(()),
-        }
-    }
-}
-
-/// Reads the whole file once: the plan, and how many records `--resume-after` skips.
-fn plan(
-    settings: &ImportSettings,
-    context: &TransformContext,
-    done: Option<&ResumeState>,
-    inspect: &mut dyn FnMut(u64, &crate::user::Prepared),
-) -> Result<(PlanSummary, u64, u64), AppError> {
-    let mut items = prepare::prepare(&settings.file, prepare_options(settings, context))?;
-    let mut plan = PlanSummary::default();
-    let mut resume = ResumeAfter::new(settings.resume_after.clone());
-    let (mut cut, mut already) = (0, 0);
-    for next in items.by_ref() {
-        let (item, ignored) = next?;
-        if resume.skips(&item) {
-            cut += 1;
-            continue;
-        }
-        if let Item::Ready { prepared, position } = &item {
-            if done.is_some_and(|state| state.done.contains(&prepared.external_id)) {
-                already += 1;
-            } else {
-                inspect(position.row, prepared);
-            }
-        }
-        plan.add(&item, &ignored);
-    }
-    resume.check()?;
-    plan.short_rows = items.read_stats().short_rows;
-    Ok((plan, cut, already))
-}
-
 /// `--dry-run --live`: the offline report, plus what the instance would do with each
 /// ready user, asked read-only.
 async fn live_dry_run(
     settings: &ImportSettings,
+    target: &TargetSettings,
     context: &TransformContext,
     printer: Printer,
 ) -> Result<ExitStatus, AppError> {
-    let Some(target) = settings.target.clone() else {
-        return dry_run(settings, context, printer, None);
-    };
     let mut candidates = Vec::new();
     for next in prepare::prepare(&settings.file, prepare_options(settings, context))? {
         if let (Item::Ready { position, prepared }, _) = next? {
-            candidates.push(crate::preflight::Candidate::of(position.row, &prepared));
+            candidates.push(Candidate::of(position.row, &prepared));
         }
     }
-    let (base_url, sandbox) = endpoint(&target).await?;
-    let connection = super::connect(&target, &base_url).await?;
-    let live = crate::preflight::Live {
-        client: &connection.client,
-        pacer: &connection.pacer,
-        policy: &connection.policy,
-        instance: &connection.instance,
+    let (base_url, sandbox) = endpoint(target).await?;
+    let c = super::connect(target, &base_url).await?;
+    let live = Live {
+        client: &c.client,
+        pacer: &c.pacer,
+        policy: &c.policy,
+        instance: &c.instance,
     };
-    let report = crate::preflight::run(&live, &candidates, None)
+    let report = preflight::run(&live, &candidates, None)
         .await
         .map_err(AppError::Clerk)?;
     if let Some(handle) = sandbox {
@@ -218,153 +123,41 @@ fn dry_run(
     settings: &ImportSettings,
     context: &TransformContext,
     printer: Printer,
-    live: Option<&crate::preflight::Report>,
+    live: Option<&preflight::Report>,
 ) -> Result<ExitStatus, AppError> {
-    let mut items = prepare::prepare(&settings.file, prepare_options(settings, context))?;
+    let options = prepare_options(settings, context);
+    // A file that cannot be read is said before a log is made for it.
+    drop(prepare::prepare(&settings.file, options.clone())?);
     let mut ledger = LedgerWriter::create(&settings.log_dir, "migration")?;
     let mut header = RunHeader::new("dry-run");
     header.file = Some(settings.file.display().to_string());
     header.transformer = Some(settings.transformer.key().to_owned());
     ledger.append(&header)?;
-    let mut resume = ResumeAfter::new(settings.resume_after.clone());
-    let mut skipped = 0u64;
-    let plan = if resume.target.is_none() {
-        // Without a position to resume from, order does not matter until the merge:
-        // the whole file is checked on every core.
-        drop(items);
-        let mut write = |item: &Item| match fail_entry(item) {
-            Some(entry) => ledger.append(&entry),
-            None => Ok(()),
-        };
-        prepare::parallel::plan_file(
-            &settings.file,
-            &prepare_options(settings, context),
-            &mut write,
-        )
-        .map_err(|e| match e {
-            PlanError::Source(e) => AppError::Source(e),
-            PlanError::Handler(e) => AppError::Ledger(e),
-        })?
-    } else {
-        let mut plan = PlanSummary::default();
-        for next in items.by_ref() {
-            let (item, ignored) = next?;
-            if resume.skips(&item) {
-                skipped += 1;
-                continue;
-            }
-            plan.add(&item, &ignored);
-            if let Some(entry) = fail_entry(&item) {
-                ledger.append(&entry)?;
-            }
-        }
-        resume.check()?;
-        plan.short_rows = items.read_stats().short_rows;
-        plan
-    };
-    if let Some(live) = live {
-        for (row, user_id, verdict) in &live.verdicts {
-            use crate::ledger::Status;
-            use crate::preflight::Verdict;
-            let mut entry = Entry::new(
-                user_id.clone(),
-                match verdict {
-                    Verdict::Create => Status::WouldCreate,
-                    Verdict::Exists { .. } => Status::Exists,
-                    Verdict::Conflict { .. } => Status::Conflict,
-                    Verdict::Refuse { .. } => Status::WouldRefuse,
-                },
-            );
-            entry.row = Some(*row);
-            match verdict {
-                Verdict::Exists { clerk_id } => entry.clerk_user_id = Some(clerk_id.clone()),
-                Verdict::Conflict { field, clerk_id } => {
-                    entry.clerk_user_id = Some(clerk_id.clone());
-                    entry.reason = Some(format!("{field} held by another user"));
-                }
-                Verdict::Refuse { reason } => entry.reason = Some(reason.clone()),
-                Verdict::Create => {}
-            }
-            ledger.append(&entry)?;
-        }
+    let resume_after = settings.resume_after.clone();
+    let (plan, cut) = feed::dry_run(&settings.file, &options, resume_after, &mut ledger)?;
+    for (row, user_id, verdict) in live.iter().flat_map(|l| l.verdicts.iter()) {
+        ledger.append(&preflight::verdict_entry(*row, user_id, verdict))?;
     }
-    let transformer = settings.transformer.key();
     let merge = context.auth0_passwords.as_ref().map(|p| p.report());
-    if printer.is_json() {
-        let mut report =
-            summary::plan_json(&plan, transformer, &settings.file, Some(ledger.path()));
-        report["skipped"] = (skipped + plan.skipped).into();
-        if let Some(live) = live {
-            report["live"] = live.json();
-        }
-        if let Some(m) = &merge {
-            report["auth0_passwords"] = summary::auth0_merge_json(m);
-        }
-        if printer.is_verbose() {
-            report["invalid_records"] = summary::invalid_records_json(&plan);
-        }
-        printer.data(&report.to_string());
-    } else {
-        if skipped > 0 {
-            printer.info(&format!(
-                "Resuming after {}: skipped {skipped} records.",
-                resume.target.unwrap_or_default()
-            ));
-        }
-        if let Some(m) = &merge {
-            printer.info(&summary::auth0_merge_text(m));
-        }
-        printer.info(&summary::plan_text(
-            &plan,
-            transformer,
-            &settings.file,
-            Some(ledger.path()),
-            printer.is_verbose(),
-        ));
-        if let Some(live) = live {
-            printer.info(&summary::live_text(live));
-        }
-        printer.outcome(&format!(
-            "dry run: {} users, {} ready, {} invalid, {} skipped · log {}",
-            plan.total,
-            plan.ready,
-            plan.invalid,
-            plan.skipped + skipped,
-            ledger.path().display()
-        ));
-    }
-    close_log(ledger.path(), false, &printer);
+    show(
+        &printer,
+        &DryRunReport::new(DryRun {
+            plan: &plan,
+            transformer: settings.transformer.key(),
+            file: &settings.file,
+            log: ledger.path(),
+            resumed_after: settings.resume_after.as_deref().map(|t| (t, cut)),
+            live,
+            merge: merge.as_ref(),
+            verbose: printer.is_verbose(),
+        }),
+    );
+    super::close_log(ledger.path(), false, &printer);
     Ok(if plan.invalid == 0 {
         ExitStatus::Success
     } else {
         ExitStatus::Incomplete
     })
-}
-
-/// Ends a run's log with its closing line, so `migrate runs` can tell a finished run from
-/// a crashed one. A failure here costs only that line: warned about, never fatal.
-pub(crate) fn close_log(path: &Path, interrupted: bool, printer: &Printer) {
-    if let Err(e) = crate::ledger::runs::close(path, interrupted) {
-        printer.warn(&format!("could not close the log {}: {e}", path.display()));
-    }
-}
-
-pub(crate) fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
 
 /// Starts the embedded sandbox when asked; returns it with the base URL to use.
@@ -418,10 +211,7 @@ async fn setup(target: &TargetSettings, base_url: &str) -> Result<Setup, AppErro
     };
     let mut calls = 0;
     let settings = async {
-        Ok(
-            crate::preflight::sign_up_settings(&api.client, &api.pacer, &api.policy, &mut calls)
-                .await,
-        )
+        Ok(preflight::sign_up_settings(&api.client, &api.pacer, &api.policy, &mut calls).await)
     };
     // The first failure ends the others: an instance that cannot be reached is said at
     // once, not after the other calls have spent their retries.
@@ -433,69 +223,51 @@ async fn setup(target: &TargetSettings, base_url: &str) -> Result<Setup, AppErro
     })
 }
 
-async fn import(
-    settings: ImportSettings,
-    context: TransformContext,
-    printer: Printer,
-    prompter: Option<&mut dyn Prompter>,
-) -> Result<ExitStatus, AppError> {
-    let Some(target) = settings.target.clone() else {
-        return dry_run(&settings, &context, printer, None);
-    };
-    let (base_url, sandbox) = endpoint(&target).await?;
-    let Setup {
-        connection:
-            super::Connection {
-                client,
-                pacer,
-                policy,
-                instance,
-            },
-        user_settings,
-        existing,
-    } = setup(&target, &base_url).await?;
-    let production = instance.environment_type == "production";
-    let where_to = if sandbox.is_some() {
-        format!("the embedded sandbox ({})", instance.environment_type)
-    } else {
-        format!(
-            "{} instance {} at {base_url}",
-            instance.environment_type, instance.id
-        )
-    };
+/// The file read against the instance before anything is sent.
+struct Readiness {
+    file: FilePlan,
+    /// The live preflight, with --preflight or at a terminal.
+    preflight: Option<preflight::Report>,
+    /// Users whose outcome the preflight settled: logged, never sent.
+    settled: HashMap<String, Entry>,
+}
 
-    let file_sha = sha256_file(&settings.file).map_err(|e| {
-        AppError::Source(SourceError {
-            path: settings.file.clone(),
-            kind: e.into(),
-        })
-    })?;
-    let resume_state = if settings.resume {
-        import::resume::load(&settings.log_dir, &file_sha, &instance.id).unwrap_or_default()
-    } else {
-        ResumeState::default()
-    };
-    // The sign-up settings, read before the first create; and with --preflight or at a
-    // terminal, the users looked up in the instance.
-    let live = crate::preflight::Live {
-        client: &client,
-        pacer: &pacer,
-        policy: &policy,
-        instance: &instance,
-    };
-    let lookups = settings.preflight || prompter.is_some();
+impl Readiness {
+    fn to_create(&self) -> u64 {
+        self.file
+            .plan
+            .ready
+            .saturating_sub(self.file.already)
+            .saturating_sub(self.settled.len() as u64)
+    }
+}
+
+/// Reads the file once, checking each user still to send against the sign-up settings
+/// (stopping when every one would be refused) and, with lookups, against the instance.
+async fn readiness(
+    settings: &ImportSettings,
+    context: &TransformContext,
+    c: &super::Connection,
+    user_settings: Result<serde_json::Value, String>,
+    done: &ResumeState,
+    lookups: bool,
+    printer: &Printer,
+) -> Result<Readiness, AppError> {
     let mut candidates = Vec::new();
-    let mut refused: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut refused: BTreeMap<String, u64> = BTreeMap::new();
     let mut checked = 0u64;
-    let (plan, cut, already) = plan(
-        &settings,
-        &context,
-        Some(&resume_state),
-        &mut |row, prepared| {
-            let c = crate::preflight::Candidate::of(row, prepared);
+    let options = prepare_options(settings, context);
+    let resume_after = settings.resume_after.clone();
+    let file = feed::plan(
+        &settings.file,
+        options,
+        resume_after,
+        done,
+        &mut |row, p| {
+            let c = Candidate::of(row, p);
             if let Ok(s) = &user_settings {
                 checked += 1;
-                if let Some(reason) = crate::preflight::refusal(s, &c) {
+                if let Some(reason) = preflight::refusal(s, &c) {
                     *refused.entry(reason).or_default() += 1;
                 }
             }
@@ -504,209 +276,208 @@ async fn import(
             }
         },
     )?;
-    let refused_total: u64 = refused.values().sum();
+    refuse_if_all_refused(&refused, checked)?;
+    warn_refusals(&user_settings, &refused, printer);
+    let preflight = if lookups && !candidates.is_empty() {
+        let live = Live {
+            client: &c.client,
+            pacer: &c.pacer,
+            policy: &c.policy,
+            instance: &c.instance,
+        };
+        let report = preflight::run(&live, &candidates, Some(user_settings)).await;
+        Some(report.map_err(AppError::Clerk)?)
+    } else {
+        None
+    };
+    let settled = preflight
+        .iter()
+        .flat_map(|r| r.verdicts.iter())
+        .filter_map(|(row, user_id, verdict)| {
+            preflight::settled_entry(verdict, user_id, *row).map(|e| (user_id.clone(), e))
+        })
+        .collect();
+    Ok(Readiness {
+        file,
+        preflight,
+        settled,
+    })
+}
+
+/// Every user still to send would be refused by the sign-up settings: nothing is sent.
+fn refuse_if_all_refused(refused: &BTreeMap<String, u64>, checked: u64) -> Result<(), AppError> {
+    let total: u64 = refused.values().sum();
     if checked > 0
-        && refused_total == checked
+        && total == checked
         && let Some((reason, _)) = refused.iter().max_by_key(|(_, n)| **n)
     {
         return Err(AppError::RefusedBySettings {
             users: checked,
             reason: reason.clone(),
-            hint: crate::preflight::dashboard_hint(reason),
+            hint: preflight::dashboard_hint(reason),
         });
     }
-    match &user_settings {
+    Ok(())
+}
+
+fn warn_refusals(
+    user_settings: &Result<serde_json::Value, String>,
+    refused: &BTreeMap<String, u64>,
+    printer: &Printer,
+) {
+    match user_settings {
         Err(e) => printer.warn(&format!(
             "the instance's sign-up settings could not be read ({e}); Clerk applies them as users are sent"
         )),
         Ok(_) => {
-            for (reason, n) in &refused {
+            for (reason, n) in refused {
                 printer.warn(&format!(
                     "{n} users will likely be refused by the instance's settings: {reason} ({})",
-                    crate::preflight::dashboard_hint(reason)
+                    preflight::dashboard_hint(reason)
                 ));
             }
         }
     }
-    let preflight = if lookups && !candidates.is_empty() {
-        Some(
-            crate::preflight::run(&live, &candidates, Some(user_settings.clone()))
-                .await
-                .map_err(AppError::Clerk)?,
+}
+
+/// A development instance holds at most `DEV_USER_CAP` users: a run that would pass it
+/// stops before the first create.
+async fn check_dev_cap(
+    c: &super::Connection,
+    existing: Option<u64>,
+    to_create: u64,
+) -> Result<(), AppError> {
+    if c.instance.environment_type == "production" {
+        return Ok(());
+    }
+    let existing = match existing {
+        Some(n) => n,
+        None => {
+            let query = Default::default();
+            paced(&c.pacer, &c.policy, &Unrecorded, || {
+                c.client.count_users(&query)
+            })
+            .await?
+        }
+    };
+    if existing + to_create > DEV_USER_CAP {
+        return Err(AppError::DevCapExceeded {
+            existing,
+            to_create,
+            cap: DEV_USER_CAP,
+        });
+    }
+    Ok(())
+}
+
+/// Shows the readiness report and asks; production defaults to No, where mistakes are
+/// expensive.
+fn confirm(
+    p: &mut dyn Prompter,
+    settings: &ImportSettings,
+    ready: &Readiness,
+    where_to: &str,
+    production: bool,
+    verbose: bool,
+) -> Result<bool, AppError> {
+    let (plan, already) = (&ready.file.plan, ready.file.already);
+    let key = settings.transformer.key();
+    let mut note = summary::readiness_text(plan, key, &settings.file, verbose);
+    if let Some(report) = &ready.preflight {
+        note.push_str(&summary::live_text(report));
+    }
+    if already > 0 {
+        note.push_str(&format!(
+            "\nAn earlier run of this file against this instance created {already} of these users: they are skipped (--no-resume looks them up again instead).\n"
+        ));
+    }
+    p.note(&note);
+    let to_create = ready.to_create();
+    let question = if already > 0 {
+        format!(
+            "Import the {to_create} users not imported yet into {where_to} ({already} already are)?"
         )
     } else {
-        None
+        format!("Import {to_create} users into {where_to}?")
     };
-    drop(candidates);
-    let settled: std::collections::HashMap<String, crate::ledger::Entry> = preflight
-        .iter()
-        .flat_map(|r| r.verdicts.iter())
-        .filter_map(|(row, user_id, verdict)| {
-            crate::preflight::settled_entry(verdict, user_id, *row).map(|e| (user_id.clone(), e))
-        })
-        .collect();
-    let settled = Arc::new(settled);
+    Ok(p.confirm(&question, !production)
+        .map_err(config::ConfigError::from)?)
+}
+
+async fn import(
+    settings: &ImportSettings,
+    target: &TargetSettings,
+    context: TransformContext,
+    printer: Printer,
+    prompter: Option<&mut dyn Prompter>,
+) -> Result<ExitStatus, AppError> {
+    let (base_url, sandbox) = endpoint(target).await?;
+    let setup = setup(target, &base_url).await?;
+    let connection = setup.connection;
+    let instance = &connection.instance;
+    let production = instance.environment_type == "production";
+    let where_to = match &sandbox {
+        Some(_) => format!("the embedded sandbox ({})", instance.environment_type),
+        None => format!(
+            "{} instance {} at {base_url}",
+            instance.environment_type, instance.id
+        ),
+    };
+    let file_sha = crate::files::sha256_hex(&settings.file)
+        .map_err(|e| AppError::Io(settings.file.clone(), e))?;
+    let resume = earlier_runs(settings, &file_sha, &instance.id, &printer);
+    // With --preflight or at a terminal, the users are looked up in the instance first.
+    let lookups = settings.preflight || prompter.is_some();
+    let ready = readiness(
+        settings,
+        &context,
+        &connection,
+        setup.user_settings,
+        &resume,
+        lookups,
+        &printer,
+    )
+    .await?;
     let merge = context.auth0_passwords.as_ref().map(|p| p.report());
-    if let Some(m) = &merge
-        && !printer.is_json()
-    {
+    if let Some(m) = merge.as_ref().filter(|_| !printer.is_json()) {
         printer.info(&summary::auth0_merge_text(m));
     }
-    let to_create = plan
-        .ready
-        .saturating_sub(already)
-        .saturating_sub(settled.len() as u64);
-    if !production {
-        let existing = match existing {
-            Some(n) => n,
-            None => {
-                let query = Default::default();
-                paced(&pacer, &policy, &Unrecorded, || client.count_users(&query)).await?
-            }
-        };
-        if existing + to_create > DEV_USER_CAP {
-            return Err(AppError::DevCapExceeded {
-                existing,
-                to_create,
-                cap: DEV_USER_CAP,
-            });
-        }
-    }
-
-    if let Some(p) = prompter {
-        let mut note = summary::readiness_text(
-            &plan,
-            settings.transformer.key(),
-            &settings.file,
+    check_dev_cap(&connection, setup.existing, ready.to_create()).await?;
+    if let Some(p) = prompter
+        && !confirm(
+            p,
+            settings,
+            &ready,
+            &where_to,
+            production,
             printer.is_verbose(),
-        );
-        if let Some(report) = &preflight {
-            note.push_str(&summary::live_text(report));
-        }
-        if already > 0 {
-            note.push_str(&format!(
-                "\nAn earlier run of this file against this instance created {already} of these users: they are skipped (--no-resume looks them up again instead).\n"
-            ));
-        }
-        p.note(&note);
-        let question = if already > 0 {
-            format!(
-                "Import the {to_create} users not imported yet into {where_to} ({already} already are)?"
-            )
-        } else {
-            format!("Import {to_create} users into {where_to}?")
-        };
-        // Production is where mistakes are expensive: the safe answer is the default.
-        if !p
-            .confirm(&question, !production)
-            .map_err(config::ConfigError::from)?
-        {
-            printer.info("Migration cancelled.");
-            return Ok(ExitStatus::Success);
-        }
+        )?
+    {
+        printer.info("Migration cancelled.");
+        return Ok(ExitStatus::Success);
     }
 
-    let mut ledger = LedgerWriter::create(&settings.log_dir, "migration")?;
-    let mut header = RunHeader::new("import");
-    header.file = Some(settings.file.display().to_string());
-    header.file_sha256 = Some(file_sha);
-    header.transformer = Some(settings.transformer.key().to_owned());
-    header.instance = Some(instance.id.clone());
-    header.environment = Some(instance.environment_type.clone());
-    header.auth0_passwords = settings
-        .auth0_passwords
-        .as_ref()
-        .map(|p| p.display().to_string());
-    ledger.append(&header)?;
-    if !printer.is_json() {
-        printer.info(&format!(
-            "Importing {} from {} ({}) into {where_to}",
-            plan.total,
-            settings.file.display(),
-            settings.transformer.key()
-        ));
-        if already > 0 {
-            printer.info(&format!(
-                "Resuming: {already} users were created by an earlier run of this file and will be skipped."
-            ));
-        }
-        if cut > 0 {
-            printer.info(&format!(
-                "--resume-after: skipping the first {cut} records."
-            ));
-        }
-    }
-
-    let reporter = progress::reporter_for(&printer);
-    reporter.report(&Event::Started {
-        total: plan.total,
-        skipped: already,
-    });
-
-    let workers = super::worker_count(&target);
-    let (tx, rx) = mpsc::channel::<Work>(workers * 2);
-    let stop = Stop::default();
-    let signal = super::signals::watch_signals(stop.clone(), reporter.clone());
-    let feeder = {
-        let (settings, context) = (settings.clone(), context.clone());
-        let (stop, settled) = (stop.clone(), settled.clone());
-        tokio::task::spawn_blocking(move || feed(&settings, &context, &settled, &tx, &stop))
-    };
-    let options = ImportOptions {
-        workers,
-        retry: policy,
-        resume: resume_state,
-    };
-    let result = import::run(
-        client,
-        pacer,
-        rx,
-        ledger,
-        reporter.clone(),
-        options,
-        stop.clone(),
+    let ledger = open_log(settings, file_sha, instance)?;
+    announce(settings, &ready.file, &where_to, &printer);
+    let (file, settled) = (&ready.file, ready.settled);
+    let summary = execute(
+        settings, &context, connection, file, settled, resume, ledger, target, &printer,
     )
     .await;
-    let fed = feeder.await.unwrap_or(Ok(0));
-    let received = super::signals::signalled();
-    signal.abort();
-    reporter.report(&Event::Finished);
-    drop(reporter);
     if let Some(s) = sandbox {
         s.stop().await;
     }
-    let mut summary = result?;
-    let fed = fed?;
-    summary.not_started = fed.saturating_sub(summary.total);
-    summary.interrupted = received.is_some();
-    close_log(&summary.log_file, summary.interrupted, &printer);
-
-    if printer.is_json() {
-        let mut report = summary::import_json(&summary, &plan, settings.transformer.key());
-        if let Some(m) = &merge {
-            report["auth0_passwords"] = summary::auth0_merge_json(m);
-        }
-        printer.data(&report.to_string());
-    } else {
-        printer.info(&summary::import_text(
-            &summary,
-            &where_to,
-            &plan,
-            settings.transformer.key(),
-            printer.is_verbose(),
-        ));
-        printer.outcome(&format!(
-            "{} users: {} created, {} already existing, {} failed, {} invalid, {} skipped · log {}",
-            summary.total + summary.not_started,
-            summary.created,
-            summary.already_exists,
-            summary.failed,
-            summary.invalid,
-            summary.skipped,
-            summary.log_file.display()
-        ));
-    }
-    if let Some(status) = received {
+    let summary = summary?;
+    let report = ImportReport::new(Imported {
+        summary: &summary,
+        plan: &file.plan,
+        transformer: settings.transformer.key(),
+        where_to: &where_to,
+        merge: merge.as_ref(),
+        verbose: printer.is_verbose(),
+    });
+    show(&printer, &report);
+    if let Some(status) = super::signals::signalled() {
         printer.info(&format!(
             "Interrupted. To resume, run the same command again:\n  {}",
             resume_command()
@@ -720,55 +491,140 @@ async fn import(
     })
 }
 
-/// Reads the file again and hands records to the engine. Returns how many it handed over.
-fn feed(
+/// What earlier runs of this file against this instance created, to skip (nothing with
+/// --no-resume). Logs that cannot be read turn resuming off, said aloud: their users are
+/// then looked up again instead of skipped.
+fn earlier_runs(
+    settings: &ImportSettings,
+    file_sha: &str,
+    instance: &str,
+    printer: &Printer,
+) -> ResumeState {
+    if !settings.resume {
+        return ResumeState::default();
+    }
+    match import::resume::load(&settings.log_dir, file_sha, instance) {
+        Ok(state) => state,
+        Err(e) => {
+            printer.warn(&format!(
+                "the earlier runs' logs in {} could not be read ({e}): users they created are looked up again, not skipped",
+                settings.log_dir.display()
+            ));
+            ResumeState::default()
+        }
+    }
+}
+
+/// The migration log, with a header that names the file (and its hash, for resuming) and
+/// the instance.
+fn open_log(
+    settings: &ImportSettings,
+    file_sha: String,
+    instance: &Instance,
+) -> Result<LedgerWriter, AppError> {
+    let mut ledger = LedgerWriter::create(&settings.log_dir, "migration")?;
+    let mut header = RunHeader::new("import");
+    header.file = Some(settings.file.display().to_string());
+    header.file_sha256 = Some(file_sha);
+    header.transformer = Some(settings.transformer.key().to_owned());
+    header.instance = Some(instance.id.clone());
+    header.environment = Some(instance.environment_type.clone());
+    header.auth0_passwords = settings
+        .auth0_passwords
+        .as_ref()
+        .map(|p| p.display().to_string());
+    ledger.append(&header)?;
+    Ok(ledger)
+}
+
+/// What is about to happen, for people.
+fn announce(settings: &ImportSettings, file: &FilePlan, where_to: &str, printer: &Printer) {
+    if printer.is_json() {
+        return;
+    }
+    printer.info(&format!(
+        "Importing {} from {} ({}) into {where_to}",
+        file.plan.total,
+        settings.file.display(),
+        settings.transformer.key()
+    ));
+    if file.already > 0 {
+        printer.info(&format!(
+            "Resuming: {} users were created by an earlier run of this file and will be skipped.",
+            file.already
+        ));
+    }
+    if file.cut > 0 {
+        printer.info(&format!(
+            "--resume-after: skipping the first {} records.",
+            file.cut
+        ));
+    }
+}
+
+/// Runs the engine: the file fed from a blocking thread, workers at the rate limit,
+/// progress and signals watched; the log closed as finished or interrupted.
+#[allow(clippy::too_many_arguments)]
+async fn execute(
     settings: &ImportSettings,
     context: &TransformContext,
-    settled: &std::collections::HashMap<String, crate::ledger::Entry>,
-    tx: &mpsc::Sender<Work>,
-    stop: &Stop,
-) -> Result<u64, AppError> {
-    let mut items = prepare::prepare(&settings.file, prepare_options(settings, context))?;
-    let mut resume = ResumeAfter::new(settings.resume_after.clone());
-    let mut fed = 0;
-    for next in items.by_ref() {
-        if stop.is_requested() {
-            break;
+    connection: super::Connection,
+    file: &FilePlan,
+    settled: HashMap<String, Entry>,
+    resume: ResumeState,
+    ledger: LedgerWriter,
+    target: &TargetSettings,
+    printer: &Printer,
+) -> Result<ImportSummary, AppError> {
+    let super::Connection {
+        client,
+        pacer,
+        policy,
+        ..
+    } = connection;
+    let reporter = progress::reporter_for(printer);
+    reporter.report(&Event::Started {
+        total: file.plan.total,
+        skipped: file.already,
+    });
+    let workers = super::worker_count(target);
+    let (tx, rx) = mpsc::channel::<Work>(workers * 2);
+    let stop = Stop::default();
+    let signal = super::signals::watch_signals(stop.clone(), reporter.clone());
+    let feeder = {
+        let (file, options) = (settings.file.clone(), prepare_options(settings, context));
+        let (resume_after, stop) = (settings.resume_after.clone(), stop.clone());
+        tokio::task::spawn_blocking(move || {
+            feed::feed(&file, options, resume_after, &settled, &tx, &stop)
+        })
+    };
+    let options = ImportOptions {
+        workers,
+        retry: policy,
+        resume,
+    };
+    let result = import::run(client, pacer, rx, ledger, reporter.clone(), options, stop).await;
+    let fed = feeder.await;
+    let interrupted = super::signals::signalled().is_some();
+    signal.abort();
+    reporter.report(&Event::Finished);
+    drop(reporter);
+    let mut summary = result?;
+    let fed = fed.map_err(|e| AppError::Task(format!("the file reader stopped: {e}")))??;
+    summary.not_started = fed.saturating_sub(summary.total);
+    summary.interrupted = interrupted;
+    super::close_log(&summary.log_file, summary.interrupted, printer);
+    Ok(summary)
+}
+
+impl From<FeedError> for AppError {
+    fn from(e: FeedError) -> Self {
+        match e {
+            FeedError::Source(e) => AppError::Source(e),
+            FeedError::Ledger(e) => AppError::Ledger(e),
+            FeedError::ResumeTargetMissing(id) => AppError::ResumeTargetMissing(id),
         }
-        let (item, _) = next?;
-        if resume.skips(&item) {
-            continue;
-        }
-        let work = match item {
-            Item::Ready { position, prepared } => match settled.get(&prepared.external_id) {
-                Some(entry) => Work::Settled {
-                    entry: Box::new(entry.clone()),
-                },
-                None => Work::Create {
-                    row: position.row,
-                    prepared,
-                },
-            },
-            ref skipped @ Item::Skipped {
-                position, reason, ..
-            } => Work::Skipped {
-                row: position.row,
-                user_id: skipped.user_id(),
-                reason,
-            },
-            ref invalid @ Item::Invalid { .. } => match fail_entry(invalid) {
-                Some(entry) => Work::Invalid {
-                    entry: Box::new(entry),
-                },
-                None => continue,
-            },
-        };
-        if tx.blocking_send(work).is_err() {
-            break;
-        }
-        fed += 1;
     }
-    Ok(fed)
 }
 
 /// The command line as typed, to resume with (automatic resume skips what is done).

@@ -255,6 +255,14 @@ pub(crate) fn logs_of_instance(
     })
 }
 
+/// Ends a run's log with its closing line, so `migrate runs` can tell a finished run from
+/// a crashed one. A failure here costs only that line: warned about, never fatal.
+pub(crate) fn close_log(path: &std::path::Path, interrupted: bool, printer: &Printer) {
+    if let Err(e) = crate::ledger::runs::close(path, interrupted) {
+        printer.warn(&format!("could not close the log {}: {e}", path.display()));
+    }
+}
+
 /// Whether a person can answer prompts: `-y` not given and both stdin and stderr are
 /// terminals.
 pub fn interactive(yes: bool) -> bool {

@@ -26,7 +26,7 @@ pub async fn run(args: VerifyArgs, printer: Printer) -> Result<ExitStatus, AppEr
             // The checks in flight and the lock are dropped by now; the log says how the
             // run ended.
             if let Some(path) = log.get() {
-                super::import::close_log(path, true, &printer);
+                super::close_log(path, true, &printer);
                 printer.warn(&format!(
                     "verify stopped: what was checked is in {}, closed as interrupted",
                     path.display()
@@ -92,7 +92,7 @@ async fn verify(
         policy: connection.policy,
     };
     let s = verify::run::run(&api, work, ledger).await?;
-    super::import::close_log(&s.log_file, false, &printer);
+    super::close_log(&s.log_file, false, &printer);
     show(
         &printer,
         &VerifyReport::new(&s, &file, printer.is_verbose()),
@@ -144,7 +144,7 @@ fn source_of(
         .ok_or_else(|| {
             AppError::Usage("the log names no known transformer: pass -t SOURCE -f FILE".to_owned())
         })?;
-    let now = super::import::sha256_file(&file).map_err(|e| AppError::Io(file.clone(), e))?;
+    let now = crate::files::sha256_hex(&file).map_err(|e| AppError::Io(file.clone(), e))?;
     if h.file_sha256.as_deref().is_some_and(|sha| sha != now) {
         return Err(AppError::SourceChanged(file));
     }

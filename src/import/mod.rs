@@ -11,6 +11,7 @@
 //! enough that the pacer, not the workers, limits throughput: with enough of them,
 //! requests in flight settle at rate × latency whatever the latency is.
 
+pub mod feed;
 pub mod resume;
 pub mod summary;
 mod worker;

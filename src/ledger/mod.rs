@@ -6,6 +6,7 @@ pub mod instance;
 pub mod lock;
 pub mod reader;
 pub mod runs;
+pub mod tidy;
 pub mod writer;
 
 pub use entry::{Entry, RunHeader, Status};

@@ -200,6 +200,31 @@ pub async fn sign_up_settings(
     Ok(env.user_settings)
 }
 
+/// A dry run's ledger line for a live verdict.
+pub fn verdict_entry(row: u64, user_id: &str, verdict: &Verdict) -> crate::ledger::Entry {
+    use crate::ledger::{Entry, Status};
+    let mut entry = Entry::new(
+        user_id,
+        match verdict {
+            Verdict::Create => Status::WouldCreate,
+            Verdict::Exists { .. } => Status::Exists,
+            Verdict::Conflict { .. } => Status::Conflict,
+            Verdict::Refuse { .. } => Status::WouldRefuse,
+        },
+    );
+    entry.row = Some(row);
+    match verdict {
+        Verdict::Exists { clerk_id } => entry.clerk_user_id = Some(clerk_id.clone()),
+        Verdict::Conflict { field, clerk_id } => {
+            entry.clerk_user_id = Some(clerk_id.clone());
+            entry.reason = Some(format!("{field} held by another user"));
+        }
+        Verdict::Refuse { reason } => entry.reason = Some(reason.clone()),
+        Verdict::Create => {}
+    }
+    entry
+}
+
 /// What the import does with a verdict read before it: a user already there is recorded
 /// as `already_exists` and a user whose identifier another user holds as an error, both
 /// without a create call. Refusals by settings are still sent: Clerk has the last word.

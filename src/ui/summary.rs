@@ -295,29 +295,6 @@ pub fn invalid_records_json(plan: &PlanSummary) -> Value {
         .collect()
 }
 
-/// The dry-run report as one JSON object.
-pub fn plan_json(plan: &PlanSummary, transformer: &str, file: &Path, log: Option<&Path>) -> Value {
-    json!({
-        "mode": "dry-run",
-        "transformer": transformer,
-        "file": file.display().to_string(),
-        "total": plan.total,
-        "ready": plan.ready,
-        "invalid": plan.invalid,
-        "invalid_by_reason": plan.reason_counts(),
-        "invalid_examples": plan.invalid_by_reason,
-        "skipped": plan.skipped,
-        "skipped_by_reason": plan.skip_counts(),
-        "dropped": plan.drop_counts(),
-        "nfkc_at_risk": nfkc_at_risk(plan, transformer),
-        "hashers": plan.hashers,
-        "coverage": plan.coverage(),
-        "ignored_fields": plan.ignored_fields,
-        "short_rows": plan.short_rows,
-        "log_file": log.map(|l| l.display().to_string()),
-    })
-}
-
 /// The import summary for people; `plan` is the file's readiness report, whose invalid
 /// records the run logged but never sent.
 pub fn import_text(
@@ -376,36 +353,6 @@ pub fn import_text(
     out
 }
 
-/// The import summary as one JSON object.
-pub fn import_json(
-    s: &crate::import::ImportSummary,
-    plan: &PlanSummary,
-    transformer: &str,
-) -> Value {
-    json!({
-        "invalid_by_reason": plan.reason_counts(),
-        "skipped_by_reason": plan.skip_counts(),
-        "dropped": plan.drop_counts(),
-        "nfkc_at_risk": nfkc_at_risk(plan, transformer),
-        "mode": "import",
-        "total": s.total + s.not_started,
-        "created": s.created,
-        "already_exists": s.already_exists,
-        "failed": s.failed,
-        "invalid": s.invalid,
-        "skipped": s.skipped,
-        "not_started": s.not_started,
-        "warnings": s.warnings,
-        "api_calls": s.api_calls,
-        "retries": s.retries,
-        "rate_limited": s.rate_limited,
-        "elapsed_secs": s.elapsed_secs,
-        "log_file": s.log_file.display().to_string(),
-        "interrupted": s.interrupted,
-        "errors": s.errors.iter().map(|(m, c)| json!({"message": m, "count": c})).collect::<Vec<_>>(),
-    })
-}
-
 /// What merging Auth0's password export found, for people.
 pub fn auth0_merge_text(r: &MergeReport) -> String {
     let mut out = String::new();
@@ -440,20 +387,6 @@ pub fn auth0_merge_text(r: &MergeReport) -> String {
         );
     }
     out
-}
-
-/// The same as JSON.
-pub fn auth0_merge_json(r: &MergeReport) -> Value {
-    json!({
-        "file": r.file.display().to_string(),
-        "records": r.records,
-        "merged": r.merged,
-        "unmatched": r.unmatched,
-        "unmatched_rows": r.unmatched_rows,
-        "users_without_hash": r.users_without_hash,
-        "user_rows_without_hash": r.user_rows_without_hash,
-        "records_without_hash": r.records_without_hash,
-    })
 }
 
 /// The verify report for people: per field, how many users differ and the first few

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::delete::DeleteSummary;
 use crate::delete::plan::{Counts, Plan};
 
-use super::Report;
+use super::{ErrorCount, Report};
 
 /// What a rollback would do, when it does nothing.
 #[derive(Debug, Serialize)]
@@ -66,13 +66,6 @@ impl Report for DeletePreview {
     }
 }
 
-/// One kind of failure and how often it happened.
-#[derive(Debug, Serialize)]
-pub struct ErrorCount {
-    pub message: String,
-    pub count: u64,
-}
-
 /// The outcome of a rollback.
 #[derive(Debug, Serialize)]
 pub struct DeleteReport {
@@ -115,14 +108,7 @@ impl DeleteReport {
             elapsed_secs: s.elapsed_secs,
             log_file,
             sources,
-            errors: s
-                .errors
-                .iter()
-                .map(|(message, count)| ErrorCount {
-                    message: message.clone(),
-                    count: *count,
-                })
-                .collect(),
+            errors: ErrorCount::all(&s.errors),
             where_to,
         }
     }

@@ -3,6 +3,8 @@
 //! every command is a set of types.
 
 pub mod delete;
+pub mod import;
+pub mod logs;
 pub mod verify;
 
 use serde::Serialize;
@@ -16,6 +18,26 @@ pub trait Report: Serialize {
     /// The one line `--quiet` keeps, when the report has one.
     fn outcome(&self) -> Option<String> {
         None
+    }
+}
+
+/// One kind of failure and how often it happened.
+#[derive(Debug, Serialize)]
+pub struct ErrorCount {
+    pub message: String,
+    pub count: u64,
+}
+
+impl ErrorCount {
+    /// Failure messages with their counts, in the order given.
+    pub fn all(errors: &[(String, u64)]) -> Vec<Self> {
+        errors
+            .iter()
+            .map(|(message, count)| Self {
+                message: message.clone(),
+                count: *count,
+            })
+            .collect()
     }
 }
 

@@ -1,0 +1,295 @@
+//! The import's reports: the dry run's (what the file holds and, live, what the instance
+//! would do with it) and the import's outcome, as text and as the `--json` object.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::import::ImportSummary;
+use crate::prepare::PlanSummary;
+use crate::prepare::summary::ReasonGroup;
+use crate::transform::auth0_passwords::MergeReport;
+use crate::ui::summary;
+
+use super::{ErrorCount, Report};
+
+/// What merging Auth0's password export found.
+#[derive(Debug, Serialize)]
+pub struct Auth0Merge {
+    pub file: String,
+    pub records: u64,
+    pub merged: u64,
+    pub unmatched: u64,
+    pub unmatched_rows: Vec<u64>,
+    pub users_without_hash: u64,
+    pub user_rows_without_hash: Vec<u64>,
+    pub records_without_hash: u64,
+}
+
+impl From<&MergeReport> for Auth0Merge {
+    fn from(r: &MergeReport) -> Self {
+        Self {
+            file: r.file.display().to_string(),
+            records: r.records,
+            merged: r.merged,
+            unmatched: r.unmatched,
+            unmatched_rows: r.unmatched_rows.clone(),
+            users_without_hash: r.users_without_hash,
+            user_rows_without_hash: r.user_rows_without_hash.clone(),
+            records_without_hash: r.records_without_hash,
+        }
+    }
+}
+
+/// The dry run's report.
+#[derive(Debug, Serialize)]
+pub struct DryRunReport<'a> {
+    pub mode: &'static str,
+    pub transformer: &'a str,
+    pub file: String,
+    pub total: u64,
+    pub ready: u64,
+    pub invalid: u64,
+    pub invalid_by_reason: BTreeMap<String, u64>,
+    pub invalid_examples: &'a BTreeMap<String, ReasonGroup>,
+    /// Records the source skips, plus those `--resume-after` skipped.
+    pub skipped: u64,
+    pub skipped_by_reason: BTreeMap<String, u64>,
+    pub dropped: BTreeMap<String, u64>,
+    pub nfkc_at_risk: u64,
+    pub hashers: &'a BTreeMap<String, u64>,
+    pub coverage: BTreeMap<&'static str, u64>,
+    pub ignored_fields: &'a BTreeMap<String, u64>,
+    pub short_rows: &'a [u64],
+    pub log_file: Option<String>,
+    /// What the instance would do with each ready user (`--live`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth0_passwords: Option<Auth0Merge>,
+    /// The invalid records with their values (`--verbose`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invalid_records: Option<Value>,
+    #[serde(skip)]
+    text: String,
+    #[serde(skip)]
+    outcome: String,
+}
+
+/// What a dry run read, for its report.
+pub struct DryRun<'a> {
+    pub plan: &'a PlanSummary,
+    pub transformer: &'a str,
+    pub file: &'a Path,
+    pub log: &'a Path,
+    /// The `--resume-after` user and how many records were skipped up to it.
+    pub resumed_after: Option<(&'a str, u64)>,
+    pub live: Option<&'a crate::preflight::Report>,
+    pub merge: Option<&'a MergeReport>,
+    pub verbose: bool,
+}
+
+impl<'a> DryRunReport<'a> {
+    pub fn new(d: DryRun<'a>) -> Self {
+        let plan = d.plan;
+        let cut = d.resumed_after.map_or(0, |(_, n)| n);
+        let mut text = Vec::new();
+        if let Some((target, n)) = d.resumed_after.filter(|(_, n)| *n > 0) {
+            text.push(format!("Resuming after {target}: skipped {n} records."));
+        }
+        if let Some(m) = d.merge {
+            text.push(summary::auth0_merge_text(m));
+        }
+        text.push(summary::plan_text(
+            plan,
+            d.transformer,
+            d.file,
+            Some(d.log),
+            d.verbose,
+        ));
+        if let Some(live) = d.live {
+            text.push(summary::live_text(live));
+        }
+        let outcome = format!(
+            "dry run: {} users, {} ready, {} invalid, {} skipped · log {}",
+            plan.total,
+            plan.ready,
+            plan.invalid,
+            plan.skipped + cut,
+            d.log.display()
+        );
+        Self {
+            mode: "dry-run",
+            transformer: d.transformer,
+            file: d.file.display().to_string(),
+            total: plan.total,
+            ready: plan.ready,
+            invalid: plan.invalid,
+            invalid_by_reason: plan.reason_counts(),
+            invalid_examples: &plan.invalid_by_reason,
+            skipped: plan.skipped + cut,
+            skipped_by_reason: plan.skip_counts(),
+            dropped: plan.drop_counts(),
+            nfkc_at_risk: summary::nfkc_at_risk(plan, d.transformer),
+            hashers: &plan.hashers,
+            coverage: plan.coverage(),
+            ignored_fields: &plan.ignored_fields,
+            short_rows: &plan.short_rows,
+            log_file: Some(d.log.display().to_string()),
+            live: d.live.map(crate::preflight::Report::json),
+            auth0_passwords: d.merge.map(Auth0Merge::from),
+            invalid_records: d.verbose.then(|| summary::invalid_records_json(plan)),
+            text: text.join("\n"),
+            outcome,
+        }
+    }
+}
+
+impl Report for DryRunReport<'_> {
+    fn text(&self) -> String {
+        self.text.clone()
+    }
+    fn outcome(&self) -> Option<String> {
+        Some(self.outcome.clone())
+    }
+}
+
+/// The import's outcome.
+#[derive(Debug, Serialize)]
+pub struct ImportReport {
+    pub invalid_by_reason: BTreeMap<String, u64>,
+    pub skipped_by_reason: BTreeMap<String, u64>,
+    pub dropped: BTreeMap<String, u64>,
+    pub nfkc_at_risk: u64,
+    pub mode: &'static str,
+    pub total: u64,
+    pub created: u64,
+    pub already_exists: u64,
+    pub failed: u64,
+    pub invalid: u64,
+    pub skipped: u64,
+    pub not_started: u64,
+    pub warnings: u64,
+    pub api_calls: u64,
+    pub retries: u64,
+    pub rate_limited: u64,
+    pub elapsed_secs: f64,
+    pub log_file: String,
+    pub interrupted: bool,
+    pub errors: Vec<ErrorCount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth0_passwords: Option<Auth0Merge>,
+    #[serde(skip)]
+    text: String,
+}
+
+/// What an import did, for its report.
+pub struct Imported<'a> {
+    pub summary: &'a ImportSummary,
+    pub plan: &'a PlanSummary,
+    pub transformer: &'a str,
+    /// Where the users went, in words.
+    pub where_to: &'a str,
+    pub merge: Option<&'a MergeReport>,
+    pub verbose: bool,
+}
+
+impl ImportReport {
+    pub fn new(i: Imported<'_>) -> Self {
+        let (s, plan) = (i.summary, i.plan);
+        Self {
+            invalid_by_reason: plan.reason_counts(),
+            skipped_by_reason: plan.skip_counts(),
+            dropped: plan.drop_counts(),
+            nfkc_at_risk: summary::nfkc_at_risk(plan, i.transformer),
+            mode: "import",
+            total: s.total + s.not_started,
+            created: s.created,
+            already_exists: s.already_exists,
+            failed: s.failed,
+            invalid: s.invalid,
+            skipped: s.skipped,
+            not_started: s.not_started,
+            warnings: s.warnings,
+            api_calls: s.api_calls,
+            retries: s.retries,
+            rate_limited: s.rate_limited,
+            elapsed_secs: s.elapsed_secs,
+            log_file: s.log_file.display().to_string(),
+            interrupted: s.interrupted,
+            errors: ErrorCount::all(&s.errors),
+            auth0_passwords: i.merge.map(Auth0Merge::from),
+            text: summary::import_text(s, i.where_to, plan, i.transformer, i.verbose),
+        }
+    }
+}
+
+impl Report for ImportReport {
+    fn text(&self) -> String {
+        self.text.clone()
+    }
+    fn outcome(&self) -> Option<String> {
+        Some(format!(
+            "{} users: {} created, {} already existing, {} failed, {} invalid, {} skipped · log {}",
+            self.total,
+            self.created,
+            self.already_exists,
+            self.failed,
+            self.invalid,
+            self.skipped,
+            self.log_file
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> PlanSummary {
+        let mut plan = PlanSummary::default();
+        plan.total = 3;
+        plan.ready = 2;
+        plan.invalid = 1;
+        plan.hashers.insert("bcrypt".to_owned(), 2);
+        plan
+    }
+
+    #[test]
+    fn the_json_contract() {
+        let plan = plan();
+        let dry = DryRunReport::new(DryRun {
+            plan: &plan,
+            transformer: "auth0",
+            file: Path::new("users.json"),
+            log: Path::new("logs/migration-1.log"),
+            resumed_after: Some(("u1", 2)),
+            live: None,
+            merge: None,
+            verbose: false,
+        });
+        insta::assert_json_snapshot!("dry_run_report", dry);
+        let summary = ImportSummary {
+            total: 3,
+            created: 2,
+            invalid: 1,
+            api_calls: 3,
+            elapsed_secs: 0.5,
+            log_file: "logs/migration-2.log".into(),
+            errors: vec![("Clerk rejected the request: 422".into(), 1)],
+            ..ImportSummary::default()
+        };
+        let done = ImportReport::new(Imported {
+            summary: &summary,
+            plan: &plan,
+            transformer: "auth0",
+            where_to: "production instance ins_1",
+            merge: None,
+            verbose: false,
+        });
+        insta::assert_json_snapshot!("import_report", done);
+        insta::assert_snapshot!("import_report_outcome", done.outcome().unwrap_or_default());
+    }
+}
