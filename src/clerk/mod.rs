@@ -9,6 +9,9 @@ pub mod retry;
 pub mod types;
 
 pub use client::{ClerkClient, ClientOptions};
+
+/// Clerk's development instances hold at most this many users (Clerk's system limits).
+pub const DEV_USER_CAP: u64 = 100;
 pub use error::{ApiError, ClientError};
 pub use pacer::Pacer;
 pub use retry::RetryPolicy;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use secrecy::ExposeSecret;
 use tokio::sync::mpsc;
 
+use crate::clerk::DEV_USER_CAP;
 use crate::clerk::paced::{Unrecorded, paced};
 use crate::clerk::types::Instance;
 use crate::cli::ImportArgs;
@@ -27,9 +28,6 @@ use crate::ui::report::import::{DryRun, DryRunReport, ImportReport, Imported};
 use crate::ui::report::show;
 use crate::ui::{Printer, TerminalPrompter, progress, summary};
 use crate::user::ValidateOptions;
-
-/// Clerk's development instances hold at most this many users (Clerk's system limits).
-pub(crate) const DEV_USER_CAP: u64 = 100;
 
 pub async fn run(args: ImportArgs, printer: Printer) -> Result<ExitStatus, AppError> {
     let dotenv = super::load_dotenv()?;

@@ -1,6 +1,7 @@
 //! The migration log ("ledger"): NDJSON, one line per outcome, compatible with the
 //! reference tool's shapes, plus a header line describing the run.
 
+pub mod convert;
 pub mod entry;
 pub mod instance;
 pub mod lock;

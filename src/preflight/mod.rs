@@ -16,9 +16,6 @@ use crate::user::validate::FollowUp;
 /// Values per lookup request, as Clerk's filters take them.
 const PER_REQUEST: usize = 100;
 
-/// Clerk's development instances hold at most this many users.
-const DEV_USER_CAP: u64 = 100;
-
 /// What the preflight needs of one ready user.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -120,7 +117,8 @@ pub struct Report {
 impl Report {
     /// Room left under the development instance cap; `None` in production.
     pub fn cap_headroom(&self) -> Option<u64> {
-        (self.environment != "production").then(|| DEV_USER_CAP.saturating_sub(self.user_count))
+        (self.environment != "production")
+            .then(|| crate::clerk::DEV_USER_CAP.saturating_sub(self.user_count))
     }
 
     pub fn json(&self) -> Value {

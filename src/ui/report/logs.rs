@@ -1,4 +1,4 @@
-//! The housekeeping commands' reports: `clean-logs`.
+//! The housekeeping commands' reports: `clean-logs` and `convert-logs`.
 
 use serde::Serialize;
 
@@ -64,6 +64,40 @@ impl Report for CleanReport {
     }
 }
 
+/// One converted log.
+#[derive(Debug, Serialize)]
+pub struct ConvertedFile {
+    pub file: String,
+    /// The JSON file written; none with `--stdout`.
+    pub output: Option<String>,
+    pub entries: u64,
+    pub skipped_lines: Vec<u64>,
+}
+
+/// What a conversion wrote.
+#[derive(Debug, Serialize)]
+pub struct ConvertReport {
+    pub mode: &'static str,
+    pub files: Vec<ConvertedFile>,
+}
+
+impl Report for ConvertReport {
+    fn text(&self) -> String {
+        self.files
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} → {} ({} entries)",
+                    f.file,
+                    f.output.as_deref().unwrap_or(""),
+                    f.entries
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +122,16 @@ mod tests {
             kept: 2,
         };
         insta::assert_json_snapshot!("clean_report", done);
+        let converted = ConvertReport {
+            mode: "convert-logs",
+            files: vec![ConvertedFile {
+                file: "logs/migration-1.log".into(),
+                output: Some("logs/migration-1.json".into()),
+                entries: 3,
+                skipped_lines: vec![4],
+            }],
+        };
+        insta::assert_json_snapshot!("convert_report", converted);
+        insta::assert_snapshot!("convert_report_text", converted.text());
     }
 }
