@@ -13,11 +13,12 @@ use crate::clerk::paced::{Unrecorded, paced};
 use crate::clerk::types::Instance;
 use crate::cli::ImportArgs;
 use crate::config::{self, Endpoint, ImportSettings, Prompter, TargetSettings};
+use crate::engine::Stop;
 use crate::error::AppError;
 use crate::event::Event;
 use crate::exit::ExitStatus;
 use crate::import::feed::{self, FeedError, FilePlan};
-use crate::import::{self, ImportOptions, ImportSummary, ResumeState, Stop, Work};
+use crate::import::{self, ImportOptions, ImportSummary, ResumeState, Work};
 use crate::ledger::{Entry, LedgerWriter, RunHeader};
 use crate::preflight::{self, Candidate, Live};
 use crate::prepare::{self, Item, PrepareOptions};
@@ -416,10 +417,7 @@ async fn import(
     let production = instance.environment_type == "production";
     let where_to = match &sandbox {
         Some(_) => format!("the embedded sandbox ({})", instance.environment_type),
-        None => format!(
-            "{} instance {} at {base_url}",
-            instance.environment_type, instance.id
-        ),
+        None => format!("{} at {base_url}", instance_words(instance)),
     };
     let file_sha = crate::files::sha256_hex(&settings.file)
         .map_err(|e| AppError::Io(settings.file.clone(), e))?;
@@ -466,15 +464,29 @@ async fn import(
         s.stop().await;
     }
     let summary = summary?;
+    let merge = merge.as_ref();
+    finish(&summary, &file.plan, settings, &where_to, merge, &printer)
+}
+
+/// The import's report, then its exit status (or the signal's, with the command that
+/// resumes).
+fn finish(
+    summary: &ImportSummary,
+    plan: &crate::prepare::PlanSummary,
+    settings: &ImportSettings,
+    where_to: &str,
+    merge: Option<&crate::transform::auth0_passwords::MergeReport>,
+    printer: &Printer,
+) -> Result<ExitStatus, AppError> {
     let report = ImportReport::new(Imported {
-        summary: &summary,
-        plan: &file.plan,
+        summary,
+        plan,
         transformer: settings.transformer.key(),
-        where_to: &where_to,
-        merge: merge.as_ref(),
+        where_to,
+        merge,
         verbose: printer.is_verbose(),
     });
-    show(&printer, &report);
+    show(printer, &report);
     if let Some(status) = super::signals::signalled() {
         printer.info(&format!(
             "Interrupted. To resume, run the same command again:\n  {}",
@@ -511,6 +523,11 @@ fn earlier_runs(
             ResumeState::default()
         }
     }
+}
+
+/// "production instance ins_…", as reports name it.
+fn instance_words(instance: &Instance) -> String {
+    format!("{} instance {}", instance.environment_type, instance.id)
 }
 
 /// The migration log, with a header that names the file (and its hash, for resuming) and

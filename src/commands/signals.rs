@@ -34,7 +34,7 @@ pub async fn wait_for_signal() -> ExitStatus {
 
 /// First Ctrl-C or SIGTERM: tell the reporter and stop taking work. Second: leave at once.
 pub(crate) fn watch_signals(
-    stop: crate::import::Stop,
+    stop: crate::engine::Stop,
     reporter: std::sync::Arc<dyn crate::event::Reporter>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {

@@ -13,12 +13,11 @@ use tokio::sync::{Mutex, mpsc};
 use crate::clerk::paced::{self, RetryNote, RetryObserver, Unrecorded};
 use crate::clerk::types::UserQuery;
 use crate::clerk::{ClerkClient, ClientError, Pacer, RetryPolicy};
+use crate::engine::{ErrorTally, Stop};
 use crate::event::{Event, Reporter};
-use crate::import::Stop;
-use crate::import::summary::ErrorTally;
 use crate::ledger::{Entry, LedgerError, LedgerWriter, Status};
 
-pub use select::Target;
+pub use select::CreatedUser;
 
 /// Users per `GET /v1/users` filter request (Clerk's maximum).
 const BATCH: usize = 100;
@@ -27,14 +26,17 @@ const BATCH: usize = 100;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
     /// Still there, with the recorded external ID.
-    Delete(Target),
+    Delete(CreatedUser),
     /// Gone already.
-    NotFound(Target),
+    NotFound(CreatedUser),
     /// Its external ID is no longer the recorded one: somebody changed it; left alone.
-    Changed { target: Target, now: Option<String> },
+    Changed {
+        target: CreatedUser,
+        now: Option<String>,
+    },
     /// Signed in since the import (Clerk records no sign-in for a created user, so any
     /// `last_sign_in_at` is later): a real user now, deleted only on explicit request.
-    SignedIn { target: Target, at: i64 },
+    SignedIn { target: CreatedUser, at: i64 },
 }
 
 impl Check {
@@ -79,7 +81,7 @@ pub async fn verify(
     client: &ClerkClient,
     pacer: &Pacer,
     policy: &RetryPolicy,
-    targets: Vec<Target>,
+    targets: Vec<CreatedUser>,
 ) -> Result<Vec<Check>, ClientError> {
     let mut out = Vec::with_capacity(targets.len());
     for chunk in targets.chunks(BATCH) {
@@ -124,12 +126,12 @@ struct Notes<'a> {
 
 impl RetryObserver for Notes<'_> {
     async fn on_retry(&self, note: RetryNote) {
-        let (entry, event) = crate::import::retry_line(note, self.user_id, "User Deletion Error");
+        let (entry, event) = crate::engine::retry_line(note, self.user_id, "User Deletion Error");
         let _ = self.tx.send(Msg::Note(entry, event)).await;
     }
 }
 
-fn line(target: &Target, status: Status) -> Entry {
+fn line(target: &CreatedUser, status: Status) -> Entry {
     Entry {
         clerk_user_id: Some(target.clerk_id.clone()),
         ..Entry::new(&target.external_id, status)

@@ -65,13 +65,13 @@ pub async fn plan(
         Some(n) => {
             let ids: HashSet<String> = source_ids(n.file, n.transformer)?.into_iter().collect();
             let targets = found
-                .targets
+                .users
                 .into_iter()
                 .filter(|t| ids.contains(&t.external_id))
                 .collect();
             (targets, vec![n.file.to_owned()])
         }
-        None => (found.targets, logs.to_vec()),
+        None => (found.users, logs.to_vec()),
     };
     let checks = super::verify(client, pacer, policy, targets).await?;
     let signed_in: BTreeSet<String> = checks

@@ -4,63 +4,43 @@
 //! those to the source IDs of an export; it never adds a user the logs do not name.
 
 use std::collections::HashSet;
-use std::fs::File;
-use std::io::BufReader;
 use std::path::PathBuf;
 
 use crate::ledger::Status;
-use crate::ledger::reader::{LedgerLines, Line};
+use crate::ledger::outcomes;
 
-/// A user to delete: its source ID and the Clerk ID a run recorded.
+/// A user a run created: its source ID and the Clerk ID the run recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+pub struct CreatedUser {
     pub external_id: String,
     pub clerk_id: String,
 }
 
-/// What the chosen logs say.
+/// The users the chosen logs record as created.
 #[derive(Debug, Default)]
-pub struct FromLogs {
-    pub targets: Vec<Target>,
+pub struct Created {
+    pub users: Vec<CreatedUser>,
     pub malformed_lines: u64,
 }
 
 /// Reads the created users out of `logs`, which the caller has checked with `check`:
 /// each Clerk user ID with a `success` line, once, in the order the runs created them.
 /// Lines that cannot be read are counted and skipped.
-pub fn from_logs(logs: &[PathBuf]) -> std::io::Result<FromLogs> {
-    let mut out = FromLogs::default();
+pub fn from_logs(logs: &[PathBuf]) -> std::io::Result<Created> {
+    let mut out = Created::default();
     let mut seen: HashSet<String> = HashSet::new();
-    for path in logs {
-        for line in LedgerLines::new(BufReader::new(File::open(path)?)) {
-            let value = match line? {
-                Line::Parsed { value, .. } => value,
-                Line::Malformed { .. } => {
-                    out.malformed_lines += 1;
-                    continue;
-                }
-            };
-            if value.get("type").is_some() {
-                continue;
-            }
-            let success = value
-                .get("status")
-                .cloned()
-                .and_then(|s| serde_json::from_value::<Status>(s).ok())
-                == Some(Status::Success);
-            if let (true, Some(id), Some(clerk)) = (
-                success,
-                value.get("userId").and_then(|v| v.as_str()),
-                value.get("clerkUserId").and_then(|v| v.as_str()),
-            ) && seen.insert(clerk.to_owned())
-            {
-                out.targets.push(Target {
-                    external_id: id.to_owned(),
-                    clerk_id: clerk.to_owned(),
+    out.malformed_lines = outcomes::walk(
+        logs,
+        |_| {},
+        |o| {
+            if o.status == Status::Success && seen.insert(o.clerk_id.to_owned()) {
+                out.users.push(CreatedUser {
+                    external_id: o.user_id.to_owned(),
+                    clerk_id: o.clerk_id.to_owned(),
                 });
             }
-        }
-    }
+        },
+    )?;
     Ok(out)
 }
 
@@ -97,8 +77,8 @@ mod tests {
         assert_eq!(import_logs(dir.path()), vec![log.clone()]);
         let found = from_logs(std::slice::from_ref(&log)).expect("reads");
         assert_eq!(
-            found.targets,
-            vec![Target {
+            found.users,
+            vec![CreatedUser {
                 external_id: "a".into(),
                 clerk_id: "user_a".into()
             }]

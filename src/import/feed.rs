@@ -13,7 +13,8 @@ use crate::prepare::{self, Item, PlanSummary, PrepareOptions};
 use crate::source::SourceError;
 use crate::user::Prepared;
 
-use super::{ResumeState, Stop, Work};
+use super::{ResumeState, Work};
+use crate::engine::Stop;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FeedError {

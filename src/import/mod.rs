@@ -19,13 +19,14 @@ mod worker;
 use std::sync::Arc;
 use std::time::Instant;
 
-use tokio::sync::{Mutex, mpsc, oneshot, watch};
+use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::clerk::{ApiError, ClerkClient, Pacer, RetryPolicy};
 use crate::event::{Event, Reporter};
 use crate::ledger::{Entry, LedgerError, LedgerWriter, Status};
 use crate::user::Prepared;
 
+use crate::engine::Stop;
 pub use resume::ResumeState;
 pub use summary::ImportSummary;
 
@@ -64,61 +65,6 @@ pub enum ImportError {
     Quota(Box<ApiError>),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
-}
-
-/// Asks the engine to stop taking new work; in-flight calls finish.
-#[derive(Clone)]
-pub struct Stop {
-    tx: Arc<watch::Sender<bool>>,
-}
-
-impl Default for Stop {
-    fn default() -> Self {
-        Self {
-            tx: Arc::new(watch::channel(false).0),
-        }
-    }
-}
-
-impl Stop {
-    pub fn request(&self) {
-        self.tx.send_replace(true);
-    }
-
-    pub fn is_requested(&self) -> bool {
-        *self.tx.borrow()
-    }
-
-    pub(crate) async fn wait(&self) {
-        let mut rx = self.tx.subscribe();
-        let _ = rx.wait_for(|v| *v).await;
-    }
-}
-
-/// The ledger line and event for a retry: `kind` is the reference's `type`
-/// ("User Creation Error", "User Deletion Error").
-pub(crate) fn retry_line(
-    note: crate::clerk::paced::RetryNote,
-    user_id: &str,
-    kind: &str,
-) -> (Entry, Event) {
-    use crate::clerk::paced::RetryNote;
-    let (status, message, event) = match note {
-        RetryNote::RateLimited { wait, message } => {
-            (Status::RateLimitRetry, message, Event::Paused { wait })
-        }
-        RetryNote::Transient {
-            reason,
-            wait,
-            message,
-        } => (Status::Retry, message, Event::Retrying { reason, wait }),
-    };
-    let entry = Entry {
-        kind: Some(kind.to_owned()),
-        error: Some(message),
-        ..Entry::new(user_id, status)
-    };
-    (entry, event)
 }
 
 /// What workers tell the collector.
@@ -188,7 +134,7 @@ pub async fn run(
         log_file: ledger.path().to_owned(),
         ..ImportSummary::default()
     };
-    let mut errors = summary::ErrorTally::default();
+    let mut errors = crate::engine::ErrorTally::default();
     let mut fatal: Option<ImportError> = None;
     let mut write_error: Option<LedgerError> = None;
     while let Some(msg) = rx.recv().await {

@@ -105,7 +105,7 @@ struct Notes<'a> {
 
 impl RetryObserver for Notes<'_> {
     async fn on_retry(&self, note: RetryNote) {
-        let (entry, event) = super::retry_line(note, self.user_id, "User Creation Error");
+        let (entry, event) = crate::engine::retry_line(note, self.user_id, "User Creation Error");
         self.ctx.note(entry, event).await;
     }
 }

@@ -23,7 +23,7 @@ pub const BATCH: usize = 100;
 
 /// One user to check.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub struct ToCheck {
     pub clerk_id: String,
     pub expected: Prepared,
 }
@@ -42,7 +42,7 @@ pub async fn check(
     client: &ClerkClient,
     pacer: &Pacer,
     policy: &RetryPolicy,
-    batch: &[Target],
+    batch: &[ToCheck],
 ) -> Result<Vec<Outcome>, ClientError> {
     let query = UserQuery {
         user_id: batch.iter().map(|t| t.clerk_id.clone()).collect(),

@@ -14,7 +14,7 @@ use crate::ledger::{LedgerError, LedgerWriter};
 use crate::prepare::{self, Item, PrepareOptions};
 use crate::source::SourceError;
 
-use super::{BATCH, Outcome, PasswordOutcome, Target, VerifySummary};
+use super::{BATCH, Outcome, PasswordOutcome, ToCheck, VerifySummary};
 
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
@@ -56,7 +56,7 @@ pub async fn run(
     let clerk_ids = work.users.clone();
     let mut wanted = work.users;
     let mut checks: JoinSet<Checked> = JoinSet::new();
-    let mut batch: Vec<Target> = Vec::with_capacity(BATCH);
+    let mut batch: Vec<ToCheck> = Vec::with_capacity(BATCH);
     let mut items = prepare::prepare(work.file, work.options)?;
     loop {
         let next = items.next().transpose()?;
@@ -64,7 +64,7 @@ pub async fn run(
         if let Some((Item::Ready { prepared, .. }, _)) = next
             && let Some(clerk_id) = wanted.remove(&prepared.external_id)
         {
-            batch.push(Target {
+            batch.push(ToCheck {
                 clerk_id,
                 expected: *prepared,
             });
@@ -111,7 +111,7 @@ pub async fn run(
 
 /// The answer to one spawned request.
 enum Checked {
-    Users(Vec<Target>, Result<Vec<Outcome>, ClientError>),
+    Users(Vec<ToCheck>, Result<Vec<Outcome>, ClientError>),
     Password(String, String, Result<PasswordOutcome, ClientError>),
 }
 
