@@ -1,8 +1,23 @@
 //! `migrate`: move users from another auth system into Clerk.
 //!
-//! Layers, from the edge inwards (imports never run backwards):
-//! `cli`/`ui` → `commands` → engines → `source`, `transform`, `user`, `clerk`.
-//! `sandbox` is an independent stand-in for Clerk's Backend API, its own crate.
+//! Imports run one way, from the edge inwards (an arrow is "may import"):
+//!
+//! ```text
+//! main ─▶ commands ─▶ config, ui, error
+//!             │         │
+//!             ▼         ▼ (reports render what engines return)
+//!          engines: import  delete  verify  export  preflight
+//!             │
+//!             ▼
+//!          prepare, ledger, engine (shared by engines), event
+//!             │
+//!             ▼
+//!          transform ─▶ source, user ─▶ clerk, files
+//! ```
+//!
+//! Commands only wire: settings from `config`, an engine's flow, a report from `ui`.
+//! Engines never print. `sandbox` is an independent stand-in for Clerk's Backend API in
+//! its own crate; it imports nothing from here.
 
 pub mod clerk;
 pub mod cli;

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use super::error::{ApiError, ClientError};
 use super::types::*;
 
-/// The API version this tool is written against (`bapi-contract.md` §2).
+/// The API version this tool is written against (the `Clerk-API-Version` of Clerk's Backend API spec).
 pub const API_VERSION: &str = "2026-05-12";
 
 /// How to reach Clerk.

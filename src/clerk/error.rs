@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-/// An error response from Clerk, as the envelope describes it (`bapi-contract.md` §11).
+/// An error response from Clerk, as the envelope describes it (Clerk's `ClerkErrors` schema).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     /// HTTP status.

@@ -1,5 +1,6 @@
 //! Clerk's Backend API as this tool uses it: wire types, a typed error envelope and an
-//! HTTP client. Pacing and retries live with the engines; this module makes one call.
+//! HTTP client, with the pacer every call waits on (`pacer`) and the retry loop around a
+//! call (`paced`, `retry`).
 
 pub mod client;
 pub mod error;
@@ -9,9 +10,9 @@ pub mod retry;
 pub mod types;
 
 pub use client::{ClerkClient, ClientOptions};
-
-/// Clerk's development instances hold at most this many users (Clerk's system limits).
-pub const DEV_USER_CAP: u64 = 100;
 pub use error::{ApiError, ClientError};
 pub use pacer::Pacer;
 pub use retry::RetryPolicy;
+
+/// Clerk's development instances hold at most this many users (Clerk's system limits).
+pub const DEV_USER_CAP: u64 = 100;

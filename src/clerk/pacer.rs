@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use governor::{Quota, RateLimiter};
 
-/// Clerk counts requests in 10-second windows (`bapi-contract.md` §12).
+/// Clerk counts requests in 10-second windows (Clerk's documented rate limits).
 const WINDOW_SECS: f64 = 10.0;
 
 /// Requests per window kept in reserve: one for the burst below and two for arrival

@@ -198,7 +198,7 @@ async fn execute(
     header.file = Some(plan.sources.join(", "));
     ledger.append(&header)?;
     let log_file = ledger.path().to_owned();
-    let reporter = progress::reporter_for_work(printer, progress::Work::Delete);
+    let reporter = progress::reporter_for_work(printer, progress::Job::Delete);
     reporter.report(&Event::Started {
         total: plan.checks.len() as u64,
         skipped: 0,

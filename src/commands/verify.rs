@@ -15,7 +15,7 @@ use crate::ui::report::show;
 use crate::ui::report::verify::VerifyReport;
 use crate::ui::{Printer, TerminalPrompter};
 use crate::user::ValidateOptions;
-use crate::verify::run::{Api, VerifyError, Work};
+use crate::verify::run::{Api, Checks, VerifyError};
 use crate::verify::{self, targets};
 
 pub async fn run(args: VerifyArgs, printer: Printer) -> Result<ExitStatus, AppError> {
@@ -73,7 +73,7 @@ async fn verify(
 
     let ledger = open_log(log_dir, &file, transformer, &connection.instance)?;
     let _ = log.set(ledger.path().to_owned());
-    let work = Work {
+    let work = Checks {
         file: &file,
         options: PrepareOptions {
             transformer,

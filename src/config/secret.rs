@@ -3,7 +3,7 @@
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
-/// Development or production, from the key's prefix (`bapi-contract.md` §13).
+/// Development or production, from the key's prefix (Clerk's API keys: `sk_live_`, `sk_test_`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InstanceKind {
     /// `sk_test_` keys: 100 requests per 10 s, 100 users.

@@ -155,7 +155,7 @@ pub struct RunHeader {
     pub file_sha256: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub transformer: Option<String>,
-    /// A hash of the secret key: identifies the instance without revealing the key.
+    /// The instance's ID (`ins_…`) as Clerk names it: which instance the run wrote to.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub instance: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]

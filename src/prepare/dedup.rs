@@ -17,14 +17,14 @@ use crate::user::{Prepared, Problem};
 
 /// The identifier kinds Clerk requires unique.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum UniqueKind {
     ExternalId,
     Email,
     Phone,
     Username,
 }
 
-impl Kind {
+impl UniqueKind {
     /// The Clerk field a duplicate is reported on.
     pub fn field(self) -> &'static str {
         match self {
@@ -41,14 +41,14 @@ impl Kind {
 }
 
 /// One identifier's fingerprint, with its kind.
-pub type Mark = (Kind, u64);
+pub type Mark = (UniqueKind, u64);
 
 /// The fingerprints of a user's identifiers. `scratch` holds the lower-cased text.
 pub fn marks(prepared: &Prepared, out: &mut Vec<Mark>, scratch: &mut String) {
     out.clear();
     out.push((
-        Kind::ExternalId,
-        fingerprint(Kind::ExternalId, &prepared.external_id),
+        UniqueKind::ExternalId,
+        fingerprint(UniqueKind::ExternalId, &prepared.external_id),
     ));
     let r = &prepared.request;
     let emails =
@@ -60,7 +60,10 @@ pub fn marks(prepared: &Prepared, out: &mut Vec<Mark>, scratch: &mut String) {
                 FollowUp::UnverifiedPhone(_) => None,
             }));
     for email in emails {
-        out.push((Kind::Email, fingerprint(Kind::Email, lower(email, scratch))));
+        out.push((
+            UniqueKind::Email,
+            fingerprint(UniqueKind::Email, lower(email, scratch)),
+        ));
     }
     let phones =
         r.phone_number
@@ -71,12 +74,12 @@ pub fn marks(prepared: &Prepared, out: &mut Vec<Mark>, scratch: &mut String) {
                 FollowUp::UnverifiedEmail(_) => None,
             }));
     for phone in phones {
-        out.push((Kind::Phone, fingerprint(Kind::Phone, phone)));
+        out.push((UniqueKind::Phone, fingerprint(UniqueKind::Phone, phone)));
     }
     if let Some(username) = &r.username {
         out.push((
-            Kind::Username,
-            fingerprint(Kind::Username, lower(username, scratch)),
+            UniqueKind::Username,
+            fingerprint(UniqueKind::Username, lower(username, scratch)),
         ));
     }
 }
@@ -94,7 +97,7 @@ fn lower<'a>(text: &'a str, scratch: &'a mut String) -> &'a str {
     scratch
 }
 
-fn fingerprint(kind: Kind, text: &str) -> u64 {
+fn fingerprint(kind: UniqueKind, text: &str) -> u64 {
     let mut h = DefaultHasher::new();
     h.write_u8(kind.tag());
     h.write(text.as_bytes());
@@ -102,7 +105,7 @@ fn fingerprint(kind: Kind, text: &str) -> u64 {
 }
 
 /// The problem a later record gets: which identifier, and the row that has it first.
-pub fn problem(kind: Kind, first_row: Option<u64>) -> Problem {
+pub fn problem(kind: UniqueKind, first_row: Option<u64>) -> Problem {
     let detail = match first_row {
         Some(row) => format!("same as row {row}"),
         None => format!("same as a row after {}", ROW_MASK - 1),
@@ -140,7 +143,7 @@ impl Seen {
     /// The first identifier of `marks` already seen, with the row that has it (`None` past
     /// row 16,777,214). Otherwise records them all for `row` and returns `None`: a record
     /// that loses keeps nothing, so it cannot make a later one lose.
-    pub fn check(&mut self, marks: &[Mark], row: u64) -> Option<(Kind, Option<u64>)> {
+    pub fn check(&mut self, marks: &[Mark], row: u64) -> Option<(UniqueKind, Option<u64>)> {
         for &(kind, fp) in marks {
             if let Some(first) = self.shards[shard_of(fp)].find(tag_of(fp)) {
                 return Some((kind, (first < ROW_MASK).then_some(first)));
@@ -237,7 +240,7 @@ mod tests {
         p
     }
 
-    fn check(seen: &mut Seen, p: &Prepared, row: u64) -> Option<(Kind, Option<u64>)> {
+    fn check(seen: &mut Seen, p: &Prepared, row: u64) -> Option<(UniqueKind, Option<u64>)> {
         let (mut out, mut scratch) = (Vec::new(), String::new());
         marks(p, &mut out, &mut scratch);
         seen.check(&out, row)
@@ -252,20 +255,20 @@ mod tests {
         );
         assert_eq!(
             check(&mut seen, &user("b", "ada@example.COM", None), 2),
-            Some((Kind::Email, Some(1)))
+            Some((UniqueKind::Email, Some(1)))
         );
         assert_eq!(
             check(&mut seen, &user("a", "other@example.com", None), 3),
-            Some((Kind::ExternalId, Some(1)))
+            Some((UniqueKind::ExternalId, Some(1)))
         );
         assert_eq!(
             check(&mut seen, &user("c", "c@example.com", Some("ADA")), 4),
-            Some((Kind::Username, Some(1)))
+            Some((UniqueKind::Username, Some(1)))
         );
         // Row 2 lost, so its identifiers were never taken.
         assert_eq!(check(&mut seen, &user("b", "b@example.com", None), 5), None);
         assert_eq!(
-            problem(Kind::Email, Some(12)).message(),
+            problem(UniqueKind::Email, Some(12)).message(),
             "email_address: duplicate_in_file (same as row 12)"
         );
     }
@@ -283,14 +286,18 @@ mod tests {
     fn many_distinct_identifiers_never_clash_and_all_are_found_again() {
         let mut seen = Seen::default();
         for i in 0..200_000u64 {
-            let fp = fingerprint(Kind::Email, &format!("user{i}@example.com"));
-            assert_eq!(seen.check(&[(Kind::Email, fp)], i + 1), None, "row {i}");
+            let fp = fingerprint(UniqueKind::Email, &format!("user{i}@example.com"));
+            assert_eq!(
+                seen.check(&[(UniqueKind::Email, fp)], i + 1),
+                None,
+                "row {i}"
+            );
         }
         for i in (0..200_000u64).step_by(997) {
-            let fp = fingerprint(Kind::Email, &format!("user{i}@example.com"));
+            let fp = fingerprint(UniqueKind::Email, &format!("user{i}@example.com"));
             assert_eq!(
-                seen.check(&[(Kind::Email, fp)], 1_000_000),
-                Some((Kind::Email, Some(i + 1)))
+                seen.check(&[(UniqueKind::Email, fp)], 1_000_000),
+                Some((UniqueKind::Email, Some(i + 1)))
             );
         }
         // Eight bytes a slot, at least 68 % full on average.

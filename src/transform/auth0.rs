@@ -3,13 +3,13 @@
 //! in (`auth0_passwords`).
 
 use super::auth0_passwords::Auth0Passwords;
-use super::{Fields, names_from, route};
+use super::{Unmapped, names_from, route};
 use crate::transform::normalize::verified_marker;
-use crate::user::User;
+use crate::user::NewUser;
 
 /// Takes the user's hash from the support export unless the record has one already;
 /// notes a database-connection user left without one.
-pub fn merge_password(u: &mut User, passwords: &Auth0Passwords, row: u64) {
+pub fn merge_password(u: &mut NewUser, passwords: &Auth0Passwords, row: u64) {
     let found = passwords.find(
         u.user_id.as_deref(),
         u.emails
@@ -34,7 +34,7 @@ pub fn merge_password(u: &mut User, passwords: &Auth0Passwords, row: u64) {
     }
 }
 
-pub fn map(f: &mut Fields, u: &mut User) {
+pub fn map(f: &mut Unmapped, u: &mut NewUser) {
     u.user_id = f.text("user_id");
     let email = f.text("email");
     let verified = f

@@ -1,10 +1,10 @@
 //! Auth.js (NextAuth) users tables: `id, name, email, email_verified, created_at`.
 
-use super::{Fields, names_from, route};
+use super::{Unmapped, names_from, route};
 use crate::transform::normalize::verified_marker;
-use crate::user::User;
+use crate::user::NewUser;
 
-pub fn map(f: &mut Fields, u: &mut User) {
+pub fn map(f: &mut Unmapped, u: &mut NewUser) {
     u.user_id = f.text("id");
     let email = f.text("email");
     // Auth.js stores the time of verification; "false" strings count as not verified.

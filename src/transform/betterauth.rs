@@ -9,11 +9,11 @@
 
 use serde_json::Value;
 
-use super::{Fields, names_from, route};
+use super::{Unmapped, names_from, route};
 use crate::transform::normalize::{into_text, verified_marker};
-use crate::user::{Problem, User, hasher};
+use crate::user::{NewUser, Problem, hasher};
 
-pub fn map(f: &mut Fields, u: &mut User) {
+pub fn map(f: &mut Unmapped, u: &mut NewUser) {
     u.user_id = f.take_any(&["user_id", "id"]).and_then(into_text);
     // The anonymous plugin's guests (`isAnonymous`, true or SQLite's 1) signed in with no
     // identifier of their own: nothing to move, as with Supabase's.

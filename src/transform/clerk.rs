@@ -1,11 +1,11 @@
 //! Clerk Dashboard exports: CSV (`primary_email_address`, `verified_email_addresses`, …)
 //! and JSON (which also has `email_addresses` / `phone_numbers`, dropped by the reference).
 
-use super::Fields;
-use crate::user::User;
+use super::Unmapped;
+use crate::user::NewUser;
 use crate::user::validate::normalize_phone;
 
-pub fn map(f: &mut Fields, u: &mut User) {
+pub fn map(f: &mut Unmapped, u: &mut NewUser) {
     u.user_id = f.text("id");
     let primary = f.text("primary_email_address").map(unguard);
     let verified: Vec<String> = [
@@ -115,9 +115,9 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn mapped(record: serde_json::Value) -> User {
+    fn mapped(record: serde_json::Value) -> NewUser {
         let mut f = crate::transform::test_fields(record);
-        let mut u = User::default();
+        let mut u = NewUser::default();
         map(&mut f, &mut u);
         u
     }

@@ -1,4 +1,4 @@
-//! `Fields`: a record's fields, taken one by one as a transformer maps them, so what is
+//! `Unmapped`: a record's fields, taken one by one as a transformer maps them, so what is
 //! left at the end is exactly what no mapping used (reported, never dropped silently).
 
 use serde_json::{Map, Value};
@@ -8,7 +8,7 @@ use crate::source;
 use super::normalize;
 use crate::user::Problem;
 
-pub struct Fields {
+pub struct Unmapped {
     map: source::Fields,
     pub problems: Vec<Problem>,
     /// Set when the source says the record is not a user to migrate (soft-deleted,
@@ -16,7 +16,7 @@ pub struct Fields {
     pub skip: Option<&'static str>,
 }
 
-impl Fields {
+impl Unmapped {
     pub fn new(map: source::Fields) -> Self {
         Self {
             map,

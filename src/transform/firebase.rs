@@ -1,12 +1,12 @@
 //! `firebase auth:export` files, JSON or headerless CSV. Password digests are built as
 //! Clerk's `scrypt_firebase` expects: `hash$salt$signerKey$saltSeparator$rounds$memCost`.
 
-use super::{Fields, TransformContext, names_from, route};
+use super::{TransformContext, Unmapped, names_from, route};
 use crate::source::FIREBASE_COLUMNS;
 use crate::transform::normalize::verified_marker;
-use crate::user::{Problem, User};
+use crate::user::{NewUser, Problem};
 
-pub fn map(f: &mut Fields, u: &mut User, ctx: &TransformContext) {
+pub fn map(f: &mut Unmapped, u: &mut NewUser, ctx: &TransformContext) {
     u.user_id = f.text("localId");
     let email = f.text("email");
     let verified = f.take("emailVerified").is_some_and(|v| verified_marker(&v));

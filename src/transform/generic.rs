@@ -1,11 +1,11 @@
 //! Fields already in the normalised (camelCase) schema, for any transformer; they fill
 //! only what the source mapping left empty.
 
-use super::Fields;
+use super::Unmapped;
 use super::normalize::push_unique;
-use crate::user::User;
+use crate::user::NewUser;
 
-pub fn fill(f: &mut Fields, u: &mut User) {
+pub fn fill(f: &mut Unmapped, u: &mut NewUser) {
     fn set<T>(slot: &mut Option<T>, value: Option<T>) {
         if slot.is_none() {
             *slot = value;

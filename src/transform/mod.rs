@@ -1,4 +1,4 @@
-//! Per-source transformers: map one source record to the normalised `User`.
+//! Per-source transformers: map one source record to the normalised `NewUser`.
 //!
 //! Each source module takes the fields it knows from the record (its field map, with
 //! the reference tool's defaults), then `generic` fills what is still empty from fields
@@ -19,9 +19,9 @@ pub mod signature;
 mod supabase;
 
 use crate::source::Record;
-use crate::user::{Problem, User};
+use crate::user::{NewUser, Problem};
 
-pub use fields::Fields;
+pub use fields::Unmapped;
 
 /// The source systems `migrate` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -110,7 +110,7 @@ pub struct TransformContext {
 /// One record after mapping: the user, what was wrong, what was not used.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Draft {
-    pub user: User,
+    pub user: NewUser,
     pub problems: Vec<Problem>,
     /// Source fields no mapping used.
     pub ignored: Vec<String>,
@@ -121,8 +121,8 @@ pub struct Draft {
 /// Maps one record with the given transformer.
 pub fn transform(kind: TransformerKind, record: Record, ctx: &TransformContext) -> Draft {
     let row = record.position.row;
-    let mut fields = Fields::new(record.fields);
-    let mut user = User::default();
+    let mut fields = Unmapped::new(record.fields);
+    let mut user = NewUser::default();
     if let Some(defect) = record.defect {
         fields.problems.push(Problem::new("record", defect));
     }
@@ -151,8 +151,8 @@ pub fn transform(kind: TransformerKind, record: Record, ctx: &TransformContext) 
 
 /// A JSON object's members as a record's fields, for transformers' unit tests.
 #[cfg(test)]
-pub(crate) fn test_fields(record: serde_json::Value) -> Fields {
-    Fields::new(
+pub(crate) fn test_fields(record: serde_json::Value) -> Unmapped {
+    Unmapped::new(
         record
             .as_object()
             .cloned()
@@ -176,7 +176,7 @@ pub(crate) fn route(
 }
 
 /// Fills first/last name from a display name when the source has no separate parts.
-pub(crate) fn names_from(user: &mut User, full: Option<String>) {
+pub(crate) fn names_from(user: &mut NewUser, full: Option<String>) {
     if user.first_name.is_none()
         && user.last_name.is_none()
         && let Some(full) = full

@@ -17,10 +17,10 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::normalize::{self, strip_discriminator, verified_marker};
-use super::{Fields, route};
-use crate::user::{Problem, User};
+use super::{Unmapped, route};
+use crate::user::{NewUser, Problem};
 
-pub fn map(f: &mut Fields, u: &mut User) {
+pub fn map(f: &mut Unmapped, u: &mut NewUser) {
     u.user_id = f.text("id");
     if f.take("deleted_at").is_some() {
         f.skip = Some("deleted");
@@ -255,9 +255,9 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn mapped(record: Value) -> (User, Vec<Problem>) {
+    fn mapped(record: Value) -> (NewUser, Vec<Problem>) {
         let mut f = crate::transform::test_fields(record);
-        let mut u = User::default();
+        let mut u = NewUser::default();
         map(&mut f, &mut u);
         (u, f.problems)
     }

@@ -10,7 +10,7 @@ use crate::ledger::Status;
 
 /// What the counted work is, which decides the counters shown.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Work {
+pub enum Job {
     #[default]
     Import,
     Delete,
@@ -18,7 +18,7 @@ pub enum Work {
 
 #[derive(Default)]
 struct Counts {
-    work: Work,
+    work: Job,
     done: u64,
     ok: u64,
     exists: u64,
@@ -30,7 +30,7 @@ struct Counts {
 }
 
 impl Counts {
-    fn new(work: Work) -> Self {
+    fn new(work: Job) -> Self {
         Self {
             work,
             ..Self::default()
@@ -53,12 +53,12 @@ impl Counts {
 
     fn line(&self) -> String {
         match self.work {
-            Work::Import => format!(
+            Job::Import => format!(
                 "ok {} · exists {} · failed {} · invalid {} · skipped {}",
                 self.ok, self.exists, self.failed, self.invalid, self.skipped
             ),
             // A delete "skips" users changed since the import: it leaves them alone.
-            Work::Delete => format!(
+            Job::Delete => format!(
                 "deleted {} · already gone {} · left alone {} · failed {}",
                 self.deleted, self.gone, self.skipped, self.failed
             ),
@@ -69,11 +69,11 @@ impl Counts {
 /// The reporter that suits the output: none with `--json`, a bar on a terminal, plain
 /// lines otherwise.
 pub fn reporter_for(printer: &super::Printer) -> std::sync::Arc<dyn Reporter> {
-    reporter_for_work(printer, Work::Import)
+    reporter_for_work(printer, Job::Import)
 }
 
 /// The same, counting `work`'s outcomes.
-pub fn reporter_for_work(printer: &super::Printer, work: Work) -> std::sync::Arc<dyn Reporter> {
+pub fn reporter_for_work(printer: &super::Printer, work: Job) -> std::sync::Arc<dyn Reporter> {
     if printer.is_json() || printer.is_quiet() {
         std::sync::Arc::new(crate::event::Silent)
     } else if printer.stderr_is_terminal() {
@@ -108,7 +108,7 @@ pub struct BarReporter {
 }
 
 impl BarReporter {
-    pub fn new(verbose: bool, work: Work) -> Self {
+    pub fn new(verbose: bool, work: Job) -> Self {
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
             "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} users · {per_sec} · ETA {eta} · {msg}",
@@ -181,7 +181,7 @@ pub struct PlainReporter {
 }
 
 impl PlainReporter {
-    pub fn new(verbose: bool, work: Work) -> Self {
+    pub fn new(verbose: bool, work: Job) -> Self {
         Self {
             state: Mutex::new((0, 0, Counts::new(work))),
             verbose,

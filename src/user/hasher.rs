@@ -1,5 +1,5 @@
 //! The 22 `password_hasher` names Clerk accepts and the shape of each one's digest
-//! (`bapi-contract.md` §14), so a bad digest fails its user here, with a clear reason,
+//! (Clerk's `password_hasher` list in its Backend API spec), so a bad digest fails its user here, with a clear reason,
 //! instead of a 422 later.
 
 /// Every hasher name Clerk accepts, in one place.

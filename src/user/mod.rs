@@ -23,7 +23,7 @@ pub enum UnverifiedMode {
 /// A user in source-neutral form. Emails and phones are split into verified (the first
 /// one is the primary) and unverified; dates are RFC 3339 UTC.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct User {
+pub struct NewUser {
     pub user_id: Option<String>,
     pub emails: Vec<String>,
     pub unverified_emails: Vec<String>,

@@ -4,7 +4,7 @@
 use crate::clerk::types::{CreateUserRequest, IdentificationStatus};
 
 use super::hasher;
-use super::{Problem, UnverifiedMode, User};
+use super::{NewUser, Problem, UnverifiedMode};
 
 /// Choices that change what is valid or what is sent.
 #[derive(Debug, Clone, Copy, Default)]
@@ -74,7 +74,7 @@ fn reserved_tld(email: &str) -> Option<String> {
 
 /// Leaves out what Clerk refuses but the user can do without: names that are not
 /// names, and placeholder email addresses. Returns what was left out.
-fn drop_refused(user: &mut User) -> Vec<String> {
+fn drop_refused(user: &mut NewUser) -> Vec<String> {
     let mut dropped = Vec::new();
     for (slot, field) in [
         (&mut user.first_name, "first_name"),
@@ -182,7 +182,7 @@ fn normalize_phones(phones: &mut Vec<String>) {
 }
 
 /// Validates `user` and builds its payload, or lists every problem found.
-pub fn validate(mut user: User, options: ValidateOptions) -> Result<Prepared, Vec<Problem>> {
+pub fn validate(mut user: NewUser, options: ValidateOptions) -> Result<Prepared, Vec<Problem>> {
     let mut problems = Vec::new();
     let dropped = drop_refused(&mut user);
     normalize_phones(&mut user.phones);
@@ -375,11 +375,11 @@ mod tests {
     }
     use super::*;
 
-    fn base() -> User {
-        User {
+    fn base() -> NewUser {
+        NewUser {
             user_id: Some("u1".into()),
             emails: vec!["a@example.com".into()],
-            ..User::default()
+            ..NewUser::default()
         }
     }
 
@@ -450,7 +450,7 @@ mod tests {
         .expect("valid");
         assert!(drop.request.email_address_identification_status.is_empty());
 
-        let only_unverified = User {
+        let only_unverified = NewUser {
             emails: vec![],
             ..u
         };
@@ -496,11 +496,11 @@ mod tests {
 
     #[test]
     fn all_problems_are_listed() {
-        let u = User {
+        let u = NewUser {
             user_id: None,
             emails: vec!["bad".into()],
             phones: vec!["123".into()],
-            ..User::default()
+            ..NewUser::default()
         };
         let problems = validate(u.clone(), ValidateOptions::default()).unwrap_err();
         assert_eq!(problems.len(), 3, "{problems:?}");

@@ -39,7 +39,7 @@ pub struct Api {
 
 /// What to check: the source file as the import read it, the users the logs name
 /// (source ID → Clerk ID) and known passwords (source ID, password).
-pub struct Work<'a> {
+pub struct Checks<'a> {
     pub file: &'a Path,
     pub options: PrepareOptions,
     pub users: HashMap<String, String>,
@@ -49,7 +49,7 @@ pub struct Work<'a> {
 /// Runs the checks and writes a line per difference to `ledger`.
 pub async fn run(
     api: &Api,
-    work: Work<'_>,
+    work: Checks<'_>,
     mut ledger: LedgerWriter,
 ) -> Result<VerifySummary, VerifyError> {
     let mut s = VerifySummary::new(ledger.path().to_owned());

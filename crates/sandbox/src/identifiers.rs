@@ -10,22 +10,25 @@ use super::envelope::ApiError;
 use super::ids::object_id;
 use super::state::{Identifier, Shared};
 use super::users::{render_email, render_phone};
-use super::validate::{self, Body, Kind};
+use super::validate::{self, Body, FieldType};
 
-const EMAIL_FIELDS: &[(&str, Kind)] = &[
-    ("user_id", Kind::Str),
-    ("email_address", Kind::Str),
-    ("verified", Kind::NullableBool),
-    ("primary", Kind::NullableBool),
-    ("notify_primary_email_address_changed", Kind::NullableBool),
+const EMAIL_FIELDS: &[(&str, FieldType)] = &[
+    ("user_id", FieldType::Str),
+    ("email_address", FieldType::Str),
+    ("verified", FieldType::NullableBool),
+    ("primary", FieldType::NullableBool),
+    (
+        "notify_primary_email_address_changed",
+        FieldType::NullableBool,
+    ),
 ];
 
-const PHONE_FIELDS: &[(&str, Kind)] = &[
-    ("user_id", Kind::Str),
-    ("phone_number", Kind::Str),
-    ("verified", Kind::NullableBool),
-    ("primary", Kind::NullableBool),
-    ("reserved_for_second_factor", Kind::NullableBool),
+const PHONE_FIELDS: &[(&str, FieldType)] = &[
+    ("user_id", FieldType::Str),
+    ("phone_number", FieldType::Str),
+    ("verified", FieldType::NullableBool),
+    ("primary", FieldType::NullableBool),
+    ("reserved_for_second_factor", FieldType::NullableBool),
 ];
 
 #[derive(Clone, Copy, PartialEq)]

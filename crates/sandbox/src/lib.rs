@@ -1,6 +1,6 @@
 //! A local, in-memory stand-in for Clerk's Backend API (BAPI).
 //!
-//! The sandbox follows `bapi-contract.md` and Clerk's OpenAPI spec closely enough that a
+//! The sandbox follows Clerk's OpenAPI spec and documented behaviour closely enough that a
 //! migration which passes against it passes against Clerk: the same endpoints, bodies,
 //! error envelopes, uniqueness rules, user cap and a strict rate limit. It is served by
 //! `migrate sandbox` for rehearsals and embedded by `migrate --sandbox`.

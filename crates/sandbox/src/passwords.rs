@@ -94,7 +94,7 @@ pub enum Plain {
 
 /// The answer to "does this password sign in?".
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub enum PasswordCheck {
     Match,
     NoMatch,
     /// The digest is not something a password can be checked against here.
@@ -144,7 +144,7 @@ fn is_bcrypt(s: &str) -> bool {
 
 const ITOA64: &[u8; 64] = b"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-/// Parses `digest` as `hasher` writes it (`bapi-contract.md` §14).
+/// Parses `digest` as `hasher` writes it (the formats Clerk's spec names for each `password_hasher`).
 pub fn parse(hasher: &str, digest: &str) -> Result<Parsed, Unparsable> {
     let parts: Vec<&str> = digest.split('$').collect();
     let number = |s: &str, what: &str| -> Result<u32, Unparsable> {
@@ -413,8 +413,12 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn verdict(ok: bool) -> Verdict {
-    if ok { Verdict::Match } else { Verdict::NoMatch }
+fn verdict(ok: bool) -> PasswordCheck {
+    if ok {
+        PasswordCheck::Match
+    } else {
+        PasswordCheck::NoMatch
+    }
 }
 
 fn hex_text(bytes: &[u8]) -> String {
@@ -478,9 +482,9 @@ impl Parsed {
     }
 
     /// Checks `password`. Slow by design for the strong hashers: call it off the runtime.
-    pub fn verify(&self, password: &str) -> Verdict {
+    pub fn verify(&self, password: &str) -> PasswordCheck {
         if let Some(why) = self.too_costly() {
-            return Verdict::Unsupported(why);
+            return PasswordCheck::Unsupported(why);
         }
         let pw = password.as_bytes();
         match self {
@@ -496,7 +500,7 @@ impl Parsed {
                 use argon2::PasswordVerifier as _;
                 match argon2::PasswordHash::new(phc) {
                     Ok(h) => verdict(argon2::Argon2::default().verify_password(pw, &h).is_ok()),
-                    Err(e) => Verdict::Unsupported(e.to_string()),
+                    Err(e) => PasswordCheck::Unsupported(e.to_string()),
                 }
             }
             Self::ScryptFirebase {
@@ -509,13 +513,13 @@ impl Parsed {
             } => {
                 use aes::cipher::{KeyIvInit as _, StreamCipher as _};
                 let Ok(params) = scrypt::Params::new(*mem_cost, *rounds, 1, 32) else {
-                    return Verdict::Unsupported("scrypt parameters out of range".into());
+                    return PasswordCheck::Unsupported("scrypt parameters out of range".into());
                 };
                 let mut full_salt = salt.clone();
                 full_salt.extend_from_slice(salt_separator);
                 let mut key = [0u8; 32];
                 if scrypt::scrypt(pw, &full_salt, &params, &mut key).is_err() {
-                    return Verdict::Unsupported("scrypt failed".into());
+                    return PasswordCheck::Unsupported("scrypt failed".into());
                 }
                 let mut block = signer_key.clone();
                 let mut cipher = ctr::Ctr128BE::<aes::Aes256>::new(&key.into(), &[0u8; 16].into());
@@ -530,7 +534,7 @@ impl Parsed {
                 hash,
             } => {
                 let Ok(params) = scrypt::Params::new(*log_n, *r, *p, 32) else {
-                    return Verdict::Unsupported("scrypt parameters out of range".into());
+                    return PasswordCheck::Unsupported("scrypt parameters out of range".into());
                 };
                 let mut out = vec![0u8; hash.len()];
                 verdict(scrypt::scrypt(pw, salt, &params, &mut out).is_ok() && same(&out, hash))
@@ -588,12 +592,12 @@ impl Parsed {
                 let out = Sha1::new().chain_update(pw).chain_update(salt).finalize();
                 verdict(same(&out, hash))
             }
-            Self::Cognito => Verdict::Unsupported(
+            Self::Cognito => PasswordCheck::Unsupported(
                 "awscognito is not a hash: Clerk checks the password against AWS Cognito at the \
                  user's first sign-in, which the sandbox cannot reach"
                     .into(),
             ),
-            Self::Opaque => Verdict::Unsupported(
+            Self::Opaque => PasswordCheck::Unsupported(
                 "the sandbox does not compute hmac_sha256_utf16_b64: Clerk documents no \
                  definition of it to check against"
                     .into(),
@@ -669,37 +673,43 @@ mod tests {
     fn plain_digests_check_the_password() {
         // MD5("password") and SHA-256("password"): the two published test vectors.
         let md5 = parse("md5", "5f4dcc3b5aa765d61d8327deb882cf99").unwrap();
-        assert_eq!(md5.verify("password"), Verdict::Match);
-        assert_eq!(md5.verify("Password"), Verdict::NoMatch);
+        assert_eq!(md5.verify("password"), PasswordCheck::Match);
+        assert_eq!(md5.verify("Password"), PasswordCheck::NoMatch);
         let sha = parse(
             "sha256",
             "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8",
         )
         .unwrap();
-        assert_eq!(sha.verify("password"), Verdict::Match);
+        assert_eq!(sha.verify("password"), PasswordCheck::Match);
     }
 
     #[test]
     fn digests_that_would_stall_the_sandbox_are_not_computed() {
         let huge = parse("scrypt_werkzeug", "scrypt:1073741824:8:1$salt$abcd").expect("parses");
-        assert!(matches!(huge.verify("x"), Verdict::Unsupported(m) if m.contains("MiB")));
+        assert!(matches!(huge.verify("x"), PasswordCheck::Unsupported(m) if m.contains("MiB")));
         let slow = parse(
             "pbkdf2_sha256_django",
             "pbkdf2_sha256$4000000000$salt$aGFzaA==",
         )
         .expect("parses");
-        assert!(matches!(slow.verify("x"), Verdict::Unsupported(m) if m.contains("iterations")));
+        assert!(
+            matches!(slow.verify("x"), PasswordCheck::Unsupported(m) if m.contains("iterations"))
+        );
         let bcrypt = parse(
             "bcrypt",
             "$2b$31$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
         )
         .expect("parses");
-        assert!(matches!(bcrypt.verify("x"), Verdict::Unsupported(m) if m.contains("cost 31")));
+        assert!(
+            matches!(bcrypt.verify("x"), PasswordCheck::Unsupported(m) if m.contains("cost 31"))
+        );
     }
 
     #[test]
     fn cognito_is_never_verified_here() {
         let p = parse("awscognito", "awscognito#eu-west-1_x#client#sub").unwrap();
-        assert!(matches!(p.verify("anything"), Verdict::Unsupported(m) if m.contains("Cognito")));
+        assert!(
+            matches!(p.verify("anything"), PasswordCheck::Unsupported(m) if m.contains("Cognito"))
+        );
     }
 }

@@ -10,67 +10,70 @@ use serde_json::{Value, json};
 use super::envelope::ApiError;
 use super::ids::object_id;
 use super::state::{AfterCreate, Identifier, Shared, Store, StoredUser};
-use super::validate::{self, Body, Kind};
+use super::validate::{self, Body, FieldType};
 use axum::response::{IntoResponse, Response};
 
 /// The `CreateUser` body's properties (`additionalProperties: false` in the spec).
-const CREATE_FIELDS: &[(&str, Kind)] = &[
-    ("external_id", Kind::NullableStr),
-    ("first_name", Kind::NullableStr),
-    ("last_name", Kind::NullableStr),
-    ("locale", Kind::NullableStr),
-    ("email_address", Kind::StrArray),
-    ("email_address_identification_status", Kind::StrArray),
-    ("phone_number", Kind::StrArray),
-    ("phone_number_identification_status", Kind::StrArray),
-    ("web3_wallet", Kind::StrArray),
-    ("username", Kind::NullableStr),
-    ("password", Kind::NullableStr),
-    ("password_digest", Kind::NullableStr),
-    ("password_hasher", Kind::Str),
-    ("skip_password_checks", Kind::NullableBool),
-    ("skip_password_requirement", Kind::NullableBool),
-    ("totp_secret", Kind::NullableStr),
-    ("backup_codes", Kind::StrArray),
-    ("public_metadata", Kind::Object),
-    ("private_metadata", Kind::Object),
-    ("unsafe_metadata", Kind::Object),
-    ("delete_self_enabled", Kind::NullableBool),
-    ("legal_accepted_at", Kind::NullableStr),
-    ("skip_legal_checks", Kind::NullableBool),
-    ("skip_user_requirement", Kind::NullableBool),
-    ("create_organization_enabled", Kind::NullableBool),
-    ("create_organizations_limit", Kind::NullableInt),
-    ("created_at", Kind::NullableStr),
-    ("bypass_client_trust", Kind::NullableBool),
-    ("banned", Kind::NullableBool),
-    ("locked", Kind::NullableBool),
+const CREATE_FIELDS: &[(&str, FieldType)] = &[
+    ("external_id", FieldType::NullableStr),
+    ("first_name", FieldType::NullableStr),
+    ("last_name", FieldType::NullableStr),
+    ("locale", FieldType::NullableStr),
+    ("email_address", FieldType::StrArray),
+    ("email_address_identification_status", FieldType::StrArray),
+    ("phone_number", FieldType::StrArray),
+    ("phone_number_identification_status", FieldType::StrArray),
+    ("web3_wallet", FieldType::StrArray),
+    ("username", FieldType::NullableStr),
+    ("password", FieldType::NullableStr),
+    ("password_digest", FieldType::NullableStr),
+    ("password_hasher", FieldType::Str),
+    ("skip_password_checks", FieldType::NullableBool),
+    ("skip_password_requirement", FieldType::NullableBool),
+    ("totp_secret", FieldType::NullableStr),
+    ("backup_codes", FieldType::StrArray),
+    ("public_metadata", FieldType::Object),
+    ("private_metadata", FieldType::Object),
+    ("unsafe_metadata", FieldType::Object),
+    ("delete_self_enabled", FieldType::NullableBool),
+    ("legal_accepted_at", FieldType::NullableStr),
+    ("skip_legal_checks", FieldType::NullableBool),
+    ("skip_user_requirement", FieldType::NullableBool),
+    ("create_organization_enabled", FieldType::NullableBool),
+    ("create_organizations_limit", FieldType::NullableInt),
+    ("created_at", FieldType::NullableStr),
+    ("bypass_client_trust", FieldType::NullableBool),
+    ("banned", FieldType::NullableBool),
+    ("locked", FieldType::NullableBool),
 ];
 
 /// The subset of `UpdateUser` the sandbox applies; metadata is not accepted since 2026-05-12.
-const UPDATE_FIELDS: &[(&str, Kind)] = &[
-    ("external_id", Kind::NullableStr),
-    ("first_name", Kind::NullableStr),
-    ("last_name", Kind::NullableStr),
-    ("locale", Kind::NullableStr),
-    ("username", Kind::NullableStr),
-    ("primary_email_address_id", Kind::NullableStr),
-    ("primary_phone_number_id", Kind::NullableStr),
-    ("notify_primary_email_address_changed", Kind::NullableBool),
-    ("password", Kind::NullableStr),
-    ("password_digest", Kind::NullableStr),
-    ("password_hasher", Kind::Str),
-    ("skip_password_checks", Kind::NullableBool),
-    ("sign_out_of_other_sessions", Kind::NullableBool),
-    ("totp_secret", Kind::NullableStr),
-    ("backup_codes", Kind::StrArray),
-    ("delete_self_enabled", Kind::NullableBool),
-    ("create_organization_enabled", Kind::NullableBool),
-    ("legal_accepted_at", Kind::NullableStr),
-    ("skip_legal_checks", Kind::NullableBool),
-    ("create_organizations_limit", Kind::NullableInt),
-    ("created_at", Kind::NullableStr),
-    ("bypass_client_trust", Kind::NullableBool),
+const UPDATE_FIELDS: &[(&str, FieldType)] = &[
+    ("external_id", FieldType::NullableStr),
+    ("first_name", FieldType::NullableStr),
+    ("last_name", FieldType::NullableStr),
+    ("locale", FieldType::NullableStr),
+    ("username", FieldType::NullableStr),
+    ("primary_email_address_id", FieldType::NullableStr),
+    ("primary_phone_number_id", FieldType::NullableStr),
+    (
+        "notify_primary_email_address_changed",
+        FieldType::NullableBool,
+    ),
+    ("password", FieldType::NullableStr),
+    ("password_digest", FieldType::NullableStr),
+    ("password_hasher", FieldType::Str),
+    ("skip_password_checks", FieldType::NullableBool),
+    ("sign_out_of_other_sessions", FieldType::NullableBool),
+    ("totp_secret", FieldType::NullableStr),
+    ("backup_codes", FieldType::StrArray),
+    ("delete_self_enabled", FieldType::NullableBool),
+    ("create_organization_enabled", FieldType::NullableBool),
+    ("legal_accepted_at", FieldType::NullableStr),
+    ("skip_legal_checks", FieldType::NullableBool),
+    ("create_organizations_limit", FieldType::NullableInt),
+    ("created_at", FieldType::NullableStr),
+    ("bypass_client_trust", FieldType::NullableBool),
 ];
 
 fn taken(param: &str) -> ApiError {
@@ -150,7 +153,7 @@ pub async fn create(State(shared): State<Shared>, bytes: Bytes) -> Response {
 fn create_user(shared: &Shared, bytes: &Bytes) -> Result<Value, ApiError> {
     let mut fields = CREATE_FIELDS.to_vec();
     if shared.config.accept_skip_restriction_checks {
-        fields.push(("skip_restriction_checks", Kind::NullableBool));
+        fields.push(("skip_restriction_checks", FieldType::NullableBool));
     }
     let body = Body::parse(bytes, &fields)?;
     let now = Utc::now();

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::envelope::ApiError;
 
-/// The 22 `password_hasher` names Clerk accepts (`bapi-contract.md` §14).
+/// The 22 `password_hasher` names Clerk accepts (Clerk's Backend API spec).
 pub const HASHERS: [&str; 22] = [
     "argon2i",
     "argon2id",
@@ -37,7 +37,7 @@ pub const HASHERS: [&str; 22] = [
 
 /// The JSON type a field must have.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum FieldType {
     Str,
     NullableStr,
     NullableBool,
@@ -51,7 +51,7 @@ pub enum Kind {
 pub struct Body(Map<String, Value>);
 
 impl Body {
-    pub fn parse(bytes: &Bytes, fields: &[(&str, Kind)]) -> Result<Self, ApiError> {
+    pub fn parse(bytes: &Bytes, fields: &[(&str, FieldType)]) -> Result<Self, ApiError> {
         let value: Value = if bytes.is_empty() {
             Value::Object(Map::new())
         } else {
@@ -108,26 +108,26 @@ impl Body {
     }
 }
 
-fn check_kind(key: &str, value: &Value, kind: Kind) -> Result<(), ApiError> {
+fn check_kind(key: &str, value: &Value, kind: FieldType) -> Result<(), ApiError> {
     let ok = match kind {
-        Kind::Str => value.is_string(),
-        Kind::NullableStr => value.is_string() || value.is_null(),
-        Kind::NullableBool => value.is_boolean() || value.is_null(),
-        Kind::NullableInt => value.is_i64() || value.is_u64() || value.is_null(),
-        Kind::StrArray => value
+        FieldType::Str => value.is_string(),
+        FieldType::NullableStr => value.is_string() || value.is_null(),
+        FieldType::NullableBool => value.is_boolean() || value.is_null(),
+        FieldType::NullableInt => value.is_i64() || value.is_u64() || value.is_null(),
+        FieldType::StrArray => value
             .as_array()
             .is_some_and(|a| a.iter().all(Value::is_string)),
-        Kind::Object => value.is_object(),
+        FieldType::Object => value.is_object(),
     };
     if ok {
         return Ok(());
     }
     let expected = match kind {
-        Kind::Str | Kind::NullableStr => "string",
-        Kind::NullableBool => "boolean",
-        Kind::NullableInt => "integer",
-        Kind::StrArray => "array of strings",
-        Kind::Object => "object",
+        FieldType::Str | FieldType::NullableStr => "string",
+        FieldType::NullableBool => "boolean",
+        FieldType::NullableInt => "integer",
+        FieldType::StrArray => "array of strings",
+        FieldType::Object => "object",
     };
     Err(ApiError::wrong_type(key, value, expected))
 }

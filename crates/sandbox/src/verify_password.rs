@@ -7,11 +7,11 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::envelope::ApiError;
-use super::passwords::{self, Verdict};
+use super::passwords::{self, PasswordCheck};
 use super::state::Shared;
-use super::validate::{Body, Kind};
+use super::validate::{Body, FieldType};
 
-const FIELDS: &[(&str, Kind)] = &[("password", Kind::Str)];
+const FIELDS: &[(&str, FieldType)] = &[("password", FieldType::Str)];
 
 /// Checks computed at once: a strong hash may take 100 MiB and a good part of a second, and
 /// many clients verifying together must not take the machine down with them.
@@ -52,19 +52,19 @@ pub async fn verify_password(
     let _slot = CHECKS.acquire().await.ok();
     let verdict = tokio::task::spawn_blocking(move || {
         passwords::parse(&hasher, &digest)
-            .map_or_else(|e| Verdict::Unsupported(e.0), |p| p.verify(&password))
+            .map_or_else(|e| PasswordCheck::Unsupported(e.0), |p| p.verify(&password))
     })
     .await
-    .unwrap_or_else(|e| Verdict::Unsupported(e.to_string()));
+    .unwrap_or_else(|e| PasswordCheck::Unsupported(e.to_string()));
     match verdict {
-        Verdict::Match => Ok(Json(json!({ "verified": true }))),
-        Verdict::NoMatch => Err(ApiError::new(
+        PasswordCheck::Match => Ok(Json(json!({ "verified": true }))),
+        PasswordCheck::NoMatch => Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "incorrect_password",
             "incorrect password",
             "The provided password is not the one the user has set",
         )),
-        Verdict::Unsupported(why) => Err(ApiError::new(
+        PasswordCheck::Unsupported(why) => Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "incorrect_password",
             "password cannot be verified",
