@@ -9,7 +9,9 @@ use crate::error::AppError;
 use crate::exit::ExitStatus;
 use crate::export::betterauth::Tables;
 use crate::export::{self, DbSource, DbUrl, ExportOptions, ExportSummary, Layout};
-use crate::ui::{Printer, TerminalPrompter, progress, summary};
+use crate::ui::report::export::ExportReport;
+use crate::ui::report::show;
+use crate::ui::{Printer, TerminalPrompter, progress};
 
 pub async fn run(args: ExportArgs, printer: Printer) -> Result<ExitStatus, AppError> {
     match super::signals::until_signal(export(&args, &printer)).await {
@@ -64,17 +66,7 @@ async fn export(args: &ExportArgs, printer: &Printer) -> Result<ExitStatus, AppE
             (s, "betterauth")
         }
     };
-    if printer.is_json() {
-        printer.data(&summary::export_json(&summary, key).to_string());
-    } else {
-        printer.info(&summary::export_text(&summary, key));
-        printer.outcome(&format!(
-            "exported {} users to {} ({} skipped)",
-            summary.total,
-            summary.file.display(),
-            summary.skipped()
-        ));
-    }
+    show(&printer, &ExportReport::new(&summary, key));
     Ok(if summary.incomplete() {
         ExitStatus::Incomplete
     } else {

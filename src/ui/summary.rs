@@ -527,22 +527,3 @@ pub fn export_text(s: &crate::export::ExportSummary, source: &str) -> String {
     let _ = writeln!(out, "\nNext: migrate -t {source} -f {file}");
     out
 }
-
-/// The export report as one JSON object.
-pub fn export_json(s: &crate::export::ExportSummary, source: &str) -> Value {
-    json!({
-        "mode": "export",
-        "source": source,
-        "file": s.file.display().to_string(),
-        "total": s.total,
-        "skipped": s.skipped(),
-        "skipped_by_reason": s.skipped_by_reason,
-        "unreadable": s.unreadable.iter().map(|(k, r)| json!({"key": k, "reason": r})).collect::<Vec<_>>(),
-        "with_password": s.plan.hashers.values().sum::<u64>(),
-        "hashers": s.plan.hashers,
-        "coverage": s.plan.coverage(),
-        "invalid": s.plan.invalid,
-        "mfa_reenrol": s.mfa_reenrol,
-        "instance_changed": s.instance_changed.map(|(before, after)| json!({"before": before, "after": after})),
-    })
-}

@@ -3,8 +3,10 @@
 //! every command is a set of types.
 
 pub mod delete;
+pub mod export;
 pub mod import;
 pub mod logs;
+pub mod runs;
 pub mod verify;
 
 use serde::Serialize;
@@ -18,6 +20,11 @@ pub trait Report: Serialize {
     /// The one line `--quiet` keeps, when the report has one.
     fn outcome(&self) -> Option<String> {
         None
+    }
+    /// Whether the text is the command's result (stdout, for pipes and files) rather
+    /// than a diagnostic beside a result written elsewhere.
+    fn is_result(&self) -> bool {
+        false
     }
 }
 
@@ -49,6 +56,8 @@ pub fn show(printer: &Printer, report: &impl Report) {
             Ok(json) => printer.data(&json),
             Err(e) => printer.warn(&format!("could not write the report as JSON: {e}")),
         }
+    } else if report.is_result() {
+        printer.data(&report.text());
     } else {
         printer.info(&report.text());
         if let Some(line) = report.outcome() {
