@@ -3,6 +3,7 @@
 use crate::clerk::ClientError;
 use crate::config::ConfigError;
 use crate::exit::ExitStatus;
+use crate::hint::Hint;
 use crate::ledger::LedgerError;
 use crate::source::SourceError;
 
@@ -43,8 +44,8 @@ pub enum AppError {
         reason: String,
         hint: &'static str,
     },
-    #[error("{0}")]
-    Usage(String),
+    #[error(transparent)]
+    Usage(#[from] UsageError),
     #[error(
         "no import log in {} was written for instance {instance}{}: nothing to {what}{}",
         .dir.display(),
@@ -112,31 +113,26 @@ impl AppError {
             Self::Runtime(_) => ExitStatus::Fatal,
         }
     }
+}
 
-    /// A next step, printed on its own line under the error.
-    pub fn hint(&self) -> Option<String> {
+impl Hint for AppError {
+    fn hint(&self) -> Option<String> {
         match self {
-            Self::Config(e) => e.hint().map(str::to_owned),
-            Self::Clerk(ClientError::Api(e)) if e.is_auth() => Some(
-                "the secret key was refused: check that it is the current Secret key of the intended instance"
-                    .to_owned(),
-            ),
-            Self::Source(e) => source_hint(e),
+            // Wrappers: the wrapped error knows its own next step.
+            Self::Config(e) => e.hint(),
+            Self::Clerk(e) => e.hint(),
+            Self::Source(e) => e.hint(),
+            Self::Export(crate::export::ExportError::Db(e)) => e.hint(),
+            Self::Export(crate::export::ExportError::Clerk(e)) => e.hint(),
+            Self::Import(e) => e.hint(),
+            Self::LogRefused(e) => e.hint(),
             Self::DevCapExceeded { .. } => Some(
                 "import into a production instance (sk_live_ key), or rehearse with fewer users".to_owned(),
-            ),
-            Self::Import(crate::import::ImportError::Auth(_)) => Some(
-                "check that CLERK_SECRET_KEY is the current Secret key of the intended instance".to_owned(),
             ),
             Self::SandboxBind { embedded: false, .. } => Some("pick another port with --port, or 0 for any free port".to_owned()),
             Self::SandboxBind { embedded: true, .. } => Some(
                 "the embedded sandbox listens on a free port of 127.0.0.1: check that the loopback interface is up, or run `migrate sandbox --port N` and pass --api-url".to_owned(),
             ),
-            Self::Export(crate::export::ExportError::Db(crate::export::DbError::Connect {
-                at,
-                cause,
-                ..
-            })) => Some(db_connect_hint(at, *cause)),
             Self::SourceChanged(_) => Some(
                 "to compare with the file as it is now, pass it again with -t SOURCE -f FILE".to_owned(),
             ),
@@ -153,41 +149,74 @@ impl AppError {
                     "check the key and --log-dir; `{runs}` lists the runs there and the instance of each"
                 ))
             }
-            Self::LogRefused(_) => Some(
-                "name the import logs of this instance with --log, or leave --log out to use the latest one".to_owned(),
-            ),
             _ => None,
         }
     }
 }
 
-fn db_connect_hint(at: &str, cause: crate::export::ConnectCause) -> String {
-    use crate::export::ConnectCause as C;
-    match cause {
-        C::Refused => format!(
-            "is the database server running and listening on {at}? Check the host and port in --db-url (or DATABASE_URL)"
-        ),
-        C::UnknownHost => "check the host name in --db-url (or DATABASE_URL)".to_owned(),
-        C::NoAnswer => format!(
-            "nothing answered at {at}: check the host and port in --db-url, and any firewall between"
-        ),
-        C::Login => {
-            "check the user name and password in --db-url (percent-encoded where they hold @ / ? #)"
-                .to_owned()
-        }
-        C::NoDatabase => "check the database name at the end of --db-url".to_owned(),
-        C::Other => "check --db-url (or DATABASE_URL)".to_owned(),
+/// The next step for `err`: its own, else the first a cause under it offers (a cause
+/// carried as a `#[source]` is found by type as the chain is walked).
+pub fn hint_for(err: &AppError) -> Option<String> {
+    if let Some(h) = err.hint() {
+        return Some(h);
     }
+    let mut cause = std::error::Error::source(err);
+    while let Some(e) = cause {
+        let own = None
+            .or_else(|| {
+                e.downcast_ref::<crate::config::ConfigError>()
+                    .and_then(Hint::hint)
+            })
+            .or_else(|| e.downcast_ref::<ClientError>().and_then(Hint::hint))
+            .or_else(|| e.downcast_ref::<SourceError>().and_then(Hint::hint))
+            .or_else(|| {
+                e.downcast_ref::<crate::export::DbError>()
+                    .and_then(Hint::hint)
+            });
+        if own.is_some() {
+            return own;
+        }
+        cause = e.source();
+    }
+    None
 }
 
-fn source_hint(e: &SourceError) -> Option<String> {
-    use crate::source::SourceErrorKind as K;
-    match &e.kind {
-        K::Truncated { .. } => Some("the export looks incomplete: export it again, or fix the end of the file".to_owned()),
-        K::Json { .. } | K::Csv { .. } => Some("fix the file at that position; the same command with --dry-run checks it again without sending anything".to_owned()),
-        K::WrongTopLevel(_) => Some("check that -t matches the export and that the file is a JSON export of users".to_owned()),
-        _ => None,
-    }
+/// A command asked for something it cannot do as given (exit 2), each with the way to ask.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    #[error("the logs do not name the export they imported: pass -t SOURCE -f FILE")]
+    LogsNameNoFile,
+    #[error("the log names no known transformer: pass -t SOURCE -f FILE")]
+    LogNamesNoTransformer,
+    #[error("{0}")]
+    BadAge(String),
+    #[error("refusing to delete {what} without a confirmation: pass -y, or --dry-run to preview")]
+    NoConfirmation { what: &'static str },
+    #[error(
+        "{} would hold JSON: export writes a JSON array (.json) or NDJSON (.ndjson, .jsonl), not CSV or another format; name the file so, or pass --format",
+        .0.display()
+    )]
+    OutputNotJson(std::path::PathBuf),
+    #[error("export needs the platform's database: pass --db-url or set DATABASE_URL")]
+    NoDatabaseUrl,
+    #[error(
+        "--sandbox starts an empty instance, so there is nothing to {what} there: point --api-url at the instance the migration used"
+    )]
+    NothingInSandbox { what: &'static str },
+    #[error("--file needs -t")]
+    FileNeedsTransformer,
+    #[error("name the log files to convert, or pass --all")]
+    NoLogsNamed,
+    #[error("--stdout converts exactly one log file")]
+    StdoutNeedsOneLog,
+    #[error(
+        "--settings {}: {why}; give the Frontend API's user_settings as JSON, e.g. {{\"attributes\": {{\"phone_number\": {{\"enabled\": true, \"required\": true}}}}}}",
+        .path.display()
+    )]
+    SandboxSettings {
+        path: std::path::PathBuf,
+        why: String,
+    },
 }
 
 #[cfg(test)]

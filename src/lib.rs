@@ -30,6 +30,7 @@ pub mod event;
 pub mod exit;
 pub mod export;
 pub mod files;
+pub mod hint;
 pub mod import;
 pub mod ledger;
 pub mod preflight;

@@ -163,6 +163,18 @@ impl ClientError {
     }
 }
 
+impl crate::hint::Hint for ClientError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            Self::Api(e) if e.is_auth() => Some(
+                "the secret key was refused: check that it is the current Secret key of the intended instance"
+                    .to_owned(),
+            ),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

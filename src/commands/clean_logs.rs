@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::cli::CleanLogsArgs;
 use crate::config::{self, Prompter};
-use crate::error::AppError;
+use crate::error::{AppError, UsageError};
 use crate::exit::ExitStatus;
 use crate::ledger::tidy;
 use crate::ui::report::logs::{CleanPreview, CleanReport, log_files_count};
@@ -38,7 +38,7 @@ pub fn run(args: CleanLogsArgs, printer: Printer) -> Result<ExitStatus, AppError
         .as_deref()
         .map(parse_age)
         .transpose()
-        .map_err(AppError::Usage)?;
+        .map_err(UsageError::BadAge)?;
     if !dir.is_dir() {
         printer.info(&format!(
             "No log directory at {}: nothing to clean.",
@@ -91,10 +91,7 @@ pub fn run(args: CleanLogsArgs, printer: Printer) -> Result<ExitStatus, AppError
 /// Asks at a terminal; without one, a confirmation is required up front.
 fn confirm(dir: &Path, doomed: usize, kept: usize) -> Result<bool, AppError> {
     if !super::interactive(false) {
-        return Err(AppError::Usage(
-            "refusing to delete logs without a confirmation: pass -y, or --dry-run to preview"
-                .to_owned(),
-        ));
+        return Err(UsageError::NoConfirmation { what: "logs" }.into());
     }
     let mut prompter = TerminalPrompter;
     let p: &mut dyn Prompter = &mut prompter;

@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 
 use crate::cli::ConvertLogsArgs;
 use crate::config::{self, Prompter};
-use crate::error::AppError;
+use crate::error::{AppError, UsageError};
 use crate::exit::ExitStatus;
 use crate::ledger::convert::{self, Converted};
 use crate::ui::report::logs::{ConvertReport, ConvertedFile};
@@ -36,9 +36,7 @@ fn convert_files(
         return Ok(ExitStatus::Success);
     };
     if args.stdout && files.len() != 1 {
-        return Err(AppError::Usage(
-            "--stdout converts exactly one log file".to_owned(),
-        ));
+        return Err(UsageError::StdoutNeedsOneLog.into());
     }
     let mut report = ConvertReport {
         mode: "convert-logs",
@@ -92,9 +90,7 @@ fn pick(args: &ConvertLogsArgs, printer: &Printer) -> Result<Option<Vec<PathBuf>
         return Ok(Some(all));
     }
     if !super::interactive(false) {
-        return Err(AppError::Usage(
-            "name the log files to convert, or pass --all".to_owned(),
-        ));
+        return Err(UsageError::NoLogsNamed.into());
     }
     let items: Vec<String> = all.iter().map(|p| p.display().to_string()).collect();
     let mut prompter = TerminalPrompter;

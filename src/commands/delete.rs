@@ -8,7 +8,7 @@ use crate::config::{self, Prompter, TargetSettings};
 use crate::delete::plan::{self, Narrow, Plan, PlanError};
 use crate::delete::{self, DeleteSummary};
 use crate::engine::Stop;
-use crate::error::AppError;
+use crate::error::{AppError, UsageError};
 use crate::event::Event;
 use crate::exit::ExitStatus;
 use crate::ledger::{LedgerWriter, RunHeader};
@@ -60,10 +60,7 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
             plan.sources.join(", ")
         );
         if !interactive {
-            return Err(AppError::Usage(
-                "refusing to delete users without a confirmation: pass -y, or --dry-run to preview"
-                    .to_owned(),
-            ));
+            return Err(UsageError::NoConfirmation { what: "users" }.into());
         }
         if !confirm(&mut terminal, &about, counts.to_delete, production)? {
             printer.info("Deletion cancelled.");
@@ -95,7 +92,7 @@ fn narrow(args: &DeleteArgs) -> Result<Option<Narrow<'_>>, AppError> {
             file,
             transformer: t.into(),
         })),
-        (Some(_), None) => Err(AppError::Usage("--file needs -t".to_owned())),
+        (Some(_), None) => Err(UsageError::FileNeedsTransformer.into()),
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::cli::{ExportArgs, ExportFormatArg, ExportSourceArg};
 use crate::config;
-use crate::error::AppError;
+use crate::error::{AppError, UsageError};
 use crate::exit::ExitStatus;
 use crate::export::betterauth::Tables;
 use crate::export::{self, DbSource, DbUrl, ExportOptions, ExportSummary, Layout};
@@ -41,10 +41,7 @@ async fn export(args: &ExportArgs, printer: &Printer) -> Result<ExitStatus, AppE
             .as_deref()
             .is_some_and(|e| !matches!(e, "json" | "ndjson" | "jsonl"))
     {
-        return Err(AppError::Usage(format!(
-            "{} would hold JSON: export writes a JSON array (.json) or NDJSON (.ndjson, .jsonl), not CSV or another format; name the file so, or pass --format",
-            args.output.display()
-        )));
+        return Err(UsageError::OutputNotJson(args.output.clone()).into());
     }
     let layout = match args.format {
         Some(ExportFormatArg::Json) => Layout::JsonArray,
@@ -82,9 +79,7 @@ async fn from_database(
     printer: &Printer,
 ) -> Result<ExportSummary, AppError> {
     let Some(raw) = args.db_url.as_deref().filter(|u| !u.trim().is_empty()) else {
-        return Err(AppError::Usage(
-            "export needs the platform's database: pass --db-url or set DATABASE_URL".to_owned(),
-        ));
+        return Err(UsageError::NoDatabaseUrl.into());
     };
     let url = DbUrl::parse(raw).map_err(export::ExportError::from)?;
     if args.db_url_on_command_line && url.has_password() {

@@ -55,7 +55,7 @@ pub fn run(cli: Cli) -> ExitStatus {
     match result {
         Ok(status) => status,
         Err(e) => {
-            printer.error(&e, e.hint().as_deref());
+            printer.error(&e, crate::error::hint_for(&e).as_deref());
             e.exit_status()
         }
     }
@@ -114,13 +114,13 @@ pub(crate) fn warn_if_key_typed(args: &crate::cli::ConnectionArgs, printer: &Pri
 /// sandbox starts empty, so there is nothing there to `what`.
 pub(crate) fn existing_instance<'a>(
     target: &'a crate::config::TargetSettings,
-    what: &str,
+    what: &'static str,
 ) -> Result<&'a str, AppError> {
     match &target.endpoint {
         crate::config::Endpoint::Url(url) => Ok(url),
-        crate::config::Endpoint::Sandbox => Err(AppError::Usage(format!(
-            "--sandbox starts an empty instance, so there is nothing to {what} there: point --api-url at the instance the migration used"
-        ))),
+        crate::config::Endpoint::Sandbox => {
+            Err(crate::error::UsageError::NothingInSandbox { what }.into())
+        }
     }
 }
 

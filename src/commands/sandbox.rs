@@ -12,10 +12,10 @@ use crate::ui::Printer;
 /// Reads `--settings`: a `user_settings` object, or an environment holding one.
 fn read_settings(path: &std::path::Path) -> Result<serde_json::Value, AppError> {
     let bad = |why: String| {
-        AppError::Usage(format!(
-            "--settings {}: {why}; give the Frontend API's user_settings as JSON, e.g. {{\"attributes\": {{\"phone_number\": {{\"enabled\": true, \"required\": true}}}}}}",
-            path.display()
-        ))
+        AppError::from(crate::error::UsageError::SandboxSettings {
+            path: path.to_owned(),
+            why,
+        })
     };
     let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
     let value: serde_json::Value =

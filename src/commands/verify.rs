@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::cli::VerifyArgs;
 use crate::config;
-use crate::error::AppError;
+use crate::error::{AppError, UsageError};
 use crate::exit::ExitStatus;
 use crate::ledger::{LedgerWriter, RunHeader};
 use crate::prepare::PrepareOptions;
@@ -132,18 +132,14 @@ fn source_of(
         return Ok((file.clone(), t.into(), header));
     }
     let Some(h) = &header else {
-        return Err(AppError::Usage(
-            "the logs do not name the export they imported: pass -t SOURCE -f FILE".to_owned(),
-        ));
+        return Err(UsageError::LogsNameNoFile.into());
     };
     let file = PathBuf::from(h.file.clone().unwrap_or_default());
     let transformer = h
         .transformer
         .as_deref()
         .and_then(|k| TransformerKind::ALL.into_iter().find(|t| t.key() == k))
-        .ok_or_else(|| {
-            AppError::Usage("the log names no known transformer: pass -t SOURCE -f FILE".to_owned())
-        })?;
+        .ok_or_else(|| AppError::from(UsageError::LogNamesNoTransformer))?;
     let now = crate::files::sha256_hex(&file).map_err(|e| AppError::Io(file.clone(), e))?;
     if h.file_sha256.as_deref().is_some_and(|sha| sha != now) {
         return Err(AppError::SourceChanged(file));

@@ -102,7 +102,7 @@ impl ConfigError {
     }
 
     /// A next step for the person, printed on its own line.
-    pub fn hint(&self) -> Option<&'static str> {
+    fn static_hint(&self) -> Option<&'static str> {
         match self {
             Self::MissingKey => Some(KEY_SOURCES_HINT),
             Self::MissingTransformer | Self::AmbiguousTransformer(_) | Self::MissingFile => {
@@ -113,6 +113,12 @@ impl ConfigError {
             ),
             _ => None,
         }
+    }
+}
+
+impl crate::hint::Hint for ConfigError {
+    fn hint(&self) -> Option<String> {
+        self.static_hint().map(str::to_owned)
     }
 }
 

@@ -716,6 +716,34 @@ fn redact_text(raw: &str) -> String {
     }
 }
 
+impl crate::hint::Hint for DbError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            Self::Connect { at, cause, .. } => Some(connect_hint(at, *cause)),
+            _ => None,
+        }
+    }
+}
+
+fn connect_hint(at: &str, cause: ConnectCause) -> String {
+    use ConnectCause as C;
+    match cause {
+        C::Refused => format!(
+            "is the database server running and listening on {at}? Check the host and port in --db-url (or DATABASE_URL)"
+        ),
+        C::UnknownHost => "check the host name in --db-url (or DATABASE_URL)".to_owned(),
+        C::NoAnswer => format!(
+            "nothing answered at {at}: check the host and port in --db-url, and any firewall between"
+        ),
+        C::Login => {
+            "check the user name and password in --db-url (percent-encoded where they hold @ / ? #)"
+                .to_owned()
+        }
+        C::NoDatabase => "check the database name at the end of --db-url".to_owned(),
+        C::Other => "check --db-url (or DATABASE_URL)".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

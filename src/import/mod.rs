@@ -48,6 +48,18 @@ pub enum Work {
     Invalid { entry: Box<Entry> },
 }
 
+impl crate::hint::Hint for ImportError {
+    fn hint(&self) -> Option<String> {
+        match self {
+            Self::Auth(_) => Some(
+                "check that CLERK_SECRET_KEY is the current Secret key of the intended instance"
+                    .to_owned(),
+            ),
+            _ => None,
+        }
+    }
+}
+
 /// How the engine runs.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {

@@ -31,6 +31,15 @@ pub enum LogRefused {
     },
 }
 
+impl crate::hint::Hint for LogRefused {
+    fn hint(&self) -> Option<String> {
+        Some(
+            "name the import logs of this instance with --log, or leave --log out to use the latest one"
+                .to_owned(),
+        )
+    }
+}
+
 /// Import logs in `dir`, oldest first.
 pub fn import_logs(dir: &Path) -> Vec<PathBuf> {
     crate::ledger::logs_named(dir, "migration")

@@ -562,6 +562,18 @@ pub fn json_kind(v: &Value) -> &'static str {
     }
 }
 
+impl crate::hint::Hint for SourceError {
+    fn hint(&self) -> Option<String> {
+        use SourceErrorKind as K;
+        match &self.kind {
+        K::Truncated { .. } => Some("the export looks incomplete: export it again, or fix the end of the file".to_owned()),
+        K::Json { .. } | K::Csv { .. } => Some("fix the file at that position; the same command with --dry-run checks it again without sending anything".to_owned()),
+        K::WrongTopLevel(_) => Some("check that -t matches the export and that the file is a JSON export of users".to_owned()),
+        _ => None,
+    }
+    }
+}
+
 /// ", column N" when the column is known (0 means it is not).
 fn column_text(column: u64) -> String {
     if column == 0 {

@@ -11,8 +11,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
-use super::import::{LIVE_KEY, import_args, report, run, users_file};
 use super::sandbox_api::Api;
+use super::util::{LIVE_KEY, import_args, report, run, users_file};
 use super::util::{TestEnv, start_sandbox};
 
 /// One campaign: users, rate (requests/s) and how many seeds, each with its own kills.

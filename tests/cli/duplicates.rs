@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::import::{LIVE_KEY, import_args, live_sandbox, report, run};
 use super::util::TestEnv;
+use super::util::{LIVE_KEY, import_args, live_sandbox, report, run};
 
 /// Seven Clerk users: rows 2, 4, 5 and 7 repeat an identifier of an earlier row (source
 /// ID; email in other case; phone written another way; username in other case). Row 6

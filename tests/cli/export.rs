@@ -6,8 +6,8 @@ use std::process::Command;
 use predicates::prelude::PredicateBooleanExt;
 use serde_json::{Value, json};
 
-use super::import::{LIVE_KEY, import_args, live_sandbox, report, run};
 use super::passwords::fixture;
+use super::util::{LIVE_KEY, import_args, live_sandbox, report, run};
 use super::util::{TestEnv, shared_dir};
 use super::verify::verify_args;
 
@@ -517,7 +517,7 @@ async fn clerk_export_pages_through_an_instance_and_reimports_without_drift() {
     // More than one page of 500, read back in creation order.
     let source = live_sandbox(10_000, 10).await;
     let env = TestEnv::new();
-    let file = super::import::users_file(&env, 620);
+    let file = super::util::users_file(&env, 620);
     let out = run(&env, import_args(&source, "clerk", &file, &[]), key()).await;
     assert_eq!(report(&out)["created"], 620);
     let mut args: Vec<String> = [

@@ -7,7 +7,7 @@ use std::time::Duration;
 use migrate::sandbox::{SandboxConfig, SandboxHandle};
 use serde_json::Value;
 
-use super::import::{LIVE_KEY, finals, import_args, report, run, users_file};
+use super::util::{LIVE_KEY, finals, import_args, report, run, users_file};
 use super::util::{TestEnv, start_sandbox};
 
 const USERS: usize = 60;

@@ -3,9 +3,9 @@
 
 use serde_json::{Value, json};
 
-use super::import::{LIVE_KEY, import_args, live_sandbox, report, run};
 use super::sandbox_api::Api;
 use super::util::TestEnv;
+use super::util::{LIVE_KEY, import_args, live_sandbox, report, run};
 
 fn vars() -> Vec<(&'static str, String)> {
     vec![

@@ -8,8 +8,7 @@ use std::process::Output;
 
 use migrate::sandbox::{SandboxConfig, SandboxHandle};
 
-use super::import::LIVE_KEY;
-use super::util::{TestEnv, start_sandbox};
+use super::util::{LIVE_KEY, TestEnv, run, start_sandbox};
 
 async fn sandbox() -> SandboxHandle {
     start_sandbox(SandboxConfig {
@@ -26,17 +25,6 @@ fn vars(sandbox: &SandboxHandle) -> Vec<(&'static str, String)> {
         ("CLERK_API_URL", sandbox.base_url()),
         ("RATE_LIMIT", "1000".to_owned()),
     ]
-}
-
-async fn run(env: &TestEnv, args: Vec<String>, vars: &[(&'static str, String)]) -> Output {
-    let mut cmd = env.cmd();
-    cmd.args(args);
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    tokio::task::spawn_blocking(move || cmd.output().expect("runs"))
-        .await
-        .expect("joins")
 }
 
 fn text(out: &Output) -> String {
@@ -92,7 +80,7 @@ async fn run_printed(
     assert!(!commands.is_empty(), "no command printed: {}", text(out));
     let mut outputs = Vec::new();
     for args in commands {
-        let ran = run(env, args.clone(), vars).await;
+        let ran = run(env, args.clone(), vars.to_vec()).await;
         outputs.push((args, ran));
     }
     outputs
@@ -141,7 +129,7 @@ async fn an_exports_next_step_imports_what_it_wrote() {
     ]
     .map(str::to_owned)
     .to_vec();
-    let out = run(&env, args, &[]).await;
+    let out = run(&env, args, vec![]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("Next: migrate -t betterauth -f 'my users.json'"));
     let ran = run_printed(&env, &out, &vars(&sandbox)).await;
@@ -176,7 +164,7 @@ async fn a_suggested_transformer_fits_the_file() {
                 .chain([sample.display().to_string()])
                 .collect()
         };
-        let out = run(&env, args(wrong), &[]).await;
+        let out = run(&env, args(wrong), vec![]).await;
         assert_eq!(out.status.code(), Some(2), "{}", text(&out));
         let printed = text(&out);
         let suggested = printed
@@ -187,7 +175,7 @@ async fn a_suggested_transformer_fits_the_file() {
         for choice in suggested.split(" or ") {
             let t = choice.strip_prefix("-t ").expect("a -t suggestion");
             // The samples hold a record or two the checks refuse on purpose: 3, not 2.
-            let out = run(&env, args(t), &[]).await;
+            let out = run(&env, args(t), vec![]).await;
             assert_code(&args(t), &out, &[0, 3]);
             let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
             assert!(report["ready"].as_u64() > Some(0), "{report}");
@@ -201,17 +189,17 @@ async fn a_suggested_transformer_fits_the_file() {
 async fn the_no_logs_hint_lists_the_directory_it_means() {
     let (ours, theirs) = (sandbox().await, sandbox().await);
     let env = TestEnv::new();
-    let file = super::import::users_file(&env, 2);
+    let file = super::util::users_file(&env, 2);
     let mut import: Vec<String> = ["-y", "-t", "clerk", "--log-dir", "old runs", "-f"]
         .map(str::to_owned)
         .to_vec();
     import.push(file.display().to_string());
-    let out = run(&env, import, &vars(&theirs)).await;
+    let out = run(&env, import, vars(&theirs)).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let delete: Vec<String> = ["delete", "-y", "--log-dir", "old runs"]
         .map(str::to_owned)
         .to_vec();
-    let out = run(&env, delete, &vars(&ours)).await;
+    let out = run(&env, delete, vars(&ours)).await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let ran = run_printed(&env, &out, &vars(&ours)).await;
     for (args, out) in &ran {
@@ -231,7 +219,7 @@ async fn the_usage_hint_shows_help_with_examples() {
     let out = run(
         &env,
         vec!["-y".to_owned(), "-t".to_owned(), "auth0".to_owned()],
-        &[],
+        vec![],
     )
     .await;
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));

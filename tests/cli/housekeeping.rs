@@ -5,8 +5,8 @@ use std::time::{Duration, SystemTime};
 use migrate::sandbox::SandboxConfig;
 use serde_json::{Value, json};
 
-use super::import::{LIVE_KEY, import_args, report, run, users_file};
 use super::sandbox_api::Api;
+use super::util::{LIVE_KEY, import_args, report, run, users_file};
 use super::util::{TestEnv, start_sandbox};
 
 fn vars(rate: &str) -> Vec<(&'static str, String)> {
@@ -41,7 +41,7 @@ fn delete_args(sandbox: &migrate::sandbox::SandboxHandle, extra: &[&str]) -> Vec
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_removes_exactly_what_the_import_created() {
-    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let sandbox = super::util::live_sandbox(10_000, 10).await;
     let api = Api::new(&sandbox, LIVE_KEY);
     // Users that were there before: one carries a source ID of the file, one a similar email.
     for body in [
@@ -378,7 +378,7 @@ async fn soak_delete_5000_at_the_limit_with_faults() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deletes_progress_counts_deletions_not_imports() {
-    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let sandbox = super::util::live_sandbox(10_000, 10).await;
     let env = TestEnv::new();
     let file = users_file(&env, 10);
     let out = run(
@@ -463,7 +463,7 @@ fn one_run_at_a_time_per_log_directory_and_a_stale_lock_is_taken_over() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runs_lists_imports_dry_runs_deletes_and_verifies_and_shows_one() {
-    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let sandbox = super::util::live_sandbox(10_000, 10).await;
     let env = TestEnv::new();
     let file = users_file(&env, 6);
     let mut dry = import_args(&sandbox, "clerk", &file, &["--dry-run"]);
@@ -559,7 +559,7 @@ async fn runs_lists_imports_dry_runs_deletes_and_verifies_and_shows_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn users_who_signed_in_since_the_import_are_deleted_only_on_request() {
-    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let sandbox = super::util::live_sandbox(10_000, 10).await;
     let env = TestEnv::new();
     let file = users_file(&env, 5);
     let out = run(

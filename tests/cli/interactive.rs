@@ -9,7 +9,7 @@ use expectrl::session::OsSession;
 use expectrl::{ControlCode, Expect, Session};
 use migrate::sandbox::{SandboxConfig, SandboxHandle};
 
-use super::import::{LIVE_KEY, users_file};
+use super::util::{LIVE_KEY, users_file};
 use super::util::{TestEnv, start_sandbox};
 
 fn spawn(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> OsSession {
@@ -33,16 +33,16 @@ fn spawn(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> OsSession {
 /// Three users imported without a terminal, for the delete prompts to act on.
 async fn import_three(sandbox: &SandboxHandle, env: &TestEnv) {
     let file = users_file(env, 3);
-    let out = super::import::run(
+    let out = super::util::run(
         env,
-        super::import::import_args(sandbox, "clerk", &file, &[]),
+        super::util::import_args(sandbox, "clerk", &file, &[]),
         vec![
             ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
             ("RATE_LIMIT", "1000".to_owned()),
         ],
     )
     .await;
-    assert_eq!(super::import::report(&out)["created"], 3);
+    assert_eq!(super::util::report(&out)["created"], 3);
 }
 
 /// Waits until the prompt on screen reads keys: a question that reads one key puts the
@@ -96,7 +96,8 @@ fn exit_code(session: &OsSession) -> i32 {
     }
 }
 
-async fn live_sandbox(latency_ms: u64) -> SandboxHandle {
+/// A production-keyed sandbox that answers after `latency_ms`.
+async fn latent_sandbox(latency_ms: u64) -> SandboxHandle {
     start_sandbox(SandboxConfig {
         secret_key: LIVE_KEY.into(),
         rate: Some(10_000),
@@ -116,7 +117,7 @@ fn sample(name: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prompts_in_order_and_production_defaults_to_no() {
-    let sandbox = live_sandbox(0).await;
+    let sandbox = latent_sandbox(0).await;
     let env = TestEnv::new();
     let url = sandbox.base_url();
     let file = sample("clerk.json");
@@ -157,7 +158,7 @@ async fn prompts_in_order_and_production_defaults_to_no() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_typed_key_is_saved_to_a_private_dotenv_and_used() {
-    let sandbox = live_sandbox(0).await;
+    let sandbox = latent_sandbox(0).await;
     let env = TestEnv::new();
     let url = sandbox.base_url();
     let file = sample("auth0.ndjson");
@@ -206,7 +207,7 @@ async fn a_typed_key_is_saved_to_a_private_dotenv_and_used() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_drains_prints_the_resume_command_and_exits_130() {
-    let sandbox = live_sandbox(150).await;
+    let sandbox = latent_sandbox(150).await;
     let env = TestEnv::new();
     let file = users_file(&env, 60).display().to_string();
     let url = sandbox.base_url();
@@ -242,23 +243,23 @@ async fn ctrl_c_drains_prints_the_resume_command_and_exits_130() {
         .count();
     assert_eq!(successes, created);
     // Running the same command again finishes the job.
-    let out = super::import::run(
+    let out = super::util::run(
         &env,
-        super::import::import_args(&sandbox, "clerk", &env.path().join("users.json"), &[]),
+        super::util::import_args(&sandbox, "clerk", &env.path().join("users.json"), &[]),
         vec![
             ("CLERK_SECRET_KEY", LIVE_KEY.to_owned()),
             ("RATE_LIMIT", "1000".to_owned()),
         ],
     )
     .await;
-    let r = super::import::report(&out);
+    let r = super::util::report(&out);
     assert_eq!(r["skipped"].as_u64(), Some(created as u64));
     assert_eq!(sandbox.user_count(), 60);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn production_delete_needs_the_phrase_typed_out() {
-    let sandbox = live_sandbox(0).await;
+    let sandbox = latent_sandbox(0).await;
     let env = TestEnv::new();
     import_three(&sandbox, &env).await;
     let url = sandbox.base_url();
@@ -331,7 +332,7 @@ fn convert_logs_offers_a_multi_select() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_progress_bar_shows_a_refused_users_email_only_when_verbose() {
-    let sandbox = live_sandbox(0).await;
+    let sandbox = latent_sandbox(0).await;
     let taken = "taken.on.a.tty@example.com";
     let api = super::sandbox_api::Api::new(&sandbox, LIVE_KEY);
     let other = serde_json::json!({"external_id": "other", "email_address": [taken], "skip_password_requirement": true});
@@ -375,7 +376,7 @@ async fn the_progress_bar_shows_a_refused_users_email_only_when_verbose() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_auth0_import_asks_for_the_password_export_and_merges_it() {
-    let sandbox = live_sandbox(0).await;
+    let sandbox = latent_sandbox(0).await;
     let env = TestEnv::new();
     let url = sandbox.base_url();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/passwords");
@@ -411,7 +412,7 @@ async fn an_auth0_import_asks_for_the_password_export_and_merges_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signed_in_users_get_their_own_question_defaulting_to_no() {
-    let sandbox = live_sandbox(0).await;
+    let sandbox = latent_sandbox(0).await;
     let env = TestEnv::new();
     import_three(&sandbox, &env).await;
     assert!(sandbox.sign_in("src_00002"));
@@ -445,11 +446,11 @@ async fn signed_in_users_get_their_own_question_defaulting_to_no() {
 /// user ID to resume after.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rerun_says_what_an_earlier_run_created_before_asking() {
-    let sandbox = live_sandbox(0).await;
+    let sandbox = latent_sandbox(0).await;
     let env = TestEnv::new();
     let file = sample("clerk.json");
     let url = sandbox.base_url();
-    let first = super::import::run(
+    let first = super::util::run(
         &env,
         vec![
             "-y".into(),
@@ -464,7 +465,7 @@ async fn a_rerun_says_what_an_earlier_run_created_before_asking() {
         vec![("CLERK_SECRET_KEY", LIVE_KEY.to_owned())],
     )
     .await;
-    assert_eq!(super::import::report(&first)["created"], 3);
+    assert_eq!(super::util::report(&first)["created"], 3);
     let code = tokio::task::spawn_blocking(move || {
         let mut s = spawn(
             &env,

@@ -228,18 +228,18 @@ async fn import_fixture(
     file: &str,
     extra: &[&str],
 ) -> (migrate::sandbox::SandboxHandle, Value) {
-    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let sandbox = super::util::live_sandbox(10_000, 10).await;
     let env = super::util::TestEnv::new();
-    let out = super::import::run(
+    let out = super::util::run(
         &env,
-        super::import::import_args(&sandbox, source, &fixture(file), extra),
+        super::util::import_args(&sandbox, source, &fixture(file), extra),
         vec![
-            ("CLERK_SECRET_KEY", super::import::LIVE_KEY.to_owned()),
+            ("CLERK_SECRET_KEY", super::util::LIVE_KEY.to_owned()),
             ("RATE_LIMIT", "1000".to_owned()),
         ],
     )
     .await;
-    let summary = super::import::report(&out);
+    let summary = super::util::report(&out);
     let known = fixture(&format!("{source}.passwords.csv"));
     let args = vec![
         "verify".to_owned(),
@@ -249,13 +249,13 @@ async fn import_fixture(
         "--passwords".to_owned(),
         known.display().to_string(),
     ];
-    let out = super::import::run(
+    let out = super::util::run(
         &env,
         args,
-        vec![("CLERK_SECRET_KEY", super::import::LIVE_KEY.to_owned())],
+        vec![("CLERK_SECRET_KEY", super::util::LIVE_KEY.to_owned())],
     )
     .await;
-    let verified = super::import::report(&out);
+    let verified = super::util::report(&out);
     assert_eq!(
         (
             &verified["checked"],
@@ -285,7 +285,7 @@ async fn signs_in(
     let id = ids
         .get(source_id)
         .unwrap_or_else(|| panic!("{source_id} was not imported"));
-    let api = Api::new(sandbox, super::import::LIVE_KEY);
+    let api = Api::new(sandbox, super::util::LIVE_KEY);
     let r = api
         .send(
             Method::POST,
@@ -354,7 +354,7 @@ async fn supabase_bcrypt_users_sign_in_and_deleted_or_anonymous_rows_are_skipped
     );
     assert_every_known_password_signs_in(&sandbox, "supabase", &[]).await;
     let ids = sandbox.external_ids();
-    let api = Api::new(&sandbox, super::import::LIVE_KEY);
+    let api = Api::new(&sandbox, super::util::LIVE_KEY);
     let user = |n: u8| {
         let id = ids[&format!("7d1f0c2a-0000-4000-8000-00000000000{n}")].clone();
         let api = &api;
@@ -479,21 +479,21 @@ fn auth0_passwords_with_another_source_is_a_usage_error_and_a_missing_file_is_na
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_readme_demo_imports_with_its_problems_and_its_passwords_sign_in() {
     let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
-    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let sandbox = super::util::live_sandbox(10_000, 10).await;
     let env = super::util::TestEnv::new();
     let vars = || {
         vec![
-            ("CLERK_SECRET_KEY", super::import::LIVE_KEY.to_owned()),
+            ("CLERK_SECRET_KEY", super::util::LIVE_KEY.to_owned()),
             ("RATE_LIMIT", "1000".to_owned()),
         ]
     };
-    let out = super::import::run(
+    let out = super::util::run(
         &env,
-        super::import::import_args(&sandbox, "auth0", &samples.join("demo.ndjson"), &[]),
+        super::util::import_args(&sandbox, "auth0", &samples.join("demo.ndjson"), &[]),
         vars(),
     )
     .await;
-    let r = super::import::report(&out);
+    let r = super::util::report(&out);
     assert_eq!(
         out.status.code(),
         Some(3),
@@ -509,13 +509,13 @@ async fn the_readme_demo_imports_with_its_problems_and_its_passwords_sign_in() {
         "the first user, signed up again: {r}"
     );
     let passwords = samples.join("demo.passwords.csv").display().to_string();
-    let out = super::import::run(
+    let out = super::util::run(
         &env,
         super::verify::verify_args(&sandbox, &["--passwords", &passwords]),
         vars(),
     )
     .await;
-    let v = super::import::report(&out);
+    let v = super::util::report(&out);
     assert_eq!(
         (
             &v["checked"],
@@ -580,16 +580,16 @@ async fn supabase_argon2_and_firebase_scrypt_users_sign_in_after_import() {
         known.push((id, passwords[local].clone()));
     }
     assert!(known.len() >= 5, "{known:?}");
-    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let sandbox = super::util::live_sandbox(10_000, 10).await;
     let env = super::util::TestEnv::new();
     let file = env.write("supabase.json", &Value::Array(users).to_string());
-    let out = super::import::run(
+    let out = super::util::run(
         &env,
-        super::import::import_args(&sandbox, "supabase", &file, &[]),
-        vec![("CLERK_SECRET_KEY", super::import::LIVE_KEY.to_owned())],
+        super::util::import_args(&sandbox, "supabase", &file, &[]),
+        vec![("CLERK_SECRET_KEY", super::util::LIVE_KEY.to_owned())],
     )
     .await;
-    let summary = super::import::report(&out);
+    let summary = super::util::report(&out);
     assert_eq!(
         summary["created"].as_u64(),
         Some(known.len() as u64),

@@ -7,8 +7,8 @@ use std::time::Duration;
 use migrate::sandbox::SandboxConfig;
 use serde_json::{Value, json};
 
-use super::import::{LIVE_KEY, import_args, report, run};
 use super::sandbox_api::Api;
+use super::util::{LIVE_KEY, import_args, report, run};
 use super::util::{TestEnv, start_sandbox};
 
 fn key() -> Vec<(&'static str, String)> {

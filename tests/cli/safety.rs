@@ -7,8 +7,8 @@ use std::time::Duration;
 use migrate::sandbox::SandboxConfig;
 use serde_json::json;
 
-use super::import::{LIVE_KEY, import_args, report, run, users_file};
 use super::sandbox_api::Api;
+use super::util::{LIVE_KEY, import_args, report, run, users_file};
 use super::util::{TestEnv, start_sandbox};
 
 fn vars() -> Vec<(&'static str, String)> {
@@ -150,7 +150,7 @@ async fn ids(api: &Api, external: &str) -> usize {
 /// delete deletes nothing and says why.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_by_file_deletes_only_users_a_log_of_this_instance_created() {
-    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let sandbox = super::util::live_sandbox(10_000, 10).await;
     let api = Api::new(&sandbox, LIVE_KEY);
     let env = TestEnv::new();
     let file = users_file(&env, 4);
@@ -205,7 +205,7 @@ async fn delete_by_file_deletes_only_users_a_log_of_this_instance_created() {
 /// beside them changes nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_refuses_foreign_and_headerless_logs() {
-    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let sandbox = super::util::live_sandbox(10_000, 10).await;
     let api = Api::new(&sandbox, LIVE_KEY);
     let env = TestEnv::new();
     let file = users_file(&env, 3);
@@ -340,7 +340,7 @@ async fn an_address_the_source_does_not_call_verified_never_arrives_verified() {
         ),
     ];
     for (transformer, name, text) in cases {
-        let sandbox = super::import::live_sandbox(10_000, 10).await;
+        let sandbox = super::util::live_sandbox(10_000, 10).await;
         let api = Api::new(&sandbox, LIVE_KEY);
         let env = TestEnv::new();
         let file = env.write(name, &text);
@@ -371,7 +371,7 @@ async fn an_address_the_source_does_not_call_verified_never_arrives_verified() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn planted_symlinks_never_redirect_what_the_tool_writes() {
     use std::os::unix::fs::{PermissionsExt, symlink};
-    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let sandbox = super::util::live_sandbox(10_000, 10).await;
     let env = TestEnv::new();
     let file = users_file(&env, 3);
     let r = report(&run(&env, import_args(&sandbox, "clerk", &file, &[]), vars()).await);
@@ -440,7 +440,7 @@ async fn planted_symlinks_never_redirect_what_the_tool_writes() {
 /// before any call is made.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_huge_password_cell_is_refused_before_any_call() {
-    let sandbox = super::import::live_sandbox(10_000, 10).await;
+    let sandbox = super::util::live_sandbox(10_000, 10).await;
     let env = TestEnv::new();
     for body in [
         format!("user_id,password\nu1,{}\n", "p".repeat(1025)),

@@ -3,9 +3,9 @@
 
 use serde_json::json;
 
-use super::import::{LIVE_KEY, import_args, live_sandbox, run};
 use super::sandbox_api::Api;
 use super::util::TestEnv;
+use super::util::{LIVE_KEY, import_args, live_sandbox, run};
 
 const BAD_EMAIL: &str = "bad@@example.com";
 const TAKEN_EMAIL: &str = "taken.by.someone@example.com";

@@ -4,10 +4,10 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::import::{LIVE_KEY, import_args, live_sandbox, report, run};
 use super::passwords::fixture;
 use super::sandbox_api::Api;
 use super::util::TestEnv;
+use super::util::{LIVE_KEY, import_args, live_sandbox, report, run};
 
 fn key() -> Vec<(&'static str, String)> {
     vec![

@@ -1,9 +1,14 @@
-//! Shared helpers: a scrubbed command in a temp dir, the sandbox, and `../shared`.
+//! Shared helpers: a scrubbed command in a temp dir, the sandbox, `../shared`, and
+//! running an import (`run.rs`).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use migrate::sandbox::{self, SandboxConfig, SandboxHandle};
+
+mod run;
+
+pub use run::{LIVE_KEY, finals, import_args, live_sandbox, report, run, users_file};
 
 /// Environment variables the binary reads; scrubbed so the developer's shell can't leak in.
 const SCRUBBED: [&str; 6] = [
