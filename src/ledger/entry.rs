@@ -45,6 +45,12 @@ pub enum Status {
     AdditionalEmailError,
     #[serde(rename = "additional_phone_error")]
     AdditionalPhoneError,
+    /// `verify`: the user the log names is gone from the instance.
+    Missing,
+    /// `verify`: the user differs from the source in `fields`.
+    Drift,
+    /// `verify`: a known password does not sign in.
+    PasswordFailed,
 }
 
 impl Status {
@@ -103,6 +109,17 @@ pub struct Entry {
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub at: Option<String>,
+    /// `verify`'s differences, field by field.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fields: Option<Vec<DriftField>>,
+}
+
+/// One field where Clerk holds something else than the source says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DriftField {
+    pub field: String,
+    pub expected: Value,
+    pub actual: Value,
 }
 
 impl Entry {

@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
 use crate::clerk::{ClerkClient, ClientError, Pacer, RetryPolicy};
-use crate::ledger::{LedgerError, LedgerWriter};
+use crate::ledger::entry::DriftField;
+use crate::ledger::{Entry, LedgerError, LedgerWriter, Status};
 use crate::prepare::{self, Item, PrepareOptions};
 use crate::source::SourceError;
 
@@ -109,6 +109,14 @@ pub async fn run(
     Ok(s)
 }
 
+/// A verify line for a user.
+fn line(user_id: &str, clerk_id: &str, status: Status) -> Entry {
+    Entry {
+        clerk_user_id: Some(clerk_id.to_owned()),
+        ..Entry::new(user_id, status)
+    }
+}
+
 /// The answer to one spawned request.
 enum Checked {
     Users(Vec<ToCheck>, Result<Vec<Outcome>, ClientError>),
@@ -134,18 +142,23 @@ fn settle(
                     Outcome::Match => s.matching += 1,
                     Outcome::Missing => {
                         s.missing += 1;
-                        ledger.append(
-                            &json!({"userId": id, "clerkUserId": t.clerk_id, "status": "missing"}),
-                        )?;
+                        ledger.append(&line(&id, &t.clerk_id, Status::Missing))?;
                     }
                     Outcome::Drift(diffs) => {
                         s.drifted += 1;
                         s.note_drift(&id, &diffs);
-                        let fields: Vec<Value> = diffs
+                        let fields = diffs
                             .iter()
-                            .map(|d| json!({"field": d.field, "expected": d.expected, "actual": d.actual}))
+                            .map(|d| DriftField {
+                                field: d.field.to_owned(),
+                                expected: d.expected.clone(),
+                                actual: d.actual.clone(),
+                            })
                             .collect();
-                        ledger.append(&json!({"userId": id, "clerkUserId": t.clerk_id, "status": "drift", "fields": fields}))?;
+                        ledger.append(&Entry {
+                            fields: Some(fields),
+                            ..line(&id, &t.clerk_id, Status::Drift)
+                        })?;
                     }
                 }
             }
@@ -160,7 +173,10 @@ fn settle(
                 PasswordOutcome::NoPassword => "Clerk holds no password for this user",
                 PasswordOutcome::Missing => "the user is gone",
             };
-            ledger.append(&json!({"userId": id, "clerkUserId": clerk_id, "status": "password_failed", "error": why}))?;
+            ledger.append(&Entry {
+                error: Some(why.to_owned()),
+                ..line(&id, &clerk_id, Status::PasswordFailed)
+            })?;
             s.password_failed.push((id, why));
         }
     }
