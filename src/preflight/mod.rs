@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::clerk::paced::{Unrecorded, paced};
 use crate::clerk::types::{Instance, User, UserQuery};
@@ -119,31 +119,6 @@ impl Report {
     pub fn cap_headroom(&self) -> Option<u64> {
         (self.environment != "production")
             .then(|| crate::clerk::DEV_USER_CAP.saturating_sub(self.user_count))
-    }
-
-    pub fn json(&self) -> Value {
-        let (settings, settings_error) = match &self.settings {
-            Ok(s) => (s.clone(), Value::Null),
-            Err(e) => (Value::Null, json!(e)),
-        };
-        json!({
-            "instance": {
-                "id": self.instance_id,
-                "environment": self.environment,
-                "user_count": self.user_count,
-                "cap_headroom": self.cap_headroom(),
-            },
-            "existing": self.existing,
-            "existing_by": self.existing_by,
-            "conflicts": self.conflicts,
-            "would_create": self.would_create,
-            "would_refuse": self.would_refuse,
-            "refuse_by_reason": self.refuse_by_reason,
-            "dropped": self.dropped,
-            "settings": settings,
-            "settings_error": settings_error,
-            "api_calls": self.api_calls,
-        })
     }
 }
 

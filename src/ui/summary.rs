@@ -3,7 +3,6 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use serde_json::{Value, json};
 
 use crate::prepare::PlanSummary;
 use crate::transform::auth0_passwords::MergeReport;
@@ -278,21 +277,6 @@ fn plan_body(out: &mut String, plan: &PlanSummary, verbose: bool) {
             .collect();
         let _ = writeln!(out, "\nSource fields not imported: {}", list.join(", "));
     }
-}
-
-/// The kept invalid records with their values, for `--json --verbose`.
-pub fn invalid_records_json(plan: &PlanSummary) -> Value {
-    plan.invalid_records
-        .iter()
-        .map(|r| {
-            let problems: Vec<Value> = r
-                .problems
-                .iter()
-                .map(|p| json!({"field": p.field, "reason": p.reason, "value": p.detail}))
-                .collect();
-            json!({"row": r.row, "user_id": r.user_id, "problems": problems})
-        })
-        .collect()
 }
 
 /// The import summary for people; `plan` is the file's readiness report, whose invalid

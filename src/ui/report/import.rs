@@ -43,6 +43,91 @@ impl From<&MergeReport> for Auth0Merge {
     }
 }
 
+/// The instance a live dry run asked.
+#[derive(Debug, Serialize)]
+pub struct LiveInstance<'a> {
+    pub id: &'a str,
+    pub environment: &'a str,
+    pub user_count: u64,
+    /// Room left under a development instance's user cap; none in production.
+    pub cap_headroom: Option<u64>,
+}
+
+/// What the instance would do with the ready users (`--dry-run --live`).
+#[derive(Debug, Serialize)]
+pub struct Live<'a> {
+    pub instance: LiveInstance<'a>,
+    pub existing: u64,
+    pub existing_by: &'a BTreeMap<&'static str, u64>,
+    pub conflicts: u64,
+    pub would_create: u64,
+    pub would_refuse: u64,
+    pub refuse_by_reason: &'a BTreeMap<String, u64>,
+    pub dropped: &'a BTreeMap<String, u64>,
+    /// The sign-up settings as the Frontend API serves them, or why they could not be read.
+    pub settings: Option<&'a Value>,
+    pub settings_error: Option<&'a str>,
+    pub api_calls: u64,
+}
+
+impl<'a> From<&'a crate::preflight::Report> for Live<'a> {
+    fn from(r: &'a crate::preflight::Report) -> Self {
+        Self {
+            instance: LiveInstance {
+                id: &r.instance_id,
+                environment: &r.environment,
+                user_count: r.user_count,
+                cap_headroom: r.cap_headroom(),
+            },
+            existing: r.existing,
+            existing_by: &r.existing_by,
+            conflicts: r.conflicts,
+            would_create: r.would_create,
+            would_refuse: r.would_refuse,
+            refuse_by_reason: &r.refuse_by_reason,
+            dropped: &r.dropped,
+            settings: r.settings.as_ref().ok(),
+            settings_error: r.settings.as_ref().err().map(String::as_str),
+            api_calls: r.api_calls,
+        }
+    }
+}
+
+/// One problem of an invalid record, with its value (`--json --verbose` only).
+#[derive(Debug, Serialize)]
+pub struct ProblemShown<'a> {
+    pub field: &'a str,
+    pub reason: &'a str,
+    pub value: Option<&'a str>,
+}
+
+/// An invalid record as `--json --verbose` shows it.
+#[derive(Debug, Serialize)]
+pub struct InvalidShown<'a> {
+    pub row: u64,
+    pub user_id: &'a str,
+    pub problems: Vec<ProblemShown<'a>>,
+}
+
+fn invalid_records(plan: &PlanSummary) -> Vec<InvalidShown<'_>> {
+    plan.invalid_records
+        .iter()
+        .map(|r| InvalidShown {
+            row: r.row,
+            user_id: &r.user_id,
+            problems: r
+                .problems
+                .iter()
+                .map(|p| ProblemShown {
+                    field: &p.field,
+                    reason: &p.reason,
+                    value: p.detail.as_deref(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 /// The dry run's report.
 #[derive(Debug, Serialize)]
 pub struct DryRunReport<'a> {
@@ -66,12 +151,12 @@ pub struct DryRunReport<'a> {
     pub log_file: Option<String>,
     /// What the instance would do with each ready user (`--live`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub live: Option<Value>,
+    pub live: Option<Live<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth0_passwords: Option<Auth0Merge>,
     /// The invalid records with their values (`--verbose`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub invalid_records: Option<Value>,
+    pub invalid_records: Option<Vec<InvalidShown<'a>>>,
     #[serde(skip)]
     text: String,
     #[serde(skip)]
@@ -138,9 +223,9 @@ impl<'a> DryRunReport<'a> {
             ignored_fields: &plan.ignored_fields,
             short_rows: &plan.short_rows,
             log_file: Some(d.log.display().to_string()),
-            live: d.live.map(crate::preflight::Report::json),
+            live: d.live.map(Live::from),
             auth0_passwords: d.merge.map(Auth0Merge::from),
-            invalid_records: d.verbose.then(|| summary::invalid_records_json(plan)),
+            invalid_records: d.verbose.then(|| invalid_records(plan)),
             text: text.join("\n"),
             outcome,
         }
@@ -291,5 +376,25 @@ mod tests {
         });
         insta::assert_json_snapshot!("import_report", done);
         insta::assert_snapshot!("import_report_outcome", done.outcome().unwrap_or_default());
+    }
+
+    #[test]
+    fn the_live_part_of_the_contract() {
+        let report = crate::preflight::Report {
+            instance_id: "ins_1".into(),
+            environment: "development".into(),
+            user_count: 40,
+            existing: 1,
+            existing_by: [("external_id", 1)].into(),
+            conflicts: 0,
+            would_create: 2,
+            would_refuse: 1,
+            refuse_by_reason: [("a password is required".to_owned(), 1)].into(),
+            dropped: BTreeMap::new(),
+            settings: Err("GET /v1/domains failed: 500".into()),
+            api_calls: 4,
+            verdicts: Vec::new(),
+        };
+        insta::assert_json_snapshot!("live_report", Live::from(&report));
     }
 }
