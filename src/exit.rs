@@ -18,6 +18,15 @@ pub enum ExitStatus {
 }
 
 impl ExitStatus {
+    /// A run that finished: `Success` when it did everything, else `Incomplete`.
+    pub fn finished(everything_done: bool) -> Self {
+        if everything_done {
+            Self::Success
+        } else {
+            Self::Incomplete
+        }
+    }
+
     /// The numeric code.
     pub fn code(self) -> u8 {
         self as u8

@@ -81,11 +81,7 @@ pub fn run(args: CleanLogsArgs, printer: Printer) -> Result<ExitStatus, AppError
             printer.warn(&format!("could not delete {f}"));
         }
     }
-    Ok(if report.failed.is_empty() {
-        ExitStatus::Success
-    } else {
-        ExitStatus::Incomplete
-    })
+    Ok(ExitStatus::finished(report.failed.is_empty()))
 }
 
 /// Asks at a terminal; without one, a confirmation is required up front.

@@ -62,11 +62,7 @@ fn convert_files(
         show(&printer, &report);
     }
     let any_skipped = report.files.iter().any(|f| !f.skipped_lines.is_empty());
-    Ok(if any_skipped {
-        ExitStatus::Incomplete
-    } else {
-        ExitStatus::Success
-    })
+    Ok(ExitStatus::finished(!any_skipped))
 }
 
 /// The logs to convert: those named, else every one with `--all`, else those picked at a

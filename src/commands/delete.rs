@@ -77,11 +77,7 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
     if let Some(status) = super::signals::signalled() {
         return Ok(status);
     }
-    Ok(if summary.failed == 0 {
-        ExitStatus::Success
-    } else {
-        ExitStatus::Incomplete
-    })
+    Ok(ExitStatus::finished(summary.failed == 0))
 }
 
 /// The export `-t` and `-f` narrow the rollback to.

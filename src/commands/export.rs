@@ -64,11 +64,7 @@ async fn export(args: &ExportArgs, printer: &Printer) -> Result<ExitStatus, AppE
         }
     };
     show(&printer, &ExportReport::new(&summary, key));
-    Ok(if summary.incomplete() {
-        ExitStatus::Incomplete
-    } else {
-        ExitStatus::Success
-    })
+    Ok(ExitStatus::finished(!summary.incomplete()))
 }
 
 async fn from_database(

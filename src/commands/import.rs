@@ -152,11 +152,7 @@ fn dry_run(
         }),
     );
     super::close_log(ledger.path(), false, &printer);
-    Ok(if plan.invalid == 0 {
-        ExitStatus::Success
-    } else {
-        ExitStatus::Incomplete
-    })
+    Ok(ExitStatus::finished(plan.invalid == 0))
 }
 
 /// Starts the embedded sandbox when asked; returns it with the base URL to use.
@@ -494,11 +490,7 @@ fn finish(
         ));
         return Ok(status);
     }
-    Ok(if summary.complete() {
-        ExitStatus::Success
-    } else {
-        ExitStatus::Incomplete
-    })
+    Ok(ExitStatus::finished(summary.complete()))
 }
 
 /// What earlier runs of this file against this instance created, to skip (nothing with

@@ -97,11 +97,7 @@ async fn verify(
         &printer,
         &VerifyReport::new(&s, &file, printer.is_verbose()),
     );
-    Ok(if s.clean() {
-        ExitStatus::Success
-    } else {
-        ExitStatus::Incomplete
-    })
+    Ok(ExitStatus::finished(s.clean()))
 }
 
 /// The verify log, with a header naming what is compared.

@@ -159,8 +159,8 @@ impl Index {
     }
 }
 
-/// What merging found, for the report.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What merging found, for the report (and, as it is, the report's JSON).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct MergeReport {
     pub file: PathBuf,
     pub records: u64,

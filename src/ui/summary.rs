@@ -3,7 +3,6 @@
 use std::fmt::Write;
 use std::path::Path;
 
-
 use crate::prepare::PlanSummary;
 use crate::transform::auth0_passwords::MergeReport;
 

@@ -15,34 +15,6 @@ use crate::ui::summary;
 
 use super::{ErrorCount, Report};
 
-/// What merging Auth0's password export found.
-#[derive(Debug, Serialize)]
-pub struct Auth0Merge {
-    pub file: String,
-    pub records: u64,
-    pub merged: u64,
-    pub unmatched: u64,
-    pub unmatched_rows: Vec<u64>,
-    pub users_without_hash: u64,
-    pub user_rows_without_hash: Vec<u64>,
-    pub records_without_hash: u64,
-}
-
-impl From<&MergeReport> for Auth0Merge {
-    fn from(r: &MergeReport) -> Self {
-        Self {
-            file: r.file.display().to_string(),
-            records: r.records,
-            merged: r.merged,
-            unmatched: r.unmatched,
-            unmatched_rows: r.unmatched_rows.clone(),
-            users_without_hash: r.users_without_hash,
-            user_rows_without_hash: r.user_rows_without_hash.clone(),
-            records_without_hash: r.records_without_hash,
-        }
-    }
-}
-
 /// The instance a live dry run asked.
 #[derive(Debug, Serialize)]
 pub struct LiveInstance<'a> {
@@ -153,7 +125,7 @@ pub struct DryRunReport<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub live: Option<Live<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub auth0_passwords: Option<Auth0Merge>,
+    pub auth0_passwords: Option<&'a MergeReport>,
     /// The invalid records with their values (`--verbose`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalid_records: Option<Vec<InvalidShown<'a>>>,
@@ -224,7 +196,7 @@ impl<'a> DryRunReport<'a> {
             short_rows: &plan.short_rows,
             log_file: Some(d.log.display().to_string()),
             live: d.live.map(Live::from),
-            auth0_passwords: d.merge.map(Auth0Merge::from),
+            auth0_passwords: d.merge,
             invalid_records: d.verbose.then(|| invalid_records(plan)),
             text: text.join("\n"),
             outcome,
@@ -243,7 +215,7 @@ impl Report for DryRunReport<'_> {
 
 /// The import's outcome.
 #[derive(Debug, Serialize)]
-pub struct ImportReport {
+pub struct ImportReport<'a> {
     pub invalid_by_reason: BTreeMap<String, u64>,
     pub skipped_by_reason: BTreeMap<String, u64>,
     pub dropped: BTreeMap<String, u64>,
@@ -265,7 +237,7 @@ pub struct ImportReport {
     pub interrupted: bool,
     pub errors: Vec<ErrorCount>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub auth0_passwords: Option<Auth0Merge>,
+    pub auth0_passwords: Option<&'a MergeReport>,
     #[serde(skip)]
     text: String,
 }
@@ -281,8 +253,8 @@ pub struct Imported<'a> {
     pub verbose: bool,
 }
 
-impl ImportReport {
-    pub fn new(i: Imported<'_>) -> Self {
+impl<'a> ImportReport<'a> {
+    pub fn new(i: Imported<'a>) -> Self {
         let (s, plan) = (i.summary, i.plan);
         Self {
             invalid_by_reason: plan.reason_counts(),
@@ -305,13 +277,13 @@ impl ImportReport {
             log_file: s.log_file.display().to_string(),
             interrupted: s.interrupted,
             errors: ErrorCount::all(&s.errors),
-            auth0_passwords: i.merge.map(Auth0Merge::from),
+            auth0_passwords: i.merge,
             text: summary::import_text(s, i.where_to, plan, i.transformer, i.verbose),
         }
     }
 }
 
-impl Report for ImportReport {
+impl Report for ImportReport<'_> {
     fn text(&self) -> String {
         self.text.clone()
     }
