@@ -33,6 +33,7 @@ pub mod files;
 pub mod hint;
 pub mod import;
 pub mod ledger;
+pub mod orgs;
 pub mod preflight;
 pub mod prepare;
 /// The stand-in for Clerk, re-exported so the binary and the tests reach it by one name.

@@ -1,0 +1,127 @@
+//! The tool's organization file: a JSON array or NDJSON, one organization a record, with
+//! its members and pending invitations.
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::source::{self, Position, ReadOptions, SourceError};
+
+/// One organization as the source had it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Org {
+    /// The source's own ID, kept in the Clerk organization's private metadata.
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub slug: Option<String>,
+    /// RFC 3339, kept as Clerk's `created_at`.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    #[serde(default)]
+    pub public_metadata: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub private_metadata: Option<Map<String, Value>>,
+    #[serde(default)]
+    pub max_allowed_memberships: Option<u64>,
+    #[serde(default)]
+    pub members: Vec<Member>,
+    #[serde(default)]
+    pub invitations: Vec<Invitation>,
+}
+
+/// A user's membership, by the source's user ID.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    pub user_id: String,
+    pub role: String,
+    #[serde(default)]
+    pub created_at: Option<String>,
+}
+
+/// An invitation the source still had open (or had, with its status).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Invitation {
+    pub email_address: String,
+    pub role: String,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// A record that is not an organization in this format: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub position: Position,
+    pub reason: String,
+}
+
+/// Reads every organization of `path` (JSON array or NDJSON, by extension or content);
+/// records that do not fit the format are returned beside them, named by position.
+pub fn read(path: &Path) -> Result<(Vec<Org>, Vec<Unreadable>), SourceError> {
+    let options = ReadOptions {
+        format: source::Format::detect(path, None)
+            .filter(|f| *f != source::Format::Csv)
+            .or(Some(source::Format::Json)),
+        firebase_csv: false,
+    };
+    let mut orgs = Vec::new();
+    let mut unreadable = Vec::new();
+    for record in source::open(path, &options)? {
+        let record = record?;
+        if let Some(defect) = record.defect {
+            unreadable.push(Unreadable {
+                position: record.position,
+                reason: defect,
+            });
+            continue;
+        }
+        let object: Map<String, Value> = record.fields.0.into_iter().collect();
+        match serde_json::from_value::<Org>(Value::Object(object)) {
+            Ok(org) => orgs.push(org),
+            Err(e) => unreadable.push(Unreadable {
+                position: record.position,
+                reason: e.to_string(),
+            }),
+        }
+    }
+    Ok((orgs, unreadable))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_arrays_and_ndjson_and_names_what_does_not_fit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let json = dir.path().join("orgs.json");
+        std::fs::write(
+            &json,
+            r#"[{"id": "o1", "name": "Acme", "slug": "acme",
+                 "members": [{"user_id": "u1", "role": "owner", "created_at": "2024-01-01T00:00:00Z"}],
+                 "invitations": [{"email_address": "a@example.com", "role": "member", "status": "pending"}]},
+                {"id": "o2", "name": "Beta", "colour": "red"},
+                {"name": "no id"}]"#,
+        )
+        .expect("write");
+        let (orgs, bad) = read(&json).expect("reads");
+        assert_eq!(orgs.len(), 1);
+        assert_eq!(orgs[0].members[0].role, "owner");
+        assert_eq!(orgs[0].invitations[0].status.as_deref(), Some("pending"));
+        assert_eq!(bad.len(), 2);
+        assert!(bad[0].reason.contains("colour"), "{bad:?}");
+        assert!(bad[1].reason.contains("id"), "{bad:?}");
+        let ndjson = dir.path().join("orgs.ndjson");
+        std::fs::write(
+            &ndjson,
+            "{\"id\": \"o1\", \"name\": \"Acme\"}\n{\"id\": \"o2\", \"name\": \"Beta\"}\n",
+        )
+        .expect("write");
+        let (orgs, bad) = read(&ndjson).expect("reads");
+        assert_eq!((orgs.len(), bad.len()), (2, 0));
+    }
+}
