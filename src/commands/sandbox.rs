@@ -55,6 +55,7 @@ pub async fn run(args: SandboxArgs, printer: Printer) -> Result<ExitStatus, AppE
         user_cap: args.user_cap,
         accept_skip_restriction_checks: false,
         user_settings,
+        ..SandboxConfig::default()
     };
     let summary = format!(
         "{} instance, {} requests per {} s, user cap {}",

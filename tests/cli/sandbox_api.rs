@@ -529,3 +529,160 @@ async fn injected_faults_are_deterministic_by_seed() {
         "{a:?}"
     );
 }
+
+/// Organizations as Clerk's spec and error catalog describe them: the creator becomes
+/// the first admin, a slug is the organization's second ID and unique, roles are the
+/// instance's, a member joins once and a full organization refuses more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organizations_roles_and_memberships() {
+    let (_s, api) = sandbox().await;
+    let mut users = Vec::new();
+    for i in 0..3 {
+        let r = api
+            .post(
+                "/users",
+                json!({"email_address": [format!("o{i}@example.com")], "skip_password_requirement": true}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        users.push(r.body["id"].as_str().expect("id").to_owned());
+    }
+    let org = api
+        .post(
+            "/organizations",
+            json!({"name": "Acme", "slug": "acme", "created_by": users[0],
+                   "created_at": "2021-03-04T05:06:07Z", "max_allowed_memberships": 2,
+                   "private_metadata": {"source_id": "o1"}}),
+        )
+        .await;
+    assert_eq!(org.status, 200, "{}", org.body);
+    let id = org.body["id"].as_str().expect("id").to_owned();
+    assert!(id.starts_with("org_"));
+    assert_eq!(
+        (&org.body["members_count"], &org.body["created_at"]),
+        (&json!(1), &json!(1_614_834_367_000i64))
+    );
+    let by_slug = api.get("/organizations/acme").await;
+    assert_eq!((by_slug.status, &by_slug.body["id"]), (200, &json!(id)));
+    assert_eq!(by_slug.body["private_metadata"]["source_id"], "o1");
+    let missing = api.get("/organizations/nope").await;
+    assert_eq!(
+        (missing.status, missing.code()),
+        (404, "resource_not_found")
+    );
+
+    let roles = api.get("/organization_roles").await;
+    let keys: Vec<&str> = roles.body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|r| r["key"].as_str())
+        .collect();
+    assert_eq!(keys, ["org:admin", "org:member"]);
+
+    let path = format!("/organizations/{id}/memberships");
+    let cases = [
+        (json!({"user_id": users[1], "role": "org:member"}), 200, ""),
+        (
+            json!({"user_id": users[1], "role": "org:member"}),
+            400,
+            "already_a_member_in_organization",
+        ),
+        (
+            json!({"user_id": users[2], "role": "org:billing"}),
+            404,
+            "resource_not_found",
+        ),
+        (
+            json!({"user_id": "user_nobody", "role": "org:member"}),
+            404,
+            "resource_not_found",
+        ),
+        (
+            json!({"user_id": users[2], "role": "org:member"}),
+            403,
+            "organization_membership_quota_exceeded",
+        ),
+        (json!({"user_id": users[2]}), 422, "form_param_missing"),
+    ];
+    for (body, status, code) in cases {
+        let r = api.post(&path, body.clone()).await;
+        assert_eq!((r.status, r.code()), (status, code), "{body}: {}", r.body);
+    }
+    let members = api.get(&path).await;
+    let roles: Vec<&str> = members.body["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .filter_map(|m| m["role"].as_str())
+        .collect();
+    assert_eq!(roles, ["org:admin", "org:member"]);
+
+    let refusals = [
+        (
+            json!({"name": "Other", "slug": "acme"}),
+            422,
+            "form_identifier_exists",
+            "slug",
+        ),
+        (
+            json!({"name": "Other", "slug": "Acme_Co"}),
+            422,
+            "form_param_format_invalid",
+            "slug",
+        ),
+        (
+            json!({"name": "<b>x</b>"}),
+            422,
+            "form_param_format_invalid",
+            "name",
+        ),
+        (
+            json!({"name": "x", "created_by": "user_nobody"}),
+            400,
+            "organization_creator_not_found",
+            "",
+        ),
+        (
+            json!({"name": "x", "created_at": "yesterday"}),
+            422,
+            "form_param_format_invalid",
+            "created_at",
+        ),
+        (
+            json!({"name": "x", "colour": "red"}),
+            422,
+            "form_param_unknown",
+            "colour",
+        ),
+        (json!({"slug": "x"}), 422, "form_param_missing", "name"),
+    ];
+    for (body, status, code, param) in refusals {
+        let r = api.post("/organizations", body.clone()).await;
+        assert_eq!(
+            (r.status, r.code(), r.param()),
+            (status, code, param),
+            "{body}: {}",
+            r.body
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organizations_turned_off_are_refused_as_clerk_does() {
+    let s = start_sandbox(SandboxConfig {
+        organizations: false,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let api = Api::new(&s, DEFAULT_SECRET_KEY);
+    for r in [
+        api.post("/organizations", json!({"name": "Acme"})).await,
+        api.get("/organization_roles").await,
+    ] {
+        assert_eq!(
+            (r.status, r.code()),
+            (403, "organization_not_enabled_in_instance")
+        );
+    }
+}

@@ -17,6 +17,7 @@ mod fapi;
 mod gate;
 mod identifiers;
 mod ids;
+mod organizations;
 pub mod passwords;
 pub mod settings;
 mod state;
@@ -63,6 +64,10 @@ pub struct SandboxConfig {
     pub user_cap: Option<usize>,
     /// Accept the undocumented `skip_restriction_checks` field on `POST /v1/users`.
     pub accept_skip_restriction_checks: bool,
+    /// Whether the instance has organizations turned on (Clerk's Dashboard setting).
+    pub organizations: bool,
+    /// The organization role keys the instance has.
+    pub organization_roles: Vec<String>,
     /// Sign-up settings in the Frontend API's `user_settings` shape; `None` is every
     /// identifier optional, as before settings existed.
     pub user_settings: Option<serde_json::Value>,
@@ -80,6 +85,8 @@ impl Default for SandboxConfig {
             seed: 0,
             user_cap: None,
             accept_skip_restriction_checks: false,
+            organizations: true,
+            organization_roles: vec!["org:admin".to_owned(), "org:member".to_owned()],
             user_settings: None,
         }
     }
@@ -133,6 +140,13 @@ fn routes(shared: Shared) -> Router {
         .route("/v1/phone_numbers", post(identifiers::create_phone))
         .route("/v1/instance", get(users::instance))
         .route("/v1/domains", get(fapi::domains))
+        .route("/v1/organizations", post(organizations::create))
+        .route("/v1/organizations/{id}", get(organizations::get))
+        .route(
+            "/v1/organizations/{id}/memberships",
+            post(organizations::add_member).get(organizations::members),
+        )
+        .route("/v1/organization_roles", get(organizations::roles))
         .fallback(envelope::not_found)
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),

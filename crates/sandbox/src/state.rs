@@ -32,6 +32,30 @@ pub struct SandboxStats {
     pub creates_busy: std::time::Duration,
 }
 
+/// An organization held by the sandbox.
+#[derive(Debug, Clone)]
+pub struct StoredOrg {
+    pub id: String,
+    pub name: String,
+    pub slug: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    pub public_metadata: Map<String, Value>,
+    pub private_metadata: Map<String, Value>,
+    pub max_allowed_memberships: i64,
+    pub members: Vec<StoredMembership>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredMembership {
+    pub id: String,
+    pub user_id: String,
+    pub role: String,
+    pub created_at: i64,
+    pub public_metadata: Map<String, Value>,
+    pub private_metadata: Map<String, Value>,
+}
+
 /// An email address or phone number owned by a user.
 #[derive(Debug, Clone)]
 pub struct Identifier {
@@ -84,6 +108,9 @@ pub struct StoredUser {
 #[derive(Debug, Default)]
 pub struct Store {
     next_seq: u64,
+    /// Organizations by ID, and their IDs by slug.
+    pub orgs: BTreeMap<String, StoredOrg>,
+    pub org_slugs: HashMap<String, String>,
     pub users: BTreeMap<u64, StoredUser>,
     pub by_id: HashMap<String, u64>,
     pub emails: HashMap<String, u64>,

@@ -1,0 +1,328 @@
+//! Organizations, their roles and memberships, as Clerk's Backend API serves them:
+//! `POST /v1/organizations`, `GET /v1/organizations/{id_or_slug}`, `GET
+//! /v1/organization_roles`, and `POST`/`GET /v1/organizations/{id}/memberships`, with the
+//! errors Clerk's catalog gives (a feature turned off, a slug taken, a creator or member
+//! who is not a user, a member twice, a full organization).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+
+use super::envelope::ApiError;
+use super::ids::object_id;
+use super::state::{Shared, Store, StoredMembership, StoredOrg};
+use super::validate::{self, Body, FieldType};
+
+const ORG_FIELDS: &[(&str, FieldType)] = &[
+    ("name", FieldType::Str),
+    ("created_by", FieldType::NullableStr),
+    ("private_metadata", FieldType::Object),
+    ("public_metadata", FieldType::Object),
+    ("slug", FieldType::NullableStr),
+    ("max_allowed_memberships", FieldType::NullableInt),
+    ("created_at", FieldType::NullableStr),
+    ("role_set_key", FieldType::NullableStr),
+];
+
+const MEMBERSHIP_FIELDS: &[(&str, FieldType)] = &[
+    ("user_id", FieldType::Str),
+    ("role", FieldType::Str),
+    ("public_metadata", FieldType::Object),
+    ("private_metadata", FieldType::Object),
+];
+
+/// Clerk's longest organization name.
+const MAX_NAME: usize = 256;
+
+fn not_enabled() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "organization_not_enabled_in_instance",
+        "access denied",
+        "The organizations feature is not enabled for this instance. You can enable it at https://dashboard.clerk.com.",
+    )
+}
+
+fn org_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "resource_not_found",
+        "not found",
+        "Given organization not found.",
+    )
+}
+
+fn missing(param: &str) -> ApiError {
+    ApiError::form(
+        "form_param_missing",
+        "is missing",
+        format!("{param} must be included."),
+        param,
+    )
+}
+
+/// Whether Clerk accepts `slug`: lower-case letters, digits and `-`, one of the first two.
+fn slug_ok(slug: &str) -> bool {
+    slug.bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && slug.bytes().any(|b| b.is_ascii_alphanumeric())
+}
+
+fn render(org: &StoredOrg) -> Value {
+    json!({
+        "object": "organization",
+        "id": org.id,
+        "name": org.name,
+        "slug": org.slug,
+        "image_url": "",
+        "has_image": false,
+        "members_count": org.members.len(),
+        "max_allowed_memberships": org.max_allowed_memberships,
+        "admin_delete_enabled": true,
+        "public_metadata": org.public_metadata,
+        "private_metadata": org.private_metadata,
+        "created_by": org.created_by,
+        "created_at": org.created_at,
+        "updated_at": org.created_at,
+    })
+}
+
+fn render_membership(org: &StoredOrg, m: &StoredMembership) -> Value {
+    json!({
+        "object": "organization_membership",
+        "id": m.id,
+        "role": m.role,
+        "permissions": [],
+        "public_metadata": m.public_metadata,
+        "private_metadata": m.private_metadata,
+        "created_at": m.created_at,
+        "updated_at": m.created_at,
+        "organization": render(org),
+        "public_user_data": {"user_id": m.user_id, "identifier": "", "first_name": null,
+            "last_name": null, "image_url": "", "has_image": false},
+    })
+}
+
+pub async fn create(State(shared): State<Shared>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
+    if !shared.config.organizations {
+        return Err(not_enabled());
+    }
+    let body = Body::parse(&bytes, ORG_FIELDS)?;
+    let name = body.str("name").ok_or_else(|| missing("name"))?;
+    if name.trim().is_empty() {
+        return Err(missing("name"));
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(ApiError::form(
+            "form_param_exceeds_allowed_size",
+            "exceeds maximum length",
+            format!("name should not exceed {MAX_NAME} characters."),
+            "name",
+        ));
+    }
+    validate::check_name("name", &name)?;
+    let slug = body.str("slug");
+    if let Some(s) = &slug
+        && !slug_ok(s)
+    {
+        return Err(ApiError::form(
+            "form_param_format_invalid",
+            "is invalid",
+            "slug can contain only lowercase alphanumeric characters and the dash \"-\".",
+            "slug",
+        ));
+    }
+    let created_at = match body.str("created_at") {
+        None => Utc::now().timestamp_millis(),
+        Some(at) => DateTime::parse_from_rfc3339(&at)
+            .map_err(|_| {
+                ApiError::form(
+                    "form_param_format_invalid",
+                    "is invalid",
+                    "created_at must be a date and time in RFC 3339 format.",
+                    "created_at",
+                )
+            })?
+            .timestamp_millis(),
+    };
+    let max = body.int("max_allowed_memberships").unwrap_or(0);
+    if max < 0 {
+        return Err(ApiError::form(
+            "form_param_value_invalid",
+            "is invalid",
+            "max_allowed_memberships must be 0 or more.",
+            "max_allowed_memberships",
+        ));
+    }
+    let created_by = body.str("created_by");
+    let mut store = shared.store();
+    if let Some(user) = &created_by
+        && !store.by_id.contains_key(user)
+    {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "organization_creator_not_found",
+            "creator not found",
+            format!("No users found with id {user}."),
+        ));
+    }
+    if let Some(s) = &slug
+        && store.org_slugs.contains_key(s)
+    {
+        return Err(ApiError::form(
+            "form_identifier_exists",
+            "That slug is taken. Please try another.",
+            "That slug is taken. Please try another.",
+            "slug",
+        ));
+    }
+    let mut org = StoredOrg {
+        id: object_id("org"),
+        name,
+        slug: slug.clone(),
+        created_by: created_by.clone(),
+        created_at,
+        public_metadata: body.object("public_metadata").unwrap_or_default(),
+        private_metadata: body.object("private_metadata").unwrap_or_default(),
+        max_allowed_memberships: max,
+        members: Vec::new(),
+    };
+    // The creator becomes the organization's first admin.
+    if let Some(user_id) = created_by {
+        org.members.push(StoredMembership {
+            id: object_id("orgmem"),
+            user_id,
+            role: "org:admin".to_owned(),
+            created_at,
+            public_metadata: Map::new(),
+            private_metadata: Map::new(),
+        });
+    }
+    let rendered = render(&org);
+    if let Some(s) = slug {
+        store.org_slugs.insert(s, org.id.clone());
+    }
+    store.orgs.insert(org.id.clone(), org);
+    Ok(Json(rendered))
+}
+
+/// The organization with this ID, or this slug.
+fn find<'a>(store: &'a Store, id_or_slug: &str) -> Option<&'a StoredOrg> {
+    store.orgs.get(id_or_slug).or_else(|| {
+        store
+            .org_slugs
+            .get(id_or_slug)
+            .and_then(|id| store.orgs.get(id))
+    })
+}
+
+pub async fn get(
+    State(shared): State<Shared>,
+    Path(id_or_slug): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if !shared.config.organizations {
+        return Err(not_enabled());
+    }
+    let store = shared.store();
+    find(&store, &id_or_slug)
+        .map(|o| Json(render(o)))
+        .ok_or_else(org_not_found)
+}
+
+pub async fn roles(State(shared): State<Shared>) -> Result<Json<Value>, ApiError> {
+    if !shared.config.organizations {
+        return Err(not_enabled());
+    }
+    let data: Vec<Value> = shared
+        .config
+        .organization_roles
+        .iter()
+        .map(|key| {
+            let name = key.trim_start_matches("org:");
+            json!({"object": "role", "id": format!("role_{name}"), "key": key, "name": name,
+                "description": null, "is_creator_eligible": key == "org:admin",
+                "permissions": [], "created_at": 0, "updated_at": 0})
+        })
+        .collect();
+    Ok(Json(json!({"data": data, "total_count": data.len()})))
+}
+
+pub async fn add_member(
+    State(shared): State<Shared>,
+    Path(org_id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    if !shared.config.organizations {
+        return Err(not_enabled());
+    }
+    let body = Body::parse(&bytes, MEMBERSHIP_FIELDS)?;
+    let user_id = body.str("user_id").ok_or_else(|| missing("user_id"))?;
+    let role = body.str("role").ok_or_else(|| missing("role"))?;
+    if !shared.config.organization_roles.contains(&role) {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "resource_not_found",
+            "not found",
+            "Organization role not found",
+        )
+        .with_meta("param_name", json!("role")));
+    }
+    let mut store = shared.store();
+    if !store.by_id.contains_key(&user_id) {
+        return Err(ApiError::user_not_found(&user_id));
+    }
+    let Some(org) = store.orgs.get_mut(&org_id) else {
+        return Err(org_not_found());
+    };
+    if org.members.iter().any(|m| m.user_id == user_id) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "already_a_member_in_organization",
+            "already a member",
+            format!("{user_id} is already a member of the organization."),
+        ));
+    }
+    if org.max_allowed_memberships > 0 && org.members.len() as i64 >= org.max_allowed_memberships {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "organization_membership_quota_exceeded",
+            "organization membership quota exceeded",
+            format!(
+                "You have reached your limit of {} organization memberships, including outstanding invitations.",
+                org.max_allowed_memberships
+            ),
+        ));
+    }
+    let membership = StoredMembership {
+        id: object_id("orgmem"),
+        user_id,
+        role,
+        created_at: Utc::now().timestamp_millis(),
+        public_metadata: body.object("public_metadata").unwrap_or_default(),
+        private_metadata: body.object("private_metadata").unwrap_or_default(),
+    };
+    org.members.push(membership);
+    let org = org.clone();
+    let m = org.members.last().map(|m| render_membership(&org, m));
+    Ok(Json(m.unwrap_or(Value::Null)))
+}
+
+pub async fn members(
+    State(shared): State<Shared>,
+    Path(org_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if !shared.config.organizations {
+        return Err(not_enabled());
+    }
+    let store = shared.store();
+    let org = store.orgs.get(&org_id).ok_or_else(org_not_found)?;
+    let data: Vec<Value> = org
+        .members
+        .iter()
+        .map(|m| render_membership(org, m))
+        .collect();
+    Ok(Json(json!({"data": data, "total_count": data.len()})))
+}
