@@ -229,6 +229,63 @@ async fn sandbox_responses_match_the_spec() {
     spec.check("DeletedObject", &deleted.body);
 }
 
+/// The sandbox's organizations, roles and memberships have the shapes Clerk's spec gives.
+#[cfg_attr(shared_absent, ignore = "needs ../shared beside the checkout")]
+#[tokio::test]
+async fn sandbox_organizations_match_the_spec() {
+    let Some(spec) = Spec::load() else { return };
+    let s = start_sandbox(SandboxConfig {
+        rate: Some(1000),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let api = Api::new(&s, DEFAULT_SECRET_KEY);
+    let user = api
+        .post(
+            "/users",
+            json!({"username": "owner", "skip_password_requirement": true}),
+        )
+        .await;
+    let user_id = user.body["id"].as_str().expect("id").to_owned();
+    let org = api
+        .post(
+            "/organizations",
+            json!({"name": "Acme", "slug": "acme", "created_by": user_id, "public_metadata": {"a": 1}}),
+        )
+        .await;
+    spec.check("Organization", &org.body);
+    let bare = api.post("/organizations", json!({"name": "Bare"})).await;
+    spec.check("Organization", &bare.body);
+    spec.check("Organization", &api.get("/organizations/acme").await.body);
+    spec.check("Roles", &api.get("/organization_roles").await.body);
+    let org_id = org.body["id"].as_str().expect("id");
+    let member = api
+        .post(
+            "/users",
+            json!({"username": "member", "skip_password_requirement": true}),
+        )
+        .await;
+    let path = format!("/organizations/{org_id}/memberships");
+    let added = api
+        .post(
+            &path,
+            json!({"user_id": member.body["id"], "role": "org:member"}),
+        )
+        .await;
+    spec.check("OrganizationMembership", &added.body);
+    spec.check("OrganizationMemberships", &api.get(&path).await.body);
+    for error in [
+        api.post(
+            &path,
+            json!({"user_id": member.body["id"], "role": "org:member"}),
+        )
+        .await,
+        api.get("/organizations/nope").await,
+    ] {
+        spec.check("ClerkErrors", &error.body);
+    }
+}
+
 #[tokio::test]
 async fn client_maps_results_and_errors() {
     let s = start_sandbox(SandboxConfig {

@@ -84,7 +84,8 @@ fn render(org: &StoredOrg) -> Value {
         "admin_delete_enabled": true,
         "public_metadata": org.public_metadata,
         "private_metadata": org.private_metadata,
-        "created_by": org.created_by,
+        // The spec's `created_by` is a string, not nullable: empty when nobody created it.
+        "created_by": org.created_by.as_deref().unwrap_or(""),
         "created_at": org.created_at,
         "updated_at": org.created_at,
     })
@@ -102,7 +103,7 @@ fn render_membership(org: &StoredOrg, m: &StoredMembership) -> Value {
         "updated_at": m.created_at,
         "organization": render(org),
         "public_user_data": {"user_id": m.user_id, "identifier": "", "first_name": null,
-            "last_name": null, "image_url": "", "has_image": false},
+            "last_name": null, "image_url": "", "profile_image_url": "", "has_image": false},
     })
 }
 
@@ -179,10 +180,13 @@ pub async fn create(State(shared): State<Shared>, bytes: Bytes) -> Result<Json<V
             "slug",
         ));
     }
+    // The spec's `slug` is always a string: without one given, one is made from the name
+    // (the sandbox's own choice of form), numbered when taken.
+    let slug = slug.unwrap_or_else(|| free_slug(&store, &name));
     let mut org = StoredOrg {
         id: object_id("org"),
         name,
-        slug: slug.clone(),
+        slug: Some(slug.clone()),
         created_by: created_by.clone(),
         created_at,
         public_metadata: body.object("public_metadata").unwrap_or_default(),
@@ -202,11 +206,30 @@ pub async fn create(State(shared): State<Shared>, bytes: Bytes) -> Result<Json<V
         });
     }
     let rendered = render(&org);
-    if let Some(s) = slug {
-        store.org_slugs.insert(s, org.id.clone());
-    }
+    store.org_slugs.insert(slug, org.id.clone());
     store.orgs.insert(org.id.clone(), org);
     Ok(Json(rendered))
+}
+
+/// A slug made from `name` that no organization has yet.
+fn free_slug(store: &Store, name: &str) -> String {
+    let mut base = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            base.push(c);
+        } else if !base.is_empty() && !base.ends_with('-') {
+            base.push('-');
+        }
+    }
+    let base = base.trim_end_matches('-');
+    let base = if base.is_empty() { "org" } else { base };
+    let mut slug = base.to_owned();
+    let mut n = 1;
+    while store.org_slugs.contains_key(&slug) {
+        n += 1;
+        slug = format!("{base}-{n}");
+    }
+    slug
 }
 
 /// The organization with this ID, or this slug.
