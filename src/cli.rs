@@ -82,6 +82,9 @@ pub enum Command {
     /// Write a platform's users, read straight from its database, to the file `migrate`
     /// imports.
     Export(ExportArgs),
+    /// Check an organization file before moving it: organizations, members, roles and
+    /// slugs, offline (`--dry-run`; sending organizations to Clerk is not built yet).
+    Orgs(OrgsArgs),
     /// Delete old migration logs.
     CleanLogs(CleanLogsArgs),
     /// Turn NDJSON migration logs into pretty JSON arrays.
@@ -360,6 +363,31 @@ pub struct DeleteArgs {
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Options of `migrate orgs`.
+#[derive(Debug, Clone, Args)]
+pub struct OrgsArgs {
+    /// Organization file: a JSON array or NDJSON of organizations with their members and
+    /// invitations (README, "Organizations").
+    #[arg(short, long, value_name = "PATH")]
+    pub file: PathBuf,
+
+    /// Source roles to instance roles, e.g. owner=org:admin,billing=org:billing (owners
+    /// and admins become org:admin and members org:member without it).
+    #[arg(long, value_name = "MAP")]
+    pub role_map: Option<String>,
+
+    /// Check the file and report; nothing is sent (required for now).
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Name every problem by organization, not only the first few.
+    #[arg(short, long)]
+    pub verbose: bool,
 
     #[command(flatten)]
     pub output: OutputArgs,

@@ -210,6 +210,12 @@ pub enum UsageError {
     #[error("--stdout converts exactly one log file")]
     StdoutNeedsOneLog,
     #[error(
+        "migrate orgs checks an organization file with --dry-run; sending organizations to Clerk is not built yet"
+    )]
+    OrgsDryRunOnly,
+    #[error(transparent)]
+    RoleMap(crate::orgs::roles::RoleMapError),
+    #[error(
         "--settings {}: {why}; give the Frontend API's user_settings as JSON, e.g. {{\"attributes\": {{\"phone_number\": {{\"enabled\": true, \"required\": true}}}}}}",
         .path.display()
     )]

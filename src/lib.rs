@@ -6,7 +6,7 @@
 //! main ─▶ commands ─▶ config, ui, error
 //!             │         │
 //!             ▼         ▼ (reports render what engines return)
-//!          engines: import  delete  verify  export  preflight
+//!          engines: import  delete  verify  export  preflight  orgs
 //!             │
 //!             ▼
 //!          prepare, ledger, engine (shared by engines), event

@@ -5,6 +5,7 @@ pub mod convert_logs;
 pub mod delete;
 pub mod export;
 pub mod import;
+mod orgs;
 pub mod runs;
 pub mod sandbox;
 pub mod shell;
@@ -28,12 +29,14 @@ pub fn run(cli: Cli) -> ExitStatus {
         Some(Command::Runs(a)) => runs::output(a).json,
         Some(Command::CleanLogs(a)) => a.output.json,
         Some(Command::ConvertLogs(a)) => a.output.json,
+        Some(Command::Orgs(a)) => a.output.json,
         Some(Command::Sandbox(_) | Command::Completions(_) | Command::Man(_)) => false,
     };
     let verbose = match &cli.command {
         None => cli.import.verbose,
         Some(Command::Verify(a)) => a.verbose,
         Some(Command::Runs(a)) => a.verbose,
+        Some(Command::Orgs(a)) => a.verbose,
         Some(_) => false,
     };
     let quiet = match &cli.command {
@@ -42,6 +45,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Some(Command::Verify(a)) => a.output.quiet,
         Some(Command::CleanLogs(a)) => a.output.quiet,
         Some(Command::ConvertLogs(a)) => a.output.quiet,
+        Some(Command::Orgs(a)) => a.output.quiet,
         Some(Command::Export(a)) => a.quiet,
         Some(Command::Runs(a)) => runs::output(a).quiet,
         Some(Command::Sandbox(_) | Command::Completions(_) | Command::Man(_)) => false,
@@ -71,6 +75,7 @@ async fn dispatch(cli: Cli, printer: Printer) -> Result<ExitStatus, AppError> {
         Some(Command::Runs(args)) => runs::run(args, printer),
         Some(Command::CleanLogs(args)) => clean_logs::run(args, printer),
         Some(Command::ConvertLogs(args)) => convert_logs::run(args, printer).await,
+        Some(Command::Orgs(args)) => orgs::run(args, printer),
         Some(Command::Completions(args)) => shell::completions(args.shell, &printer),
         Some(Command::Man(args)) => shell::man(args, &printer),
     }

@@ -15,6 +15,7 @@ mod hints;
 mod housekeeping;
 mod import;
 mod interactive;
+mod orgs;
 mod output;
 mod passwords;
 mod payloads;

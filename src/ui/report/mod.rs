@@ -6,6 +6,7 @@ pub mod delete;
 pub mod export;
 pub mod import;
 pub mod logs;
+pub mod orgs;
 pub mod runs;
 pub mod verify;
 

@@ -1,0 +1,200 @@
+//! `migrate orgs --dry-run`'s report: what the organization file holds, where its roles
+//! go, the slugs made, and every problem by organization.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::orgs::check::OrgPlan;
+use crate::orgs::file::Unreadable;
+
+use super::Report;
+
+/// Problems a text report lists before "… and N more" (all with `--verbose`).
+const SHOWN: usize = 10;
+
+#[derive(Debug, Serialize)]
+pub struct RoleShown<'a> {
+    pub count: u64,
+    pub target: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProblemShown<'a> {
+    pub organization: &'a str,
+    pub problem: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnreadableShown {
+    pub record: u64,
+    pub line: u64,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OrgsDryRunReport<'a> {
+    pub mode: &'static str,
+    pub file: String,
+    pub organizations: u64,
+    pub ready: u64,
+    pub members: u64,
+    pub invitations: &'a BTreeMap<String, u64>,
+    pub roles: BTreeMap<&'a str, RoleShown<'a>>,
+    /// Source roles that go to a custom instance role of the same key.
+    pub custom_roles: &'a BTreeMap<String, String>,
+    /// Slugs made from a name or normalised, by source organization ID.
+    pub slugs: &'a BTreeMap<String, String>,
+    pub problems: Vec<ProblemShown<'a>>,
+    pub unreadable: Vec<UnreadableShown>,
+    #[serde(skip)]
+    verbose: bool,
+}
+
+impl<'a> OrgsDryRunReport<'a> {
+    pub fn new(plan: &'a OrgPlan, unreadable: &[Unreadable], file: String, verbose: bool) -> Self {
+        Self {
+            mode: "orgs-dry-run",
+            file,
+            organizations: plan.organizations,
+            ready: plan.ready,
+            members: plan.members,
+            invitations: &plan.invitations,
+            roles: plan
+                .roles
+                .iter()
+                .map(|(role, (count, target))| {
+                    (
+                        role.as_str(),
+                        RoleShown {
+                            count: *count,
+                            target,
+                        },
+                    )
+                })
+                .collect(),
+            custom_roles: &plan.custom_roles,
+            slugs: &plan.slugs,
+            problems: plan
+                .problems
+                .iter()
+                .map(|p| ProblemShown {
+                    organization: &p.org,
+                    problem: &p.what,
+                })
+                .collect(),
+            unreadable: unreadable
+                .iter()
+                .map(|u| UnreadableShown {
+                    record: u.position.row,
+                    line: u.position.line,
+                    reason: u.reason.clone(),
+                })
+                .collect(),
+            verbose,
+        }
+    }
+
+    /// Nothing stops any organization.
+    pub fn clean(&self) -> bool {
+        self.problems.is_empty() && self.unreadable.is_empty()
+    }
+}
+
+impl Report for OrgsDryRunReport<'_> {
+    fn text(&self) -> String {
+        let invited: u64 = self.invitations.values().sum();
+        let mut lines = vec![format!(
+            "{}: {} organizations ({} ready), {} memberships, {} invitations.",
+            self.file, self.organizations, self.ready, self.members, invited
+        )];
+        if !self.roles.is_empty() {
+            lines.push("\nRoles (memberships and invitations):".to_owned());
+            for (role, r) in &self.roles {
+                lines.push(format!("  {:>6}  {role} → {}", r.count, r.target));
+            }
+        }
+        if !self.custom_roles.is_empty() {
+            let roles: Vec<&str> = self.custom_roles.values().map(String::as_str).collect();
+            lines.push(format!(
+                "\nThe instance must have these roles (the Clerk Dashboard's Roles and Permissions page adds them), or map them with --role-map: {}",
+                roles.join(", ")
+            ));
+        }
+        if !self.slugs.is_empty() {
+            let first: Vec<String> = self
+                .slugs
+                .iter()
+                .take(3)
+                .map(|(org, slug)| format!("{org} → {slug}"))
+                .collect();
+            lines.push(format!(
+                "\n{} slugs made from names or normalised ({}{}).",
+                self.slugs.len(),
+                first.join(", "),
+                if self.slugs.len() > 3 { ", …" } else { "" }
+            ));
+        }
+        let limit = if self.verbose { usize::MAX } else { SHOWN };
+        if !self.problems.is_empty() {
+            lines.push(format!("\n{} problems:", self.problems.len()));
+            for p in self.problems.iter().take(limit) {
+                lines.push(format!("  {}: {}", p.organization, p.problem));
+            }
+            if self.problems.len() > limit {
+                lines.push(format!(
+                    "  … and {} more (-v lists them all)",
+                    self.problems.len() - limit
+                ));
+            }
+        }
+        for u in self.unreadable.iter().take(limit) {
+            lines.push(format!(
+                "  record {} (line {}) is not an organization: {}",
+                u.record, u.line, u.reason
+            ));
+        }
+        lines.join("\n")
+    }
+
+    fn outcome(&self) -> Option<String> {
+        Some(format!(
+            "orgs dry run: {} organizations, {} ready, {} problems, {} unreadable",
+            self.organizations,
+            self.ready,
+            self.problems.len(),
+            self.unreadable.len()
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::orgs::check::Problem;
+    use crate::source::Position;
+
+    #[test]
+    fn the_json_contract() {
+        let plan = OrgPlan {
+            organizations: 3,
+            ready: 1,
+            members: 2,
+            invitations: [("pending".to_owned(), 1)].into(),
+            roles: [("owner".to_owned(), (1, "org:admin".to_owned()))].into(),
+            custom_roles: [("billing".to_owned(), "org:billing".to_owned())].into(),
+            slugs: [("o1".to_owned(), "acme".to_owned())].into(),
+            problems: vec![Problem {
+                org: "o2".into(),
+                what: "slug \"acme\" is also \"o1\"'s".into(),
+            }],
+        };
+        let unreadable = [Unreadable {
+            position: Position { row: 3, line: 9 },
+            reason: "unknown field `colour`".into(),
+        }];
+        let report = OrgsDryRunReport::new(&plan, &unreadable, "orgs.json".into(), false);
+        insta::assert_json_snapshot!("orgs_dry_run", report);
+        insta::assert_snapshot!("orgs_dry_run_text", report.text());
+    }
+}
