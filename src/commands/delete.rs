@@ -217,6 +217,15 @@ async fn execute(
     Ok((summary, log_file.display().to_string()))
 }
 
+impl From<delete::DeleteError> for AppError {
+    fn from(e: delete::DeleteError) -> Self {
+        match e {
+            delete::DeleteError::Ledger(e) => AppError::Ledger(e),
+            delete::DeleteError::Worker(e) => AppError::Task(e),
+        }
+    }
+}
+
 impl From<PlanError> for AppError {
     fn from(e: PlanError) -> Self {
         match e {

@@ -54,6 +54,15 @@ impl Check {
     }
 }
 
+/// Why a rollback stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum DeleteError {
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error("a worker stopped without finishing: {0}; run the same command again to finish")]
+    Worker(String),
+}
+
 /// Counts of one rollback.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteSummary {
@@ -149,7 +158,7 @@ pub async fn run(
     reporter: Arc<dyn Reporter>,
     workers: usize,
     stop: Stop,
-) -> Result<DeleteSummary, LedgerError> {
+) -> Result<DeleteSummary, DeleteError> {
     let started = Instant::now();
     let mut summary = DeleteSummary {
         targets: checks.len() as u64,
@@ -278,10 +287,14 @@ pub async fn run(
         }
     }
     for h in handles {
-        let _ = h.await;
+        if let Err(e) = h.await {
+            // A worker that ended without finishing leaves its users unrecorded: said,
+            // never counted as done.
+            return Err(DeleteError::Worker(e.to_string()));
+        }
     }
     if let Some(e) = write_error {
-        return Err(e);
+        return Err(e.into());
     }
     summary.api_calls = pacer.calls();
     summary.elapsed_secs = started.elapsed().as_secs_f64();

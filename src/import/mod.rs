@@ -77,6 +77,10 @@ pub enum ImportError {
     Quota(Box<ApiError>),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
+    /// A worker ended without finishing its records (it panicked): what it held is not
+    /// in the log, so the run is not reported as complete.
+    #[error("a worker stopped without finishing: {0}; run the same command again to resume")]
+    Worker(String),
 }
 
 /// What workers tell the collector.
@@ -209,8 +213,11 @@ pub async fn run(
             write_error.get_or_insert(e);
         }
     }
+    let mut lost_worker = None;
     for h in handles {
-        let _ = h.await;
+        if let Err(e) = h.await {
+            lost_worker.get_or_insert(e.to_string());
+        }
     }
     summary.api_calls = pacer.calls();
     summary.elapsed_secs = started.elapsed().as_secs_f64();
@@ -221,6 +228,9 @@ pub async fn run(
     }
     if let Some(f) = fatal {
         return Err(f);
+    }
+    if let Some(e) = lost_worker {
+        return Err(ImportError::Worker(e));
     }
     Ok(summary)
 }
