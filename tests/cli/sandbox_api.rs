@@ -617,6 +617,9 @@ async fn organizations_roles_and_memberships() {
         .filter_map(|m| m["role"].as_str())
         .collect();
     assert_eq!(roles, ["org:admin", "org:member"]);
+    let data = &members.body["data"];
+    assert_eq!(data[1]["public_user_data"]["user_id"], json!(users[1]));
+    assert_eq!(data[1]["public_user_data"]["identifier"], "o1@example.com");
 
     let refusals = [
         (

@@ -91,7 +91,24 @@ fn render(org: &StoredOrg) -> Value {
     })
 }
 
-fn render_membership(org: &StoredOrg, m: &StoredMembership) -> Value {
+/// What a membership shows of its user: names, and the primary email address (else the
+/// username) as the identifier.
+fn public_user_data(store: &Store, user_id: &str) -> Value {
+    let user = store.get(user_id);
+    let identifier = user.and_then(|u| {
+        u.primary_email_id
+            .as_ref()
+            .and_then(|id| u.emails.iter().find(|e| &e.id == id))
+            .map(|e| e.value.clone())
+            .or_else(|| u.username.clone())
+    });
+    json!({"user_id": user_id, "identifier": identifier.unwrap_or_default(),
+        "first_name": user.and_then(|u| u.first_name.clone()),
+        "last_name": user.and_then(|u| u.last_name.clone()),
+        "image_url": "", "profile_image_url": "", "has_image": false})
+}
+
+fn render_membership(store: &Store, org: &StoredOrg, m: &StoredMembership) -> Value {
     json!({
         "object": "organization_membership",
         "id": m.id,
@@ -102,8 +119,7 @@ fn render_membership(org: &StoredOrg, m: &StoredMembership) -> Value {
         "created_at": m.created_at,
         "updated_at": m.created_at,
         "organization": render(org),
-        "public_user_data": {"user_id": m.user_id, "identifier": "", "first_name": null,
-            "last_name": null, "image_url": "", "profile_image_url": "", "has_image": false},
+        "public_user_data": public_user_data(store, &m.user_id),
     })
 }
 
@@ -329,7 +345,10 @@ pub async fn add_member(
     };
     org.members.push(membership);
     let org = org.clone();
-    let m = org.members.last().map(|m| render_membership(&org, m));
+    let m = org
+        .members
+        .last()
+        .map(|m| render_membership(&store, &org, m));
     Ok(Json(m.unwrap_or(Value::Null)))
 }
 
@@ -345,7 +364,7 @@ pub async fn members(
     let data: Vec<Value> = org
         .members
         .iter()
-        .map(|m| render_membership(org, m))
+        .map(|m| render_membership(&store, org, m))
         .collect();
     Ok(Json(json!({"data": data, "total_count": data.len()})))
 }
