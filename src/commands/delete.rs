@@ -30,7 +30,7 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
     let base_url = super::existing_instance(&target, "delete")?;
     let connection = super::connect(&target, base_url).await?;
     let instance = &connection.instance;
-    let where_to = format!("{} instance {}", instance.environment_type, instance.id);
+    let where_to = super::instance_words(instance);
 
     // Who may be deleted: users this instance's import logs record as created.
     // `-f` narrows the users of every import of this instance.

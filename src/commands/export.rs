@@ -140,7 +140,7 @@ async fn from_clerk(
     announce(
         printer,
         "Clerk",
-        &format!("{} instance {}", instance.environment_type, instance.id),
+        &super::instance_words(&instance),
         &args.output,
     );
     if !printer.is_json() {

@@ -413,7 +413,7 @@ async fn import(
     let production = instance.environment_type == "production";
     let where_to = match &sandbox {
         Some(_) => format!("the embedded sandbox ({})", instance.environment_type),
-        None => format!("{} at {base_url}", instance_words(instance)),
+        None => format!("{} at {base_url}", super::instance_words(instance)),
     };
     let file_sha = crate::files::sha256_hex(&settings.file)
         .map_err(|e| AppError::Io(settings.file.clone(), e))?;
@@ -515,11 +515,6 @@ fn earlier_runs(
             ResumeState::default()
         }
     }
-}
-
-/// "production instance ins_…", as reports name it.
-fn instance_words(instance: &Instance) -> String {
-    format!("{} instance {}", instance.environment_type, instance.id)
 }
 
 /// The migration log, with a header that names the file (and its hash, for resuming) and

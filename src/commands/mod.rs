@@ -205,6 +205,11 @@ pub(crate) async fn connect(
     Ok(api.with(instance))
 }
 
+/// "production instance ins_…", as reports name an instance.
+pub(crate) fn instance_words(instance: &crate::clerk::types::Instance) -> String {
+    format!("{} instance {}", instance.environment_type, instance.id)
+}
+
 /// Workers enough that the pacer, not the pool, limits throughput up to 5 s of latency.
 pub(crate) fn worker_count(target: &crate::config::TargetSettings) -> usize {
     target

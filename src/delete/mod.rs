@@ -141,10 +141,7 @@ impl RetryObserver for Notes<'_> {
 }
 
 fn line(target: &CreatedUser, status: Status) -> Entry {
-    Entry {
-        clerk_user_id: Some(target.clerk_id.clone()),
-        ..Entry::new(&target.external_id, status)
-    }
+    Entry::for_user(&target.external_id, &target.clerk_id, status)
 }
 
 /// Records the checks and deletes what is to be deleted.

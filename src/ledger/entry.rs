@@ -123,6 +123,14 @@ pub struct DriftField {
 }
 
 impl Entry {
+    /// A line about a user who has a Clerk user ID.
+    pub fn for_user(user_id: &str, clerk_id: &str, status: Status) -> Self {
+        Self {
+            clerk_user_id: Some(clerk_id.to_owned()),
+            ..Self::new(user_id, status)
+        }
+    }
+
     pub fn new(user_id: impl Into<String>, status: Status) -> Self {
         Self {
             user_id: user_id.into(),

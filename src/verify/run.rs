@@ -109,14 +109,6 @@ pub async fn run(
     Ok(s)
 }
 
-/// A verify line for a user.
-fn line(user_id: &str, clerk_id: &str, status: Status) -> Entry {
-    Entry {
-        clerk_user_id: Some(clerk_id.to_owned()),
-        ..Entry::new(user_id, status)
-    }
-}
-
 /// The answer to one spawned request.
 enum Checked {
     Users(Vec<ToCheck>, Result<Vec<Outcome>, ClientError>),
@@ -142,7 +134,7 @@ fn settle(
                     Outcome::Match => s.matching += 1,
                     Outcome::Missing => {
                         s.missing += 1;
-                        ledger.append(&line(&id, &t.clerk_id, Status::Missing))?;
+                        ledger.append(&Entry::for_user(&id, &t.clerk_id, Status::Missing))?;
                     }
                     Outcome::Drift(diffs) => {
                         s.drifted += 1;
@@ -157,7 +149,7 @@ fn settle(
                             .collect();
                         ledger.append(&Entry {
                             fields: Some(fields),
-                            ..line(&id, &t.clerk_id, Status::Drift)
+                            ..Entry::for_user(&id, &t.clerk_id, Status::Drift)
                         })?;
                     }
                 }
@@ -175,7 +167,7 @@ fn settle(
             };
             ledger.append(&Entry {
                 error: Some(why.to_owned()),
-                ..line(&id, &clerk_id, Status::PasswordFailed)
+                ..Entry::for_user(&id, &clerk_id, Status::PasswordFailed)
             })?;
             s.password_failed.push((id, why));
         }
