@@ -82,8 +82,12 @@ pub enum Command {
     /// Write a platform's users, read straight from its database, to the file `migrate`
     /// imports.
     Export(ExportArgs),
-    /// Check an organization file before moving it: organizations, members, roles and
-    /// slugs, offline (`--dry-run`; sending organizations to Clerk is not built yet).
+    /// Move organizations and their memberships into Clerk, after the users are imported.
+    ///
+    /// Organizations are created first (found again by slug on a re-run, never created
+    /// twice), then each member is added with the instance role its source role maps to.
+    /// Members are matched to Clerk users through this instance's import logs, then by
+    /// external_id. `--dry-run` checks the file offline.
     Orgs(OrgsArgs),
     /// Delete old migration logs.
     CleanLogs(CleanLogsArgs),
@@ -381,13 +385,20 @@ pub struct OrgsArgs {
     #[arg(long, value_name = "MAP")]
     pub role_map: Option<String>,
 
-    /// Check the file and report; nothing is sent (required for now).
+    /// Check the file and report; nothing is sent.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Send without asking.
+    #[arg(short, long)]
+    pub yes: bool,
 
     /// Name every problem by organization, not only the first few.
     #[arg(short, long)]
     pub verbose: bool,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,

@@ -79,6 +79,8 @@ pub enum AppError {
     ResumeTargetMissing(String),
     #[error("failed to start the async runtime")]
     Runtime(#[source] std::io::Error),
+    #[error(transparent)]
+    Orgs(#[from] crate::orgs::OrgsError),
 }
 
 impl AppError {
@@ -111,6 +113,7 @@ impl AppError {
             Self::DevCapExceeded { .. } => ExitStatus::Fatal,
             Self::RefusedBySettings { .. } => ExitStatus::Fatal,
             Self::Runtime(_) => ExitStatus::Fatal,
+            Self::Orgs(_) => ExitStatus::Fatal,
         }
     }
 }
@@ -126,6 +129,7 @@ impl Hint for AppError {
             Self::Export(crate::export::ExportError::Clerk(e)) => e.hint(),
             Self::Import(e) => e.hint(),
             Self::LogRefused(e) => e.hint(),
+            Self::Orgs(e) => e.hint(),
             Self::DevCapExceeded { .. } => Some(
                 "import into a production instance (sk_live_ key), or rehearse with fewer users".to_owned(),
             ),
@@ -210,9 +214,9 @@ pub enum UsageError {
     #[error("--stdout converts exactly one log file")]
     StdoutNeedsOneLog,
     #[error(
-        "migrate orgs checks an organization file with --dry-run; sending organizations to Clerk is not built yet"
+        "there is nothing to add organizations to in the embedded sandbox (it starts empty, without the users): run `migrate sandbox`, import the users into it with --api-url, then run orgs with the same --api-url"
     )]
-    OrgsDryRunOnly,
+    OrgsInEmptySandbox,
     #[error(transparent)]
     RoleMap(crate::orgs::roles::RoleMapError),
     #[error(

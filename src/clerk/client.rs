@@ -147,19 +147,25 @@ impl ClerkClient {
 
     /// `GET /v1/users/{id}`.
     pub async fn get_user(&self, id: &str) -> Result<User, ClientError> {
-        let request = self.http.get(self.url(&format!("/users/{id}")));
+        let request = self
+            .http
+            .get(self.url(&format!("/users/{}", path_segment(id))));
         self.send("get user", request).await
     }
 
     /// `DELETE /v1/users/{id}`.
     pub async fn delete_user(&self, id: &str) -> Result<DeletedObject, ClientError> {
-        let request = self.http.delete(self.url(&format!("/users/{id}")));
+        let request = self
+            .http
+            .delete(self.url(&format!("/users/{}", path_segment(id))));
         self.send("delete user", request).await
     }
 
     /// `POST /v1/users/{id}/ban`.
     pub async fn ban_user(&self, id: &str) -> Result<User, ClientError> {
-        let request = self.http.post(self.url(&format!("/users/{id}/ban")));
+        let request = self
+            .http
+            .post(self.url(&format!("/users/{}/ban", path_segment(id))));
         self.send("ban user", request).await
     }
 
@@ -191,7 +197,11 @@ impl ClerkClient {
     /// without one its 400: both come back as `ClientError::Api` for the caller to read.
     pub async fn verify_password(&self, id: &str, password: &str) -> Result<bool, ClientError> {
         let body = VerifyPasswordRequest { password };
-        let request = self.json(Method::POST, &format!("/users/{id}/verify_password"), &body);
+        let request = self.json(
+            Method::POST,
+            &format!("/users/{}/verify_password", path_segment(id)),
+            &body,
+        );
         let answer: VerifyPasswordResponse = self.send("verify password", request).await?;
         Ok(answer.verified)
     }
@@ -228,11 +238,106 @@ impl ClerkClient {
             .await
     }
 
+    /// `GET /v1/instance/organization_settings`.
+    pub async fn organization_settings(&self) -> Result<OrganizationSettings, ClientError> {
+        let request = self.http.get(self.url("/instance/organization_settings"));
+        self.send("read the organization settings", request).await
+    }
+
+    /// `GET /v1/organization_roles`, every page.
+    pub async fn organization_roles(&self) -> Result<Page<OrganizationRole>, ClientError> {
+        let request = self
+            .http
+            .get(self.url("/organization_roles"))
+            .query(&[("limit", "500")]);
+        self.send("list organization roles", request).await
+    }
+
+    /// `POST /v1/organizations`.
+    pub async fn create_organization(
+        &self,
+        body: &CreateOrganizationRequest,
+    ) -> Result<Organization, ClientError> {
+        let request = self.json(Method::POST, "/organizations", body);
+        self.send("create organization", request).await
+    }
+
+    /// `GET /v1/organizations/{id_or_slug}`.
+    pub async fn get_organization(&self, id_or_slug: &str) -> Result<Organization, ClientError> {
+        let request = self
+            .http
+            .get(self.url(&format!("/organizations/{}", path_segment(id_or_slug))));
+        self.send("get organization", request).await
+    }
+
+    /// `DELETE /v1/organizations/{id}`.
+    pub async fn delete_organization(&self, id: &str) -> Result<DeletedObject, ClientError> {
+        let request = self
+            .http
+            .delete(self.url(&format!("/organizations/{}", path_segment(id))));
+        self.send("delete organization", request).await
+    }
+
+    /// `POST /v1/organizations/{id}/memberships`.
+    pub async fn create_membership(
+        &self,
+        org_id: &str,
+        body: &CreateMembershipRequest,
+    ) -> Result<Membership, ClientError> {
+        let path = format!("/organizations/{}/memberships", path_segment(org_id));
+        self.send("add member", self.json(Method::POST, &path, body))
+            .await
+    }
+
+    /// `GET /v1/organizations/{id}/memberships`, one page.
+    pub async fn list_memberships(
+        &self,
+        org_id: &str,
+        limit: u32,
+        offset: u64,
+    ) -> Result<Page<Membership>, ClientError> {
+        let path = format!("/organizations/{}/memberships", path_segment(org_id));
+        let request = self
+            .http
+            .get(self.url(&path))
+            .query(&[("limit", limit.to_string()), ("offset", offset.to_string())]);
+        self.send("list members", request).await
+    }
+
+    /// `DELETE /v1/organizations/{id}/memberships/{user_id}`.
+    pub async fn delete_membership(
+        &self,
+        org_id: &str,
+        user_id: &str,
+    ) -> Result<Membership, ClientError> {
+        let path = format!(
+            "/organizations/{}/memberships/{}",
+            path_segment(org_id),
+            path_segment(user_id)
+        );
+        self.send("remove member", self.http.delete(self.url(&path)))
+            .await
+    }
+
     /// `GET /v1/instance`: which instance the key opens, and whether it is production.
     pub async fn get_instance(&self) -> Result<Instance, ClientError> {
         self.send("get instance", self.http.get(self.url("/instance")))
             .await
     }
+}
+
+/// An ID or slug as one path segment, percent-encoded: IDs come from logs and slugs from
+/// files, and a `/`, `..` or `?` in one must not reach another endpoint.
+fn path_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {
@@ -253,6 +358,14 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_from_logs_stay_one_path_segment() {
+        assert_eq!(path_segment("user_2x"), "user_2x");
+        assert_eq!(path_segment("../orgs/x"), "%2E%2E%2Forgs%2Fx");
+        assert_eq!(path_segment(".."), "%2E%2E");
+        assert_eq!(path_segment("a?b#c d"), "a%3Fb%23c%20d");
+    }
 
     #[test]
     fn retry_after_forms() {

@@ -283,3 +283,88 @@ pub struct VerifyPasswordRequest<'a> {
 pub struct VerifyPasswordResponse {
     pub verified: bool,
 }
+
+/// The body of `POST /v1/organizations`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CreateOrganizationRequest {
+    pub name: String,
+    pub slug: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_allowed_memberships: Option<u64>,
+    pub public_metadata: Map<String, Value>,
+    pub private_metadata: Map<String, Value>,
+}
+
+/// The parts of Clerk's `Organization` object this tool reads back.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Organization {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub max_allowed_memberships: Option<i64>,
+    #[serde(default)]
+    pub public_metadata: Map<String, Value>,
+    #[serde(default)]
+    pub private_metadata: Map<String, Value>,
+    #[serde(default)]
+    pub created_at: Option<i64>,
+}
+
+/// The body of `POST /v1/organizations/{id}/memberships`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CreateMembershipRequest {
+    pub user_id: String,
+    pub role: String,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub private_metadata: Map<String, Value>,
+}
+
+/// The parts of Clerk's `OrganizationMembership` this tool reads back.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Membership {
+    pub id: String,
+    pub role: String,
+    #[serde(default)]
+    pub private_metadata: Map<String, Value>,
+    #[serde(default)]
+    pub public_user_data: Option<MemberUser>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct MemberUser {
+    pub user_id: String,
+}
+
+/// A page of a list Clerk answers as `{data, total_count}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub total_count: u64,
+}
+
+/// One organization role of the instance (`GET /v1/organization_roles`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OrganizationRole {
+    pub key: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// `GET /v1/instance/organization_settings`: what the instance allows organizations.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OrganizationSettings {
+    pub enabled: bool,
+    /// Members an organization may have by default; 0 for no limit.
+    #[serde(default)]
+    pub max_allowed_memberships: i64,
+    /// The role an organization's creator gets.
+    pub creator_role: String,
+    #[serde(default)]
+    pub slug_disabled: bool,
+}

@@ -75,7 +75,7 @@ async fn dispatch(cli: Cli, printer: Printer) -> Result<ExitStatus, AppError> {
         Some(Command::Runs(args)) => runs::run(args, printer),
         Some(Command::CleanLogs(args)) => clean_logs::run(args, printer),
         Some(Command::ConvertLogs(args)) => convert_logs::run(args, printer).await,
-        Some(Command::Orgs(args)) => orgs::run(args, printer),
+        Some(Command::Orgs(args)) => orgs::run(args, printer).await,
         Some(Command::Completions(args)) => shell::completions(args.shell, &printer),
         Some(Command::Man(args)) => shell::man(args, &printer),
     }

@@ -1,25 +1,211 @@
-//! `migrate orgs`: check an organization file (sending organizations comes next).
+//! `migrate orgs`: check an organization file (`--dry-run`), or send its organizations
+//! and memberships to the instance the key opens.
+
+use std::collections::BTreeSet;
 
 use crate::cli::OrgsArgs;
+use crate::config::{self, Prompter};
+use crate::engine::Stop;
 use crate::error::{AppError, UsageError};
+use crate::event::Event;
 use crate::exit::ExitStatus;
-use crate::orgs::{check, file, roles::RoleMap};
-use crate::ui::Printer;
-use crate::ui::report::orgs::OrgsDryRunReport;
+use crate::ledger::orgs::{self as orgs_log, OrgsDone};
+use crate::ledger::{LedgerWriter, RunHeader};
+use crate::orgs::check::{self, OrgPlan};
+use crate::orgs::file::{self, Org};
+use crate::orgs::members::{self, Members};
+use crate::orgs::roles::RoleMap;
+use crate::orgs::send::{self, Sender};
+use crate::orgs::{OrgsError, ready};
+use crate::ui::report::orgs::{OrgsDryRunReport, OrgsReport, OrgsRun};
 use crate::ui::report::show;
+use crate::ui::{Printer, TerminalPrompter, progress};
 
-pub fn run(args: OrgsArgs, printer: Printer) -> Result<ExitStatus, AppError> {
-    if !args.dry_run {
-        return Err(UsageError::OrgsDryRunOnly.into());
-    }
+pub async fn run(args: OrgsArgs, printer: Printer) -> Result<ExitStatus, AppError> {
     let roles = match &args.role_map {
         Some(spec) => RoleMap::parse(spec).map_err(UsageError::RoleMap)?,
         None => RoleMap::default(),
     };
     let (orgs, unreadable) = file::read(&args.file)?;
     let plan = check::check(&orgs, &roles);
-    let file = args.file.display().to_string();
-    let report = OrgsDryRunReport::new(&plan, &unreadable, file, printer.is_verbose());
-    show(&printer, &report);
-    Ok(ExitStatus::finished(report.clean()))
+    if args.dry_run {
+        let file = args.file.display().to_string();
+        let report = OrgsDryRunReport::new(&plan, &unreadable, file, printer.is_verbose());
+        show(&printer, &report);
+        return Ok(ExitStatus::finished(report.clean()));
+    }
+    if let Some(u) = unreadable.first() {
+        printer.warn(&format!(
+            "{} records of {} are not organizations (the first, record {}: {}); they are not sent (--dry-run lists them)",
+            unreadable.len(),
+            args.file.display(),
+            u.position.row,
+            u.reason
+        ));
+    }
+    let dotenv = super::load_dotenv()?;
+    let mut terminal = TerminalPrompter;
+    let interactive = super::interactive(args.yes);
+    let target = {
+        let mut ctx = super::config_context(&dotenv, &mut terminal, interactive);
+        config::resolve_target(&args.connection, &mut ctx)?
+    };
+    super::warn_if_key_typed(&args.connection, &printer);
+    let log_dir = &args.output.log_dir;
+    let _lock = super::lock_logs(log_dir, orgs_log::COMMAND, &printer)?;
+    let base_url = match &target.endpoint {
+        config::Endpoint::Url(url) => url.as_str(),
+        config::Endpoint::Sandbox => return Err(UsageError::OrgsInEmptySandbox.into()),
+    };
+    let c = super::connect(&target, base_url).await?;
+    let (ready_orgs, refused) = split(orgs, &plan);
+    let (client, pacer, policy) = (&c.client, &c.pacer, &c.policy);
+    let instance_ready = ready::check(client, pacer, policy, &ready_orgs, &roles)
+        .await
+        .map_err(OrgsError::from)?;
+    let logs = crate::ledger::instance::import_logs_of(log_dir, &c.instance.id).0;
+    let wanted: BTreeSet<String> = ready_orgs
+        .iter()
+        .flat_map(|o| o.members.iter().map(|m| m.user_id.clone()))
+        .collect();
+    let matched = members::resolve(client, pacer, policy, &logs, &wanted)
+        .await
+        .map_err(OrgsError::from)?;
+    let done = earlier_runs(log_dir, &c.instance.id, &printer);
+    let where_to = super::instance_words(&c.instance);
+    if interactive
+        && !confirm(
+            &mut terminal,
+            &ready_orgs,
+            &done,
+            &matched,
+            &where_to,
+            &c.instance,
+        )?
+    {
+        printer.info("Nothing sent.");
+        return Ok(ExitStatus::Success);
+    }
+    let ledger = open_log(&args, &c.instance)?;
+    let log_file = ledger.path().display().to_string();
+    let reporter = progress::reporter_for(&printer);
+    let stop = Stop::default();
+    let signal = super::signals::watch_signals(stop.clone(), reporter.clone());
+    let sender = Sender {
+        client,
+        pacer,
+        policy,
+        roles: &roles,
+        creator_role: &instance_ready.settings.creator_role,
+        members: &matched.clerk,
+        done: &done,
+        workers: super::worker_count(&target),
+        stop: &stop,
+        reporter: &*reporter,
+    };
+    let result = send::run(&sender, &ready_orgs, &refused, ledger).await;
+    let interrupted = super::signals::signalled().is_some();
+    signal.abort();
+    reporter.report(&Event::Finished);
+    let summary = result.map_err(OrgsError::from)?;
+    super::close_log(std::path::Path::new(&log_file), interrupted, &printer);
+    let run = OrgsRun {
+        file: args.file.display().to_string(),
+        instance: where_to,
+        from_logs: matched.from_logs,
+        looked_up: matched.looked_up,
+        log_file,
+        interrupted,
+    };
+    show(&printer, &OrgsReport::new(&summary, run));
+    if let Some(status) = super::signals::signalled() {
+        return Ok(status);
+    }
+    let clean = summary.organizations.clean() && summary.memberships.clean();
+    Ok(ExitStatus::finished(clean && unreadable.is_empty()))
+}
+
+/// The organizations the file's checks passed, and the others with their problems.
+fn split(orgs: Vec<Org>, plan: &OrgPlan) -> (Vec<Org>, Vec<(String, String)>) {
+    let mut refused: Vec<(String, String)> = Vec::new();
+    for p in &plan.problems {
+        match refused.iter_mut().find(|(id, _)| *id == p.org) {
+            Some((_, why)) => {
+                why.push_str("; ");
+                why.push_str(&p.what);
+            }
+            None => refused.push((p.org.clone(), p.what.clone())),
+        }
+    }
+    let bad: BTreeSet<&str> = refused.iter().map(|(id, _)| id.as_str()).collect();
+    let ready = orgs.into_iter().filter(|o| !bad.contains(o.id.as_str()));
+    (ready.collect(), refused)
+}
+
+/// What earlier orgs runs of this instance did; an unreadable log turns skipping off
+/// for what it holds (a slug found again still stops a second create).
+fn earlier_runs(dir: &std::path::Path, instance: &str, printer: &Printer) -> OrgsDone {
+    let logs = orgs_log::logs_of(dir, instance);
+    match orgs_log::done(&logs) {
+        Ok(done) => done,
+        Err(e) => {
+            printer.warn(&format!(
+                "the earlier orgs runs' logs in {} could not be read ({e}): their organizations are found again by slug",
+                dir.display()
+            ));
+            OrgsDone::default()
+        }
+    }
+}
+
+fn confirm(
+    p: &mut dyn Prompter,
+    orgs: &[Org],
+    done: &OrgsDone,
+    matched: &Members,
+    where_to: &str,
+    instance: &crate::clerk::types::Instance,
+) -> Result<bool, AppError> {
+    let new = orgs
+        .iter()
+        .filter(|o| !done.organizations.contains_key(&o.id))
+        .count();
+    let memberships: usize = orgs.iter().map(|o| o.members.len()).sum();
+    let missing = orgs
+        .iter()
+        .flat_map(|o| o.members.iter())
+        .filter(|m| !matched.clerk.contains_key(&m.user_id))
+        .count();
+    let mut note = format!(
+        "{} organizations ({} not created yet), {memberships} memberships.\n",
+        orgs.len(),
+        new
+    );
+    if missing > 0 {
+        note.push_str(&format!(
+            "{missing} memberships name users that are not in Clerk: they are reported, not sent.\n"
+        ));
+    }
+    p.note(&note);
+    let production = instance.environment_type == "production";
+    let question = format!("Create the organizations and memberships in {where_to}?");
+    Ok(p.confirm(&question, !production)
+        .map_err(config::ConfigError::from)?)
+}
+
+/// The orgs log, with a header naming the file (and its hash) and the instance.
+fn open_log(
+    args: &OrgsArgs,
+    instance: &crate::clerk::types::Instance,
+) -> Result<LedgerWriter, AppError> {
+    let file_sha =
+        crate::files::sha256_hex(&args.file).map_err(|e| AppError::Io(args.file.clone(), e))?;
+    let mut ledger = LedgerWriter::create(&args.output.log_dir, orgs_log::PREFIX)?;
+    let mut header = RunHeader::new(orgs_log::COMMAND);
+    header.file = Some(args.file.display().to_string());
+    header.file_sha256 = Some(file_sha);
+    header.instance = Some(instance.id.clone());
+    header.environment = Some(instance.environment_type.clone());
+    ledger.append(&header)?;
+    Ok(ledger)
 }

@@ -51,6 +51,9 @@ pub enum Status {
     Drift,
     /// `verify`: a known password does not sign in.
     PasswordFailed,
+    /// `orgs`: the member's user is in no import log and no Clerk user has its ID as
+    /// `external_id`: the membership is not sent.
+    UserNotMigrated,
 }
 
 impl Status {

@@ -78,7 +78,8 @@ pub fn check(path: &Path, instance: &str) -> Result<(), LogRefused> {
     }
 }
 
-fn header(path: &Path) -> Option<RunHeader> {
+/// The run header on the first line of `path`, if it has one.
+pub(crate) fn header(path: &Path) -> Option<RunHeader> {
     let file = File::open(path).ok()?;
     match LedgerLines::new(BufReader::new(file)).next()?.ok()? {
         Line::Parsed { value, .. } => serde_json::from_value::<RunHeader>(value)

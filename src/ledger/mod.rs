@@ -5,6 +5,7 @@ pub mod convert;
 pub mod entry;
 pub mod instance;
 pub mod lock;
+pub mod orgs;
 pub mod outcomes;
 pub mod reader;
 pub mod runs;

@@ -70,6 +70,33 @@ pub struct RunSummary {
     pub ending: Option<Ending>,
     pub last_at: Option<String>,
     pub malformed_lines: u64,
+    /// Orgs runs: their organizations' and memberships' outcomes.
+    pub organizations: ObjectCounts,
+    pub memberships: ObjectCounts,
+}
+
+/// Outcomes of an orgs run's organizations or memberships.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ObjectCounts {
+    pub created: u64,
+    pub already_exists: u64,
+    pub skipped: u64,
+    /// Failed, refused (slug taken, invalid in the file) or whose user is not in Clerk.
+    pub failed: u64,
+}
+
+impl ObjectCounts {
+    fn add(&mut self, status: Status) {
+        match status {
+            Status::Success => self.created += 1,
+            Status::AlreadyExists => self.already_exists += 1,
+            Status::Skipped => self.skipped += 1,
+            Status::Error | Status::Fail | Status::Conflict | Status::UserNotMigrated => {
+                self.failed += 1
+            }
+            _ => {}
+        }
+    }
 }
 
 impl RunSummary {
@@ -129,6 +156,24 @@ pub fn summarise(path: &Path) -> std::io::Result<RunSummary> {
                         Ending::Finished
                     });
                     s.last_at = Some(f.at);
+                }
+                continue;
+            }
+            Some(kind @ ("organization" | "membership")) => {
+                let status = value.get("status").cloned();
+                if let Some(status) = status.and_then(|v| serde_json::from_value(v).ok()) {
+                    match kind {
+                        "organization" => s.organizations.add(status),
+                        _ => s.memberships.add(status),
+                    }
+                    // The tool's own sentences and Clerk's, naming IDs only.
+                    if matches!(status, Status::Error | Status::Conflict | Status::Fail)
+                        && let Some(m) = value.get("error").and_then(Value::as_str)
+                    {
+                        let m = m.to_owned();
+                        *problems.entry(m.clone()).or_default() += 1;
+                        *errors.entry(m).or_default() += 1;
+                    }
                 }
                 continue;
             }
@@ -194,9 +239,9 @@ pub fn summarise(path: &Path) -> std::io::Result<RunSummary> {
     Ok(s)
 }
 
-/// Every run's log in `dir` (imports, dry runs, deletes, verifies).
+/// Every run's log in `dir` (imports, dry runs, deletes, verifies, orgs runs).
 pub fn logs(dir: &Path) -> Vec<PathBuf> {
-    ["migration", "user-deletion", "verify"]
+    ["migration", "user-deletion", "verify", super::orgs::PREFIX]
         .iter()
         .flat_map(|prefix| super::logs_named(dir, prefix))
         .collect()

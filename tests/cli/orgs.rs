@@ -1,9 +1,15 @@
-//! `migrate orgs --dry-run`: an organization file checked offline, each problem named by
-//! organization, exit 3 when any organization cannot go as it is.
+//! `migrate orgs`: an organization file checked offline (`--dry-run`), each problem
+//! named by organization; and sent: organizations then memberships, members matched
+//! through the import logs and by external_id, nothing created twice on a re-run or
+//! after a lost log, a slug somebody else holds left alone, refusals before any write.
 
-use serde_json::Value;
+use migrate::sandbox::{SandboxConfig, SandboxHandle};
+use serde_json::{Value, json};
 
-use super::util::TestEnv;
+use super::sandbox_api::Api;
+use super::util::{
+    LIVE_KEY, TestEnv, import_args, live_sandbox, report, run, start_sandbox, users_file,
+};
 
 const FILE: &str = r#"[
   {"id": "o1", "name": "Acme Corp", "created_at": "2021-03-04T05:06:07Z",
@@ -73,11 +79,223 @@ fn a_clean_file_exits_0_and_bad_flags_exit_2() {
     let out = dry_run(&env, &["--role-map", "owner=admin"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("org:<key>"));
+    // The embedded sandbox starts without the users: nothing to add organizations to.
     let out = env
         .cmd()
-        .args(["orgs", "-f", "orgs.json"])
+        .args(["orgs", "-y", "--sandbox", "-f", "orgs.json"])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--dry-run"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("migrate sandbox"));
+}
+
+const SENT: &str = r#"[
+  {"id": "o1", "name": "Acme", "created_at": "2021-03-04T05:06:07Z",
+   "public_metadata": {"plan": "pro"}, "private_metadata": {"crm": 7},
+   "members": [
+     {"user_id": "src_00001", "role": "member", "created_at": "2022-01-01T00:00:00Z"},
+     {"user_id": "src_00000", "role": "owner"},
+     {"user_id": "ext_1", "role": "admin"},
+     {"user_id": "ghost", "role": "member"}]},
+  {"id": "o2", "name": "Beta", "slug": "beta",
+   "members": [{"user_id": "src_00002", "role": "billing"}]},
+  {"id": "o3", "name": "https://evil.example"}
+]"#;
+
+fn orgs_args(sandbox: &SandboxHandle, extra: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = ["orgs", "-y", "--json", "-f", "orgs.json", "--api-url"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    args.push(sandbox.base_url());
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    args
+}
+
+fn key() -> Vec<(&'static str, String)> {
+    vec![("CLERK_SECRET_KEY", LIVE_KEY.to_owned())]
+}
+
+/// Users src_00000..src_00003 imported by the tool, and one (`ext_1`) made in Clerk by
+/// someone else with its source ID as external_id.
+async fn with_users(env: &TestEnv) -> SandboxHandle {
+    let sandbox = live_sandbox(1000, 10).await;
+    let file = users_file(env, 4);
+    let out = run(env, import_args(&sandbox, "clerk", &file, &[]), key()).await;
+    assert_eq!(report(&out)["created"], 4);
+    let api = Api::new(&sandbox, LIVE_KEY);
+    let made = api
+        .post("/users", json!({"external_id": "ext_1", "email_address": ["ext@example.com"], "skip_password_requirement": true}))
+        .await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    sandbox
+}
+
+fn member<'a>(org: &'a Value, clerk_user: &str) -> Option<&'a Value> {
+    org["members"]
+        .as_array()?
+        .iter()
+        .find(|m| m["user_id"] == clerk_user)
+}
+
+#[tokio::test]
+async fn organizations_then_members_go_in_once_and_a_rerun_sends_nothing_again() {
+    let env = TestEnv::new();
+    let sandbox = with_users(&env).await;
+    env.write("orgs.json", SENT);
+    let args = orgs_args(&sandbox, &["--role-map", "billing=org:member"]);
+    let out = run(&env, args.clone(), key()).await;
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = report(&out);
+    assert_eq!(r["organizations"]["created"], 2, "{r}");
+    assert_eq!(r["organizations"]["invalid"], 1, "{r}");
+    assert_eq!(r["memberships"]["created"], 4, "{r}");
+    assert_eq!(r["memberships"]["user_not_migrated"], 1, "{r}");
+    assert_eq!(
+        (&r["members_from_logs"], &r["members_looked_up"]),
+        (&3.into(), &1.into())
+    );
+    // Two creates, three member adds (the owner came with the create), one lookup.
+    assert_eq!(r["api_calls"], 5, "{r}");
+
+    let ids = sandbox.external_ids();
+    let orgs = sandbox.organizations();
+    assert_eq!(orgs.len(), 2);
+    let acme = &orgs[0];
+    assert_eq!(acme["slug"], "acme");
+    assert_eq!(acme["created_at"], 1614834367000_i64, "created_at kept");
+    assert_eq!(acme["created_by"], ids["src_00000"].as_str());
+    assert_eq!(acme["public_metadata"], json!({"plan": "pro"}));
+    assert_eq!(
+        acme["private_metadata"],
+        json!({"crm": 7, "migrate_source_id": "o1"})
+    );
+    assert_eq!(acme["members"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        member(acme, &ids["src_00000"]).map(|m| &m["role"]),
+        Some(&json!("org:admin"))
+    );
+    assert_eq!(
+        member(acme, &ids["ext_1"]).map(|m| &m["role"]),
+        Some(&json!("org:admin"))
+    );
+    let joined = member(acme, &ids["src_00001"]).expect("member");
+    assert_eq!(joined["role"], "org:member");
+    assert_eq!(
+        joined["private_metadata"]["migrate_joined_at"],
+        "2022-01-01T00:00:00Z"
+    );
+    assert_eq!(
+        member(&orgs[1], &ids["src_00002"]).map(|m| &m["role"]),
+        Some(&json!("org:member"))
+    );
+
+    // Again: what the log holds is skipped, without a call; the ghost is still missing.
+    let out = run(&env, args.clone(), key()).await;
+    let r = report(&out);
+    assert_eq!(r["organizations"]["skipped"], 2, "{r}");
+    assert_eq!(r["memberships"]["skipped"], 4, "{r}");
+    assert_eq!(r["api_calls"], 0, "{r}");
+    assert_eq!(sandbox.organizations().len(), 2);
+
+    // The logs lost (a crash before the lines were written): organizations are found
+    // again by slug and known by their source ID, members already there are not added.
+    for log in std::fs::read_dir(env.path().join("logs")).expect("logs") {
+        let path = log.expect("entry").path();
+        if path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("organizations-"))
+        {
+            std::fs::remove_file(path).expect("removed");
+        }
+    }
+    let out = run(&env, args, key()).await;
+    let r = report(&out);
+    assert_eq!(r["organizations"]["already_exists"], 2, "{r}");
+    assert_eq!(r["memberships"]["already_exists"], 4, "{r}");
+    let orgs = sandbox.organizations();
+    assert_eq!(orgs.len(), 2);
+    assert_eq!(orgs[0]["members"].as_array().map(Vec::len), Some(3));
+
+    // The run is listed with its counts.
+    let out = env.cmd().args(["runs", "--json"]).output().expect("runs");
+    let runs: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let last = runs.as_array().and_then(|r| r.last()).expect("a run");
+    assert_eq!(last["command"], "orgs");
+    assert_eq!(last["organizations"]["already_exists"], 2, "{last}");
+}
+
+#[tokio::test]
+async fn a_slug_somebody_else_holds_is_reported_and_left_alone() {
+    let env = TestEnv::new();
+    let sandbox = with_users(&env).await;
+    let api = Api::new(&sandbox, LIVE_KEY);
+    let theirs = api
+        .post("/organizations", json!({"name": "Gamma", "slug": "gamma"}))
+        .await;
+    assert_eq!(theirs.status, 200, "{}", theirs.body);
+    env.write(
+        "orgs.json",
+        r#"[{"id": "o4", "name": "Gamma", "members": [{"user_id": "src_00000", "role": "member"}]}]"#,
+    );
+    let out = run(&env, orgs_args(&sandbox, &[]), key()).await;
+    assert_eq!(out.status.code(), Some(3));
+    let r = report(&out);
+    assert_eq!(r["organizations"]["conflicts"], 1, "{r}");
+    assert_eq!(r["memberships"]["not_sent"], 1, "{r}");
+    let message = r["errors"][0]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("\"gamma\"") && message.contains("another slug"),
+        "{message}"
+    );
+    let orgs = sandbox.organizations();
+    assert_eq!(orgs.len(), 1);
+    assert_eq!(
+        orgs[0]["members"],
+        json!([]),
+        "their organization untouched"
+    );
+}
+
+#[tokio::test]
+async fn refusals_come_before_any_write() {
+    let env = TestEnv::new();
+    let sandbox = with_users(&env).await;
+    env.write(
+        "orgs.json",
+        r#"[{"id": "o1", "name": "Acme", "members": [{"user_id": "src_00000", "role": "billing"}]}]"#,
+    );
+    let out = run(&env, orgs_args(&sandbox, &[]), key()).await;
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("billing → org:billing"), "{text}");
+    assert!(text.contains("org:admin, org:member"), "{text}");
+    assert!(
+        text.contains("Roles & Permissions") && text.contains("--role-map"),
+        "{text}"
+    );
+    assert!(sandbox.organizations().is_empty());
+
+    let off = start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        organizations: false,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let out = run(
+        &env,
+        orgs_args(&off, &["--role-map", "billing=org:admin"]),
+        key(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("organizations are turned off"), "{text}");
+    assert!(text.contains("Organizations → Settings"), "{text}");
 }

@@ -30,7 +30,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -68,6 +68,8 @@ pub struct SandboxConfig {
     pub organizations: bool,
     /// The organization role keys the instance has.
     pub organization_roles: Vec<String>,
+    /// Members an organization may have when its own limit is not given; 0 for no limit.
+    pub organization_max_memberships: i64,
     /// Sign-up settings in the Frontend API's `user_settings` shape; `None` is every
     /// identifier optional, as before settings existed.
     pub user_settings: Option<serde_json::Value>,
@@ -87,6 +89,7 @@ impl Default for SandboxConfig {
             accept_skip_restriction_checks: false,
             organizations: true,
             organization_roles: vec!["org:admin".to_owned(), "org:member".to_owned()],
+            organization_max_memberships: 0,
             user_settings: None,
         }
     }
@@ -141,10 +144,21 @@ fn routes(shared: Shared) -> Router {
         .route("/v1/instance", get(users::instance))
         .route("/v1/domains", get(fapi::domains))
         .route("/v1/organizations", post(organizations::create))
-        .route("/v1/organizations/{id}", get(organizations::get))
+        .route(
+            "/v1/organizations/{id}",
+            get(organizations::get).delete(organizations::delete),
+        )
         .route(
             "/v1/organizations/{id}/memberships",
             post(organizations::add_member).get(organizations::members),
+        )
+        .route(
+            "/v1/organizations/{id}/memberships/{user_id}",
+            delete(organizations::remove_member),
+        )
+        .route(
+            "/v1/instance/organization_settings",
+            get(organizations::settings),
         )
         .route("/v1/organization_roles", get(organizations::roles))
         .fallback(envelope::not_found)
@@ -193,6 +207,28 @@ impl SandboxHandle {
             .users
             .values()
             .filter_map(|u| Some((u.external_id.clone()?, u.id.clone())))
+            .collect()
+    }
+
+    /// Every organization as `GET /v1/organizations/{id}` renders it, with a `members`
+    /// array of `{user_id, role, private_metadata}`, oldest first by creation.
+    pub fn organizations(&self) -> Vec<serde_json::Value> {
+        let store = self.shared.store();
+        let mut all: Vec<&state::StoredOrg> = store.orgs.values().collect();
+        all.sort_by_key(|o| (o.created_at, o.id.clone()));
+        all.into_iter()
+            .map(|o| {
+                let mut v = organizations::render(o);
+                v["members"] = o
+                    .members
+                    .iter()
+                    .map(|m| {
+                        serde_json::json!({"user_id": m.user_id, "role": m.role,
+                            "private_metadata": m.private_metadata})
+                    })
+                    .collect();
+                v
+            })
             .collect()
     }
 

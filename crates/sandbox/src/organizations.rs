@@ -1,12 +1,13 @@
 //! Organizations, their roles and memberships, as Clerk's Backend API serves them:
-//! `POST /v1/organizations`, `GET /v1/organizations/{id_or_slug}`, `GET
-//! /v1/organization_roles`, and `POST`/`GET /v1/organizations/{id}/memberships`, with the
+//! `POST /v1/organizations`, `GET`/`DELETE /v1/organizations/{id_or_slug}`, `GET
+//! /v1/organization_roles`, `GET /v1/instance/organization_settings`, `POST`/`GET
+//! /v1/organizations/{id}/memberships` and `DELETE …/memberships/{user_id}`, with the
 //! errors Clerk's catalog gives (a feature turned off, a slug taken, a creator or member
 //! who is not a user, a member twice, a full organization).
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
@@ -71,7 +72,7 @@ fn slug_ok(slug: &str) -> bool {
         && slug.bytes().any(|b| b.is_ascii_alphanumeric())
 }
 
-fn render(org: &StoredOrg) -> Value {
+pub(crate) fn render(org: &StoredOrg) -> Value {
     json!({
         "object": "organization",
         "id": org.id,
@@ -165,7 +166,9 @@ pub async fn create(State(shared): State<Shared>, bytes: Bytes) -> Result<Json<V
             })?
             .timestamp_millis(),
     };
-    let max = body.int("max_allowed_memberships").unwrap_or(0);
+    let max = body
+        .int("max_allowed_memberships")
+        .unwrap_or(shared.config.organization_max_memberships);
     if max < 0 {
         return Err(ApiError::form(
             "form_param_value_invalid",
@@ -352,19 +355,106 @@ pub async fn add_member(
     Ok(Json(m.unwrap_or(Value::Null)))
 }
 
+/// `limit` (1 to 500, default 10) and `offset` of a list request.
+fn paging(raw: Option<String>) -> Result<(usize, usize), ApiError> {
+    let (mut limit, mut offset) = (10, 0);
+    for (k, v) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        let n = v.parse::<usize>().ok();
+        match (k.as_ref(), n) {
+            ("limit", Some(n)) if (1..=500).contains(&n) => limit = n,
+            ("offset", Some(n)) => offset = n,
+            ("limit" | "offset", _) => {
+                return Err(ApiError::form(
+                    "form_param_value_invalid",
+                    "is invalid",
+                    format!("{k} must be a number (limit: 1 to 500)."),
+                    k.as_ref(),
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok((limit, offset))
+}
+
 pub async fn members(
+    State(shared): State<Shared>,
+    Path(org_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    if !shared.config.organizations {
+        return Err(not_enabled());
+    }
+    let (limit, offset) = paging(raw)?;
+    let store = shared.store();
+    let org = store.orgs.get(&org_id).ok_or_else(org_not_found)?;
+    let data: Vec<Value> = org
+        .members
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|m| render_membership(&store, org, m))
+        .collect();
+    Ok(Json(
+        json!({"data": data, "total_count": org.members.len()}),
+    ))
+}
+
+/// `DELETE /v1/organizations/{id}`: the organization and its memberships go.
+pub async fn delete(
     State(shared): State<Shared>,
     Path(org_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     if !shared.config.organizations {
         return Err(not_enabled());
     }
-    let store = shared.store();
-    let org = store.orgs.get(&org_id).ok_or_else(org_not_found)?;
-    let data: Vec<Value> = org
-        .members
-        .iter()
-        .map(|m| render_membership(&store, org, m))
-        .collect();
-    Ok(Json(json!({"data": data, "total_count": data.len()})))
+    let mut store = shared.store();
+    let org = store.orgs.remove(&org_id).ok_or_else(org_not_found)?;
+    if let Some(slug) = &org.slug {
+        store.org_slugs.remove(slug);
+    }
+    Ok(Json(
+        json!({"object": "organization", "id": org.id, "slug": org.slug, "deleted": true}),
+    ))
+}
+
+/// `DELETE /v1/organizations/{id}/memberships/{user_id}`: answers the membership removed.
+pub async fn remove_member(
+    State(shared): State<Shared>,
+    Path((org_id, user_id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    if !shared.config.organizations {
+        return Err(not_enabled());
+    }
+    let mut store = shared.store();
+    let org = store.orgs.get_mut(&org_id).ok_or_else(org_not_found)?;
+    let Some(at) = org.members.iter().position(|m| m.user_id == user_id) else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "resource_not_found",
+            "not found",
+            "Given organization membership not found.",
+        ));
+    };
+    let m = org.members.remove(at);
+    let org = org.clone();
+    Ok(Json(render_membership(&store, &org, &m)))
+}
+
+/// `GET /v1/instance/organization_settings`.
+pub async fn settings(State(shared): State<Shared>) -> Json<Value> {
+    let c = &shared.config;
+    Json(json!({
+        "object": "organization_settings",
+        "enabled": c.organizations,
+        "max_allowed_memberships": c.organization_max_memberships,
+        "max_allowed_roles": 10,
+        "max_allowed_domains": 10,
+        "creator_role": "org:admin",
+        "admin_delete_enabled": true,
+        "domains_enabled": false,
+        "slug_disabled": false,
+        "domains_enrollment_modes": [],
+        "domains_default_role": "org:member",
+    }))
 }

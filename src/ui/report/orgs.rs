@@ -1,5 +1,5 @@
-//! `migrate orgs --dry-run`'s report: what the organization file holds, where its roles
-//! go, the slugs made, and every problem by organization.
+//! `migrate orgs`' reports: the dry run's (what the organization file holds, where its
+//! roles go, the slugs made, and every problem by organization) and the run's outcome.
 
 use std::collections::BTreeMap;
 
@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use crate::orgs::check::OrgPlan;
 use crate::orgs::file::Unreadable;
+use crate::orgs::send::{Counts, OrgsSummary};
 
-use super::Report;
+use super::{ErrorCount, Report};
 
 /// Problems a text report lists before "… and N more" (all with `--verbose`).
 const SHOWN: usize = 10;
@@ -164,6 +165,123 @@ impl Report for OrgsDryRunReport<'_> {
             self.ready,
             self.problems.len(),
             self.unreadable.len()
+        ))
+    }
+}
+
+/// What an orgs run did.
+#[derive(Debug, Serialize)]
+pub struct OrgsReport<'a> {
+    pub mode: &'static str,
+    pub file: String,
+    pub instance: String,
+    pub organizations: &'a Counts,
+    pub memberships: &'a Counts,
+    /// Members matched through the import logs, and by external_id.
+    pub members_from_logs: u64,
+    pub members_looked_up: u64,
+    pub errors: Vec<ErrorCount>,
+    pub api_calls: u64,
+    pub elapsed_secs: f64,
+    pub log_file: String,
+    pub interrupted: bool,
+}
+
+impl<'a> OrgsReport<'a> {
+    pub fn new(summary: &'a OrgsSummary, run: OrgsRun) -> Self {
+        Self {
+            mode: "orgs",
+            file: run.file,
+            instance: run.instance,
+            organizations: &summary.organizations,
+            memberships: &summary.memberships,
+            members_from_logs: run.from_logs,
+            members_looked_up: run.looked_up,
+            errors: ErrorCount::all(&summary.errors),
+            api_calls: summary.api_calls,
+            elapsed_secs: summary.elapsed_secs,
+            log_file: run.log_file,
+            interrupted: run.interrupted,
+        }
+    }
+}
+
+/// What the report says about the run besides its counts.
+pub struct OrgsRun {
+    pub file: String,
+    pub instance: String,
+    pub from_logs: u64,
+    pub looked_up: u64,
+    pub log_file: String,
+    pub interrupted: bool,
+}
+
+fn counts_text(c: &Counts) -> String {
+    let mut parts = vec![
+        format!("{} created", c.created),
+        format!("{} already there", c.already_exists),
+    ];
+    let rest = [
+        (c.skipped, "done by an earlier run"),
+        (c.failed, "failed"),
+        (c.conflicts, "slug taken by another organization"),
+        (c.invalid, "invalid in the file"),
+        (c.user_not_migrated, "user not in Clerk"),
+        (c.not_sent, "not sent"),
+    ];
+    parts.extend(
+        rest.iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}")),
+    );
+    parts.join(", ")
+}
+
+impl Report for OrgsReport<'_> {
+    fn text(&self) -> String {
+        let mut lines = vec![
+            format!("Organizations into {} from {}:", self.instance, self.file),
+            format!("  organizations: {}", counts_text(self.organizations)),
+            format!("  memberships:   {}", counts_text(self.memberships)),
+            format!(
+                "  members matched: {} through the import logs, {} by external_id",
+                self.members_from_logs, self.members_looked_up
+            ),
+        ];
+        if !self.errors.is_empty() {
+            lines.push("\nErrors:".to_owned());
+            for e in self.errors.iter().take(SHOWN) {
+                lines.push(format!("  {:>6}  {}", e.count, e.message));
+            }
+        }
+        if self.memberships.user_not_migrated > 0 {
+            lines.push(format!(
+                "\n{} members are not in Clerk: import their users first, then run the same command again (what is done is skipped).",
+                self.memberships.user_not_migrated
+            ));
+        }
+        if self.interrupted {
+            lines.push(
+                "\nInterrupted: run the same command again to finish (what is done is skipped)."
+                    .to_owned(),
+            );
+        }
+        lines.push(format!(
+            "\n{} calls in {:.1}s. Log: {}",
+            self.api_calls, self.elapsed_secs, self.log_file
+        ));
+        lines.join("\n")
+    }
+
+    fn outcome(&self) -> Option<String> {
+        Some(format!(
+            "orgs: {} organizations created, {} memberships created, {} failed",
+            self.organizations.created,
+            self.memberships.created,
+            self.organizations.failed
+                + self.organizations.conflicts
+                + self.memberships.failed
+                + self.memberships.user_not_migrated
         ))
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::ledger::runs::{Ending, RunSummary};
+use crate::ledger::runs::{Ending, ObjectCounts, RunSummary};
 
 use super::{ErrorCount, Report};
 
@@ -28,6 +28,11 @@ pub struct RunReport<'a> {
     pub interrupted: bool,
     pub duration_secs: Option<f64>,
     pub errors: Vec<ErrorCount>,
+    /// Orgs runs only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organizations: Option<&'a ObjectCounts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memberships: Option<&'a ObjectCounts>,
     #[serde(skip)]
     summary: &'a RunSummary,
     #[serde(skip)]
@@ -56,6 +61,8 @@ impl<'a> RunReport<'a> {
             interrupted: s.ending == Some(Ending::Interrupted),
             duration_secs: s.duration_secs(),
             errors: ErrorCount::all(shown_errors(s, verbose)),
+            organizations: (s.command() == "orgs").then_some(&s.organizations),
+            memberships: (s.command() == "orgs").then_some(&s.memberships),
             summary: s,
             verbose,
         }
@@ -123,6 +130,20 @@ fn totals(s: &RunSummary) -> String {
             s.drifted, s.missing, s.password_failed
         ),
         "dry-run" => format!("{} invalid", s.invalid),
+        "orgs" => {
+            let (o, m) = (&s.organizations, &s.memberships);
+            format!(
+                "organizations {} created, {} existing, {} earlier, {} failed; memberships {} created, {} existing, {} earlier, {} failed",
+                o.created,
+                o.already_exists,
+                o.skipped,
+                o.failed,
+                m.created,
+                m.already_exists,
+                m.skipped,
+                m.failed
+            )
+        }
         _ => format!(
             "{} created, {} existing, {} failed, {} invalid, {} skipped",
             s.created, s.already_exists, s.failed, s.invalid, s.skipped

@@ -1,0 +1,213 @@
+//! The lines of an `orgs` run's log: one per organization and one per membership, each
+//! with the source's IDs and the Clerk IDs they became; and the reading of earlier orgs
+//! logs of an instance that lets a run skip what is done.
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(test)]
+use super::RunHeader;
+use super::Status;
+use super::reader::{LedgerLines, Line};
+
+/// The log files' prefix and the header's command.
+pub const PREFIX: &str = "organizations";
+pub const COMMAND: &str = "orgs";
+
+/// What a line is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Organization,
+    Membership,
+}
+
+/// One outcome (or a `creating` note) of an organization or a membership.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgLine {
+    #[serde(rename = "type")]
+    pub kind: Kind,
+    /// The source organization's ID.
+    #[serde(rename = "orgId")]
+    pub org_id: String,
+    /// The source user's ID (memberships).
+    #[serde(rename = "userId", skip_serializing_if = "Option::is_none", default)]
+    pub user_id: Option<String>,
+    pub status: Status,
+    #[serde(
+        rename = "clerkOrgId",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub clerk_org_id: Option<String>,
+    #[serde(
+        rename = "clerkUserId",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub clerk_user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub slug: Option<String>,
+    /// The instance role a membership got.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub role: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<String>,
+    /// The HTTP status as text, as import lines have it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub clerk_code: Option<String>,
+    /// Why no call was made, or how a membership came to be (`created_by`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
+    pub at: String,
+}
+
+impl OrgLine {
+    pub fn organization(org_id: &str, status: Status) -> Self {
+        Self {
+            kind: Kind::Organization,
+            org_id: org_id.to_owned(),
+            user_id: None,
+            status,
+            clerk_org_id: None,
+            clerk_user_id: None,
+            slug: None,
+            role: None,
+            error: None,
+            code: None,
+            clerk_code: None,
+            reason: None,
+            at: super::entry::now(),
+        }
+    }
+
+    pub fn membership(org_id: &str, user_id: &str, status: Status) -> Self {
+        Self {
+            kind: Kind::Membership,
+            user_id: Some(user_id.to_owned()),
+            ..Self::organization(org_id, status)
+        }
+    }
+
+    /// Records Clerk's refusal (or a transport failure) on the line.
+    pub fn with_error(mut self, e: &crate::clerk::ClientError) -> Self {
+        self.error = Some(e.to_string());
+        if let Some(api) = e.api() {
+            self.code = Some(api.status.to_string());
+            self.clerk_code = Some(api.code.clone());
+        }
+        self
+    }
+}
+
+/// What earlier orgs runs did on an instance.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrgsDone {
+    /// Source organization ID → the Clerk organization it is.
+    pub organizations: HashMap<String, String>,
+    /// (source organization ID, source user ID) of memberships in place.
+    pub memberships: HashSet<(String, String)>,
+    /// Lines that could not be read (a crash's torn last line).
+    pub malformed: u64,
+}
+
+/// The orgs logs in `dir` written for `instance`, oldest first.
+pub fn logs_of(dir: &Path, instance: &str) -> Vec<PathBuf> {
+    super::logs_named(dir, PREFIX)
+        .into_iter()
+        .filter(|p| {
+            super::instance::header(p)
+                .is_some_and(|h| h.command == COMMAND && h.instance.as_deref() == Some(instance))
+        })
+        .collect()
+}
+
+/// Reads `logs` in order: organizations and memberships created or found in place.
+pub fn done(logs: &[PathBuf]) -> std::io::Result<OrgsDone> {
+    let mut out = OrgsDone::default();
+    for path in logs {
+        for line in LedgerLines::new(BufReader::new(File::open(path)?)) {
+            let value = match line? {
+                Line::Parsed { value, .. } => value,
+                Line::Malformed { .. } => {
+                    out.malformed += 1;
+                    continue;
+                }
+            };
+            let Ok(line) = serde_json::from_value::<OrgLine>(value) else {
+                continue;
+            };
+            if !matches!(line.status, Status::Success | Status::AlreadyExists) {
+                continue;
+            }
+            match (line.kind, line.clerk_org_id, line.user_id) {
+                (Kind::Organization, Some(clerk), _) => {
+                    out.organizations.insert(line.org_id, clerk);
+                }
+                (Kind::Membership, _, Some(user)) => {
+                    out.memberships.insert((line.org_id, user));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn earlier_runs_of_the_instance_are_read_and_others_ignored() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write = |name: &str, instance: &str, lines: &[OrgLine]| {
+            let mut header = RunHeader::new(COMMAND);
+            header.instance = Some(instance.to_owned());
+            let mut text = serde_json::to_string(&header).expect("json") + "\n";
+            for l in lines {
+                text += &(serde_json::to_string(l).expect("json") + "\n");
+            }
+            std::fs::write(dir.path().join(name), text + "{\"type\":\"organiz").expect("write");
+        };
+        let created = OrgLine {
+            clerk_org_id: Some("org_1".into()),
+            ..OrgLine::organization("o1", Status::Success)
+        };
+        let failed = OrgLine::organization("o2", Status::Error);
+        let member = OrgLine::membership("o1", "u1", Status::Success);
+        let refused = OrgLine::membership("o1", "u2", Status::UserNotMigrated);
+        write(
+            "organizations-2026-01-01T10-00-00.log",
+            "ins_a",
+            &[created, failed, member, refused],
+        );
+        let elsewhere = OrgLine {
+            clerk_org_id: Some("org_9".into()),
+            ..OrgLine::organization("o9", Status::Success)
+        };
+        write(
+            "organizations-2026-01-01T11-00-00.log",
+            "ins_b",
+            &[elsewhere],
+        );
+        let logs = logs_of(dir.path(), "ins_a");
+        assert_eq!(logs.len(), 1);
+        let done = done(&logs).expect("reads");
+        assert_eq!(
+            done.organizations,
+            [("o1".to_owned(), "org_1".to_owned())].into()
+        );
+        assert_eq!(
+            done.memberships,
+            [("o1".to_owned(), "u1".to_owned())].into()
+        );
+        assert_eq!(done.malformed, 1);
+    }
+}
