@@ -356,6 +356,12 @@ pub struct DeleteArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Roll back organizations instead of users: those orgs runs of this instance created
+    /// (with --log naming orgs logs, or --all-runs), each deleted with its memberships
+    /// unless it has members the tool did not add.
+    #[arg(long, conflicts_with_all = ["file", "include_signed_in"])]
+    pub orgs: bool,
+
     /// With -y, also delete users who have signed in since their import (left alone
     /// otherwise; at a terminal they get a question of their own).
     #[arg(long)]

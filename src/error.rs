@@ -81,6 +81,14 @@ pub enum AppError {
     Runtime(#[source] std::io::Error),
     #[error(transparent)]
     Orgs(#[from] crate::orgs::OrgsError),
+    #[error(
+        "no orgs run in {} was written for instance {instance}: nothing to delete, since only organizations an orgs run of this instance records as created are ever deleted",
+        .dir.display()
+    )]
+    NoOrgsLogs {
+        dir: std::path::PathBuf,
+        instance: String,
+    },
 }
 
 impl AppError {
@@ -113,7 +121,7 @@ impl AppError {
             Self::DevCapExceeded { .. } => ExitStatus::Fatal,
             Self::RefusedBySettings { .. } => ExitStatus::Fatal,
             Self::Runtime(_) => ExitStatus::Fatal,
-            Self::Orgs(_) => ExitStatus::Fatal,
+            Self::Orgs(_) | Self::NoOrgsLogs { .. } => ExitStatus::Fatal,
         }
     }
 }
@@ -140,7 +148,7 @@ impl Hint for AppError {
             Self::SourceChanged(_) => Some(
                 "to compare with the file as it is now, pass it again with -t SOURCE -f FILE".to_owned(),
             ),
-            Self::NoLogsOfInstance { dir, .. } => {
+            Self::NoLogsOfInstance { dir, .. } | Self::NoOrgsLogs { dir, .. } => {
                 let runs = if dir == std::path::Path::new(crate::cli::DEFAULT_LOG_DIR) {
                     "migrate runs".to_owned()
                 } else {

@@ -29,6 +29,14 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
     let _lock = super::lock_logs(log_dir, "delete", &printer)?;
     let base_url = super::existing_instance(&target, "delete")?;
     let connection = super::connect(&target, base_url).await?;
+    if args.orgs {
+        let how = super::delete_orgs::How {
+            target: &target,
+            interactive,
+            printer: &printer,
+        };
+        return super::delete_orgs::run(&args, connection, how, &mut terminal).await;
+    }
     let instance = &connection.instance;
     let where_to = super::instance_words(instance);
 
@@ -62,7 +70,12 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
         if !interactive {
             return Err(UsageError::NoConfirmation { what: "users" }.into());
         }
-        if !confirm(&mut terminal, &about, counts.to_delete, production)? {
+        if !confirm(
+            &mut terminal,
+            &about,
+            (counts.to_delete, "users"),
+            production,
+        )? {
             printer.info("Deletion cancelled.");
             return Ok(ExitStatus::Success);
         }
@@ -146,11 +159,12 @@ fn warn_about(plan: &Plan, yes: bool, printer: &Printer) {
     }
 }
 
-/// Asks before deleting: a production instance wants the number typed back.
-fn confirm(
+/// Asks before deleting `to_delete` of `what` (users, organizations): a production
+/// instance wants the number typed back.
+pub(super) fn confirm(
     terminal: &mut TerminalPrompter,
     about: &str,
-    to_delete: u64,
+    (to_delete, what): (u64, &str),
     production: bool,
 ) -> Result<bool, AppError> {
     let p = prompt(terminal);
@@ -163,7 +177,7 @@ fn confirm(
             .map_err(config::ConfigError::from)?;
         typed.trim() == phrase
     } else {
-        p.confirm(&format!("Delete {to_delete} users?"), false)
+        p.confirm(&format!("Delete {to_delete} {what}?"), false)
             .map_err(config::ConfigError::from)?
     };
     Ok(confirmed)

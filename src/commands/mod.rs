@@ -3,6 +3,7 @@
 pub mod clean_logs;
 pub mod convert_logs;
 pub mod delete;
+mod delete_orgs;
 pub mod export;
 pub mod import;
 mod orgs;

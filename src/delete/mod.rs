@@ -2,6 +2,7 @@
 //! that still carry the external ID a run recorded, at the rate limit, with the same
 //! 429 and retry handling as the import.
 
+pub mod orgs;
 pub mod plan;
 pub mod select;
 

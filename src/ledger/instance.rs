@@ -20,6 +20,8 @@ pub enum LogRefused {
     NoHeader(PathBuf),
     #[error("{} is the log of a {command} run, not of an import: it cannot be used to delete or verify", .path.display())]
     NotImport { path: PathBuf, command: String },
+    #[error("{} is the log of a {command} run, not of an orgs run: it cannot be used to delete organizations", .path.display())]
+    NotOrgs { path: PathBuf, command: String },
     #[error(
         "{} was written for instance {logged}, but this key opens instance {key}: its users were not created here",
         .path.display()
@@ -67,6 +69,22 @@ pub fn check(path: &Path, instance: &str) -> Result<(), LogRefused> {
             command: h.command,
         });
     }
+    check_instance(path, h, instance)
+}
+
+/// Whether `path` is an orgs run's log of `instance`, by its header.
+pub fn check_orgs(path: &Path, instance: &str) -> Result<(), LogRefused> {
+    let h = header(path).ok_or_else(|| LogRefused::NoHeader(path.to_owned()))?;
+    if h.command != super::orgs::COMMAND {
+        return Err(LogRefused::NotOrgs {
+            path: path.to_owned(),
+            command: h.command,
+        });
+    }
+    check_instance(path, h, instance)
+}
+
+fn check_instance(path: &Path, h: RunHeader, instance: &str) -> Result<(), LogRefused> {
     match h.instance {
         Some(logged) if logged == instance => Ok(()),
         Some(logged) => Err(LogRefused::OtherInstance {

@@ -17,6 +17,12 @@ use super::reader::{LedgerLines, Line};
 /// The log files' prefix and the header's command.
 pub const PREFIX: &str = "organizations";
 pub const COMMAND: &str = "orgs";
+/// The prefix of the logs of organization rollbacks, and their header's command.
+pub const DELETION_PREFIX: &str = "organization-deletion";
+pub const DELETION_COMMAND: &str = "delete-orgs";
+/// The key of a Clerk organization's private metadata that holds the source
+/// organization's ID: how a re-run, and a rollback, know an organization as this tool's.
+pub const SOURCE_ID_KEY: &str = "migrate_source_id";
 
 /// What a line is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,36 +134,84 @@ pub fn logs_of(dir: &Path, instance: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Reads `logs` in order: organizations and memberships created or found in place.
-pub fn done(logs: &[PathBuf]) -> std::io::Result<OrgsDone> {
-    let mut out = OrgsDone::default();
+/// Every organization or membership line of `logs`, in order; returns how many lines
+/// could not be read (a crash's torn last line). Other lines (header, retries) are passed
+/// over.
+pub fn walk(logs: &[PathBuf], mut f: impl FnMut(OrgLine)) -> std::io::Result<u64> {
+    let mut malformed = 0;
     for path in logs {
         for line in LedgerLines::new(BufReader::new(File::open(path)?)) {
-            let value = match line? {
-                Line::Parsed { value, .. } => value,
-                Line::Malformed { .. } => {
-                    out.malformed += 1;
-                    continue;
+            match line? {
+                Line::Parsed { value, .. } => {
+                    if let Ok(line) = serde_json::from_value::<OrgLine>(value) {
+                        f(line);
+                    }
                 }
-            };
-            let Ok(line) = serde_json::from_value::<OrgLine>(value) else {
-                continue;
-            };
-            if !matches!(line.status, Status::Success | Status::AlreadyExists) {
-                continue;
-            }
-            match (line.kind, line.clerk_org_id, line.user_id) {
-                (Kind::Organization, Some(clerk), _) => {
-                    out.organizations.insert(line.org_id, clerk);
-                }
-                (Kind::Membership, _, Some(user)) => {
-                    out.memberships.insert((line.org_id, user));
-                }
-                _ => {}
+                Line::Malformed { .. } => malformed += 1,
             }
         }
     }
+    Ok(malformed)
+}
+
+/// Reads `logs` in order: organizations and memberships created or found in place.
+pub fn done(logs: &[PathBuf]) -> std::io::Result<OrgsDone> {
+    let mut out = OrgsDone::default();
+    out.malformed = walk(logs, |line| {
+        if !matches!(line.status, Status::Success | Status::AlreadyExists) {
+            return;
+        }
+        match (line.kind, line.clerk_org_id, line.user_id) {
+            (Kind::Organization, Some(clerk), _) => {
+                out.organizations.insert(line.org_id, clerk);
+            }
+            (Kind::Membership, _, Some(user)) => {
+                out.memberships.insert((line.org_id, user));
+            }
+            _ => {}
+        }
+    })?;
     Ok(out)
+}
+
+/// An organization an orgs run created, with the members it added (Clerk user IDs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedOrg {
+    pub source_id: String,
+    pub clerk_id: String,
+    pub members: HashSet<String>,
+}
+
+/// The organizations `logs` record as created by this tool (`success`, or found again
+/// by their `migrate_source_id` as `already_exists`), with the members it added to them;
+/// and how many lines could not be read.
+pub fn created(logs: &[PathBuf]) -> std::io::Result<(Vec<CreatedOrg>, u64)> {
+    let mut orgs: Vec<CreatedOrg> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut members: Vec<(String, String)> = Vec::new();
+    let malformed = walk(logs, |line| {
+        if !matches!(line.status, Status::Success | Status::AlreadyExists) {
+            return;
+        }
+        match (line.kind, line.clerk_org_id, line.clerk_user_id) {
+            (Kind::Organization, Some(clerk), _) if !at.contains_key(&clerk) => {
+                at.insert(clerk.clone(), orgs.len());
+                orgs.push(CreatedOrg {
+                    source_id: line.org_id,
+                    clerk_id: clerk,
+                    members: HashSet::new(),
+                });
+            }
+            (Kind::Membership, Some(org), Some(user)) => members.push((org, user)),
+            _ => {}
+        }
+    })?;
+    for (org, user) in members {
+        if let Some(i) = at.get(&org) {
+            orgs[*i].members.insert(user);
+        }
+    }
+    Ok((orgs, malformed))
 }
 
 #[cfg(test)]

@@ -241,10 +241,16 @@ pub fn summarise(path: &Path) -> std::io::Result<RunSummary> {
 
 /// Every run's log in `dir` (imports, dry runs, deletes, verifies, orgs runs).
 pub fn logs(dir: &Path) -> Vec<PathBuf> {
-    ["migration", "user-deletion", "verify", super::orgs::PREFIX]
-        .iter()
-        .flat_map(|prefix| super::logs_named(dir, prefix))
-        .collect()
+    [
+        "migration",
+        "user-deletion",
+        "verify",
+        super::orgs::PREFIX,
+        super::orgs::DELETION_PREFIX,
+    ]
+    .iter()
+    .flat_map(|prefix| super::logs_named(dir, prefix))
+    .collect()
 }
 
 #[cfg(test)]

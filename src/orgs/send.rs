@@ -13,17 +13,14 @@ use serde_json::{Map, Value};
 use super::check::slug_for;
 use super::file::{Member, Org};
 use super::roles::RoleMap;
-use crate::clerk::paced::{RetryNote, RetryObserver, paced};
+use crate::clerk::paced::{RetryNote, RetryObserver, paced, paced_in_slot};
 use crate::clerk::types::{CreateMembershipRequest, CreateOrganizationRequest, Organization};
 use crate::clerk::{ClerkClient, ClientError, Pacer, RetryPolicy};
 use crate::engine::{ErrorTally, Stop};
 use crate::event::{Event, Reporter};
-use crate::ledger::orgs::{OrgLine, OrgsDone};
+use crate::ledger::orgs::{OrgLine, OrgsDone, SOURCE_ID_KEY};
 use crate::ledger::{LedgerError, LedgerWriter, Status};
 
-/// The key of the Clerk organization's private metadata that holds the source
-/// organization's ID: how a re-run knows an organization as its own.
-pub const SOURCE_ID_KEY: &str = "migrate_source_id";
 /// The key of a membership's private metadata that keeps when the member joined in the
 /// source (Clerk sets a membership's own `created_at` itself).
 pub const JOINED_AT_KEY: &str = "migrate_joined_at";
@@ -157,7 +154,9 @@ pub async fn run(
         .buffer_unordered(s.workers.max(1));
     let mut sent = HashSet::new();
     while let Some(result) = results.next().await {
-        let (settled, place) = result?;
+        let Some((settled, place)) = result? else {
+            continue;
+        };
         summary.api_calls += settled.calls;
         sent.insert(settled.line.org_id.clone());
         if let Some(p) = place {
@@ -229,7 +228,7 @@ pub async fn run(
         .buffer_unordered(s.workers.max(1));
     let mut settled_members = 0;
     while let Some(result) = results.next().await {
-        let settled = result?;
+        let Some(settled) = result? else { continue };
         summary.api_calls += settled.calls;
         settled_members += 1;
         record(
@@ -335,14 +334,17 @@ async fn create_org<'o>(
     s: &Sender<'_>,
     org: &'o Org,
     ledger: &Mutex<LedgerWriter>,
-) -> Result<(Settled, Option<Placed<'o>>), LedgerError> {
+) -> Result<Option<(Settled, Option<Placed<'o>>)>, LedgerError> {
     let Some(slug) = slug_for(org) else {
         let mut line = OrgLine::organization(&org.id, Status::Fail);
         line.error = Some("no slug Clerk accepts can be made from the name".to_owned());
-        return Ok((Settled { line, calls: 0 }, None));
+        return Ok(Some((Settled { line, calls: 0 }, None)));
     };
     let creator = creator(s, org);
     let body = create_request(s, org, &slug, creator);
+    if !slot(s).await {
+        return Ok(None);
+    }
     let mut line = OrgLine::organization(&org.id, Status::Creating);
     line.slug = Some(slug.clone());
     append(ledger, &line)?;
@@ -392,7 +394,7 @@ async fn create_org<'o>(
                     .then(|| creator.map(|m| m.user_id.clone()))
                     .flatten(),
             };
-            Ok((Settled { line, calls }, Some(place)))
+            Ok(Some((Settled { line, calls }, Some(place))))
         }
         Err((status, message, e)) => {
             line = match e {
@@ -401,7 +403,7 @@ async fn create_org<'o>(
             };
             line.status = status;
             line.error = Some(message);
-            Ok((Settled { line, calls }, None))
+            Ok(Some((Settled { line, calls }, None)))
         }
     }
 }
@@ -426,7 +428,7 @@ async fn add_member(
     m: &Member,
     clerk_user: &str,
     ledger: &Mutex<LedgerWriter>,
-) -> Result<Settled, LedgerError> {
+) -> Result<Option<Settled>, LedgerError> {
     let role = s
         .roles
         .target(&m.role)
@@ -448,7 +450,10 @@ async fn add_member(
         id: &id,
         kind: "Membership Creation Error",
     };
-    let result = paced(s.pacer, s.policy, &notes, || {
+    if !slot(s).await {
+        return Ok(None);
+    }
+    let result = paced_in_slot(s.pacer, s.policy, &notes, || {
         s.client.create_membership(&p.clerk_id, &body)
     })
     .await;
@@ -469,5 +474,14 @@ async fn add_member(
             line.status = Status::Error;
         }
     }
-    Ok(Settled { line, calls: 1 })
+    Ok(Some(Settled { line, calls: 1 }))
+}
+
+/// Waits for a rate slot; false when a stop comes first (the call is never started, and
+/// the next run makes it).
+async fn slot(s: &Sender<'_>) -> bool {
+    tokio::select! {
+        _ = s.pacer.acquire() => !s.stop.is_requested(),
+        _ = s.stop.wait() => false,
+    }
 }

@@ -16,6 +16,7 @@ use super::util::{LIVE_KEY, import_args, report, run, users_file};
 use super::util::{TestEnv, start_sandbox};
 
 /// One campaign: users, rate (requests/s) and how many seeds, each with its own kills.
+#[derive(Clone)]
 struct Campaign {
     users: usize,
     rate: u32,
@@ -328,11 +329,83 @@ async fn kill_9_at_random_points_during_delete() {
     delete_campaign(&CI).await;
 }
 
+/// kill -9 during `migrate orgs` at seeded points, then the same command again: every
+/// organization exists once with all its members, and no log records an organization or
+/// a membership as created twice.
+async fn orgs_campaign(campaign: &Campaign) {
+    let orgs = campaign.users / 4;
+    for seed in campaign.seeds.clone() {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let sandbox = sandbox().await;
+        let env = TestEnv::new();
+        let users = 40;
+        let file = users_file(&env, users);
+        let args = import_args(&sandbox, "clerk", &file, &[]);
+        let imported = report(&run(&env, args, vars(20 * campaign.rate)).await);
+        assert_eq!(imported["created"].as_u64(), Some(users as u64));
+        let records: Vec<Value> = (0..orgs)
+            .map(|i| {
+                let member = |k: usize| json!({"user_id": format!("src_{:05}", (i + k) % users), "role": if k == 0 { "owner" } else { "member" }});
+                json!({"id": format!("o{i}"), "name": format!("Org {i}"), "members": [member(0), member(1), member(2)]})
+            })
+            .collect();
+        env.write("orgs.json", &serde_json::to_string(&records).expect("json"));
+        let mut args: Vec<String> = ["orgs", "-y", "--json", "-f", "orgs.json", "--api-url"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        args.push(sandbox.base_url());
+        let progress = || {
+            let (o, m) = sandbox.organization_counts();
+            (o + m) as u64
+        };
+        let mut after_kills = Vec::new();
+        // Progress runs to 4 objects an organization (itself and three members).
+        let points = Campaign {
+            users: orgs * 4,
+            ..campaign.clone()
+        };
+        for (at, jitter) in kill_points(&mut rng, &points) {
+            let killed = kill_at(&env, &args, campaign.rate, at, jitter, progress).await;
+            after_kills.push(sandbox.organization_counts());
+            assert!(killed, "seed {seed}: orgs ended before {at}");
+        }
+        let out = run(&env, args, vars(campaign.rate)).await;
+        let seeded =
+            format!("seed {seed}, (organizations, members) after each kill {after_kills:?}");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{seeded}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(sandbox.organization_counts(), (orgs, orgs * 3), "{seeded}");
+        let mut created: HashMap<String, usize> = HashMap::new();
+        for (name, lines) in logs(&env) {
+            if !name.starts_with("organizations-") {
+                continue;
+            }
+            for v in lines.iter().filter(|v| v["status"] == "success") {
+                let key = format!("{}/{}", v["orgId"], v["userId"]);
+                *created.entry(key).or_default() += 1;
+            }
+        }
+        assert!(created.values().all(|n| *n == 1), "{seeded}: {created:?}");
+        eprintln!("orgs {seeded}: {orgs} organizations, each created once");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_at_random_points_during_orgs() {
+    orgs_campaign(&CI).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "soak: 2,000 users, 5 seeds; run by hand"]
 async fn soak_kill_9_at_random_points() {
     import_campaign(&SOAK).await;
     delete_campaign(&SOAK).await;
+    orgs_campaign(&SOAK).await;
 }
 
 /// Starts the binary and sends `signal` once `ready()` holds.

@@ -299,3 +299,116 @@ async fn refusals_come_before_any_write() {
     assert!(text.contains("organizations are turned off"), "{text}");
     assert!(text.contains("Organizations → Settings"), "{text}");
 }
+
+fn orgs_logs(env: &TestEnv) -> Vec<std::path::PathBuf> {
+    let mut logs: Vec<_> = std::fs::read_dir(env.path().join("logs"))
+        .expect("logs")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("organizations-"))
+        })
+        .collect();
+    logs.sort();
+    logs
+}
+
+#[tokio::test]
+async fn rollback_deletes_only_organizations_it_created_and_nobody_else_uses() {
+    let env = TestEnv::new();
+    let sandbox = with_users(&env).await;
+    let api = Api::new(&sandbox, LIVE_KEY);
+    let theirs = api
+        .post(
+            "/organizations",
+            json!({"name": "Theirs", "slug": "theirs"}),
+        )
+        .await;
+    let theirs_id = theirs.body["id"].as_str().expect("id").to_owned();
+    env.write("orgs.json", SENT);
+    let args = orgs_args(&sandbox, &["--role-map", "billing=org:member"]);
+    run(&env, args, key()).await;
+    let orgs = sandbox.organizations();
+    assert_eq!(orgs.len(), 3);
+    // Somebody adds a member of their own to Beta; a tampered line claims theirs.
+    let beta = orgs.iter().find(|o| o["slug"] == "beta").expect("beta");
+    let ids = sandbox.external_ids();
+    let added = api
+        .post(
+            &format!(
+                "/organizations/{}/memberships",
+                beta["id"].as_str().expect("id")
+            ),
+            json!({"user_id": ids["src_00003"], "role": "org:member"}),
+        )
+        .await;
+    assert_eq!(added.status, 200, "{}", added.body);
+    let log = orgs_logs(&env).pop().expect("an orgs log");
+    let mut text = std::fs::read_to_string(&log).expect("log");
+    text.push_str(&format!(
+        "{{\"type\":\"organization\",\"orgId\":\"o9\",\"status\":\"success\",\"clerkOrgId\":\"{theirs_id}\",\"at\":\"2026-01-01T00:00:00Z\"}}\n"
+    ));
+    std::fs::write(&log, text).expect("tampered");
+
+    let delete = |extra: &[&str]| {
+        let mut a: Vec<String> = ["delete", "--orgs", "--json", "--api-url"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        a.push(sandbox.base_url());
+        a.extend(extra.iter().map(|s| (*s).to_owned()));
+        a
+    };
+    let out = run(&env, delete(&["--dry-run"]), key()).await;
+    let r = report(&out);
+    assert_eq!(
+        (&r["to_delete"], &r["left_alone"]),
+        (&1.into(), &2.into()),
+        "{r}"
+    );
+    assert_eq!(
+        sandbox.organizations().len(),
+        3,
+        "a dry run deletes nothing"
+    );
+
+    let out = run(&env, delete(&["-y"]), key()).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = report(&out);
+    assert_eq!(r["deleted"], 1, "{r}");
+    let slugs: Vec<Value> = sandbox
+        .organizations()
+        .iter()
+        .map(|o| o["slug"].clone())
+        .collect();
+    assert_eq!(slugs, [json!("theirs"), json!("beta")]);
+    let deletion = std::fs::read_dir(env.path().join("logs"))
+        .expect("logs")
+        .filter_map(|e| e.ok())
+        .find(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("organization-deletion-")
+        })
+        .expect("a deletion log");
+    let text = std::fs::read_to_string(deletion.path()).expect("log");
+    assert!(text.contains("members this tool did not add"), "{text}");
+    assert!(text.contains("migrate_source_id is now None"), "{text}");
+
+    // An import log is not an orgs log: refused by name.
+    let import_log = std::fs::read_dir(env.path().join("logs"))
+        .expect("logs")
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().starts_with("migration-"))
+        .expect("the import's log");
+    let named = import_log.path().display().to_string();
+    let out = run(&env, delete(&["-y", "--log", &named]), key()).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not of an orgs run"));
+}

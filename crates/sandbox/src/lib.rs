@@ -210,6 +210,13 @@ impl SandboxHandle {
             .collect()
     }
 
+    /// How many organizations, and memberships over all of them, the sandbox holds.
+    pub fn organization_counts(&self) -> (usize, usize) {
+        let store = self.shared.store();
+        let members = store.orgs.values().map(|o| o.members.len()).sum();
+        (store.orgs.len(), members)
+    }
+
     /// Every organization as `GET /v1/organizations/{id}` renders it, with a `members`
     /// array of `{user_id, role, private_metadata}`, oldest first by creation.
     pub fn organizations(&self) -> Vec<serde_json::Value> {

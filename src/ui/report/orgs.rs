@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::delete::orgs::OrgsDeleteSummary;
 use crate::orgs::check::OrgPlan;
 use crate::orgs::file::Unreadable;
 use crate::orgs::send::{Counts, OrgsSummary};
@@ -283,6 +284,85 @@ impl Report for OrgsReport<'_> {
                 + self.memberships.failed
                 + self.memberships.user_not_migrated
         ))
+    }
+}
+
+/// `migrate delete --orgs`: what the rollback of organizations did, or would do.
+#[derive(Debug, Serialize)]
+pub struct OrgsDeleteReport<'a> {
+    pub mode: &'static str,
+    pub dry_run: bool,
+    pub instance: String,
+    /// Organizations to delete (a dry run), or the rollback's outcome.
+    pub to_delete: u64,
+    #[serde(flatten)]
+    pub summary: &'a OrgsDeleteSummary,
+    pub errors: Vec<ErrorCount>,
+    pub log_file: Option<String>,
+}
+
+impl<'a> OrgsDeleteReport<'a> {
+    pub fn new(
+        summary: &'a OrgsDeleteSummary,
+        to_delete: u64,
+        dry_run: bool,
+        instance: String,
+        log_file: Option<String>,
+    ) -> Self {
+        Self {
+            mode: "delete-orgs",
+            dry_run,
+            instance,
+            to_delete,
+            summary,
+            errors: ErrorCount::all(&summary.errors),
+            log_file,
+        }
+    }
+}
+
+impl Report for OrgsDeleteReport<'_> {
+    fn text(&self) -> String {
+        let s = self.summary;
+        let mut text = if self.dry_run || self.log_file.is_none() {
+            format!(
+                "{} {} of the {} organizations orgs runs created in {} ({} already gone, {} left alone).",
+                if self.dry_run {
+                    "Dry run: would delete"
+                } else {
+                    "Nothing to delete:"
+                },
+                self.to_delete,
+                s.targets,
+                self.instance,
+                s.not_found,
+                s.left_alone
+            )
+        } else {
+            format!(
+                "Deleted {} organizations (with their memberships) from {}: {} already gone, {} left alone, {} failed{}.",
+                s.deleted,
+                self.instance,
+                s.not_found,
+                s.left_alone,
+                s.failed,
+                if s.not_started > 0 {
+                    format!(
+                        ", {} not started (run the same command again)",
+                        s.not_started
+                    )
+                } else {
+                    String::new()
+                }
+            )
+        };
+        for e in self.errors.iter().take(SHOWN) {
+            text.push_str(&format!("\n  {:>6}  {}", e.count, e.message));
+        }
+        if let Some(log) = &self.log_file {
+            text.push_str(&format!("\nLog: {log}"));
+        }
+        text
     }
 }
 
