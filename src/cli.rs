@@ -429,6 +429,16 @@ pub struct VerifyArgs {
     #[arg(short, long, value_enum, value_name = "SOURCE", requires = "file")]
     pub transformer: Option<TransformerArg>,
 
+    /// Verify organizations instead of users: those the orgs runs of this instance put in
+    /// Clerk (or --log names), against the organization file their log names, or ORGS_FILE.
+    #[arg(
+        long,
+        value_name = "ORGS_FILE",
+        num_args = 0..=1,
+        conflicts_with_all = ["file", "passwords", "all_runs"]
+    )]
+    pub orgs: Option<Option<PathBuf>>,
+
     /// CSV of `user_id,password` (source IDs of test accounts whose passwords you know):
     /// each is checked with Clerk's verify_password.
     #[arg(long, value_name = "CSV")]

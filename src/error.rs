@@ -198,6 +198,8 @@ pub fn hint_for(err: &AppError) -> Option<String> {
 pub enum UsageError {
     #[error("the logs do not name the export they imported: pass -t SOURCE -f FILE")]
     LogsNameNoFile,
+    #[error("the orgs logs do not name the organization file they sent: pass it, --orgs FILE")]
+    LogsNameNoOrgsFile,
     #[error("the log names no known transformer: pass -t SOURCE -f FILE")]
     LogNamesNoTransformer,
     #[error("{0}")]

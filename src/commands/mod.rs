@@ -12,6 +12,7 @@ pub mod sandbox;
 pub mod shell;
 pub mod signals;
 pub mod verify;
+mod verify_orgs;
 
 use std::io::IsTerminal;
 

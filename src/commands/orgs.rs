@@ -206,6 +206,7 @@ fn open_log(
     header.file_sha256 = Some(file_sha);
     header.instance = Some(instance.id.clone());
     header.environment = Some(instance.environment_type.clone());
+    header.role_map = args.role_map.clone();
     ledger.append(&header)?;
     Ok(ledger)
 }

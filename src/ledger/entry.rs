@@ -191,6 +191,9 @@ pub struct RunHeader {
     /// Auth0's password export merged into the file, so `verify` reads the same hashes.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub auth0_passwords: Option<String>,
+    /// An orgs run's `--role-map`, so `verify --orgs` expects the roles it sent.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub role_map: Option<String>,
 }
 
 impl RunHeader {
@@ -206,6 +209,7 @@ impl RunHeader {
             instance: None,
             environment: None,
             auth0_passwords: None,
+            role_map: None,
         }
     }
 }

@@ -71,6 +71,9 @@ pub struct OrgLine {
     /// Why no call was made, or how a membership came to be (`created_by`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub reason: Option<String>,
+    /// `verify --orgs`' differences, field by field.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fields: Option<Vec<super::entry::DriftField>>,
     pub at: String,
 }
 
@@ -89,6 +92,7 @@ impl OrgLine {
             code: None,
             clerk_code: None,
             reason: None,
+            fields: None,
             at: super::entry::now(),
         }
     }
@@ -117,8 +121,9 @@ impl OrgLine {
 pub struct OrgsDone {
     /// Source organization ID → the Clerk organization it is.
     pub organizations: HashMap<String, String>,
-    /// (source organization ID, source user ID) of memberships in place.
-    pub memberships: HashSet<(String, String)>,
+    /// (source organization ID, source user ID) of memberships in place → the Clerk
+    /// user (empty when a line did not name one).
+    pub memberships: HashMap<(String, String), String>,
     /// Lines that could not be read (a crash's torn last line).
     pub malformed: u64,
 }
@@ -166,7 +171,8 @@ pub fn done(logs: &[PathBuf]) -> std::io::Result<OrgsDone> {
                 out.organizations.insert(line.org_id, clerk);
             }
             (Kind::Membership, _, Some(user)) => {
-                out.memberships.insert((line.org_id, user));
+                let clerk_user = line.clerk_user_id.unwrap_or_default();
+                out.memberships.insert((line.org_id, user), clerk_user);
             }
             _ => {}
         }
@@ -258,10 +264,8 @@ mod tests {
             done.organizations,
             [("o1".to_owned(), "org_1".to_owned())].into()
         );
-        assert_eq!(
-            done.memberships,
-            [("o1".to_owned(), "u1".to_owned())].into()
-        );
+        let key = ("o1".to_owned(), "u1".to_owned());
+        assert_eq!(done.memberships, [(key, String::new())].into());
         assert_eq!(done.malformed, 1);
     }
 }

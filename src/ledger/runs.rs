@@ -162,6 +162,11 @@ pub fn summarise(path: &Path) -> std::io::Result<RunSummary> {
             Some(kind @ ("organization" | "membership")) => {
                 let status = value.get("status").cloned();
                 if let Some(status) = status.and_then(|v| serde_json::from_value(v).ok()) {
+                    match status {
+                        Status::Drift => s.drifted += 1,
+                        Status::Missing => s.missing += 1,
+                        _ => {}
+                    }
                     match kind {
                         "organization" => s.organizations.add(status),
                         _ => s.memberships.add(status),

@@ -199,7 +199,7 @@ pub async fn run(
             }
             if s.done
                 .memberships
-                .contains(&(p.org.id.clone(), m.user_id.clone()))
+                .contains_key(&(p.org.id.clone(), m.user_id.clone()))
             {
                 let mut line = OrgLine::membership(&p.org.id, &m.user_id, Status::Skipped);
                 line.clerk_org_id = Some(p.clerk_id.clone());

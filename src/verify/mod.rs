@@ -5,6 +5,7 @@
 //! the shared pacer and retry policy.
 
 pub mod compare;
+pub mod orgs;
 pub mod passwords;
 pub mod run;
 pub mod summary;

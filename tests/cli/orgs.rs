@@ -412,3 +412,74 @@ async fn rollback_deletes_only_organizations_it_created_and_nobody_else_uses() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not of an orgs run"));
 }
+
+#[tokio::test]
+async fn verify_reads_back_organizations_and_the_members_sent() {
+    let env = TestEnv::new();
+    let sandbox = with_users(&env).await;
+    env.write("orgs.json", SENT);
+    let args = orgs_args(&sandbox, &["--role-map", "billing=org:member"]);
+    run(&env, args, key()).await;
+    let verify = |extra: &[&str]| {
+        let mut a: Vec<String> = ["verify", "--orgs", "--json", "--api-url"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        a.push(sandbox.base_url());
+        a.extend(extra.iter().map(|s| (*s).to_owned()));
+        a
+    };
+    let out = run(&env, verify(&[]), key()).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = report(&out);
+    // The role map the run used is read from its log: billing → org:member matches.
+    assert_eq!(
+        (&r["matching"], &r["members_checked"]),
+        (&2.into(), &4.into()),
+        "{r}"
+    );
+
+    // A member removed and an organization deleted since are drift.
+    let api = Api::new(&sandbox, LIVE_KEY);
+    let orgs = sandbox.organizations();
+    let ids = sandbox.external_ids();
+    let (acme, beta) = (&orgs[0]["id"], &orgs[1]["id"]);
+    let acme = acme.as_str().expect("id");
+    let removed = api
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/organizations/{acme}/memberships/{}", ids["src_00001"]),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, 200, "{}", removed.body);
+    let gone = api
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/organizations/{}", beta.as_str().expect("id")),
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, 200);
+    let out = run(&env, verify(&["-v"]), key()).await;
+    assert_eq!(out.status.code(), Some(3));
+    let r = report(&out);
+    assert_eq!(
+        (&r["drifted"], &r["missing"], &r["members_drifted"]),
+        (&1.into(), &1.into(), &1.into()),
+        "{r}"
+    );
+    assert_eq!(
+        r["drifts"][0]["fields"],
+        json!(["members.src_00001"]),
+        "{r}"
+    );
+    // Without -v, the JSON names fields, not values.
+    let out = run(&env, verify(&[]), key()).await;
+    assert!(report(&out)["drifts"][0].get("values").is_none());
+}

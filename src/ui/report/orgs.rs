@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::delete::orgs::OrgsDeleteSummary;
+use crate::ledger::entry::DriftField;
 use crate::orgs::check::OrgPlan;
 use crate::orgs::file::Unreadable;
 use crate::orgs::send::{Counts, OrgsSummary};
+use crate::verify::orgs::OrgOutcome;
 
 use super::{ErrorCount, Report};
 
@@ -363,6 +365,153 @@ impl Report for OrgsDeleteReport<'_> {
             text.push_str(&format!("\nLog: {log}"));
         }
         text
+    }
+}
+
+/// One organization that differs from the file, or is gone.
+#[derive(Debug, Serialize)]
+pub struct OrgDrift<'a> {
+    pub organization: &'a str,
+    pub clerk_id: &'a str,
+    pub missing: bool,
+    /// The fields that differ; their values only with `--verbose` (metadata and member
+    /// IDs can be personal data; the private verify log has them).
+    pub fields: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<&'a [DriftField]>,
+}
+
+/// `migrate verify --orgs`: how the organizations in Clerk compare with the file.
+#[derive(Debug, Serialize)]
+pub struct OrgsVerifyReport<'a> {
+    pub mode: &'static str,
+    pub file: String,
+    pub instance: String,
+    pub organizations: u64,
+    pub matching: u64,
+    pub drifted: u64,
+    pub missing: u64,
+    /// In the file, but no orgs run of this instance put them in Clerk.
+    pub not_migrated: u64,
+    pub members_checked: u64,
+    pub members_drifted: u64,
+    pub drifts: Vec<OrgDrift<'a>>,
+    pub log_file: String,
+}
+
+impl<'a> OrgsVerifyReport<'a> {
+    pub fn new(
+        outcomes: &'a [(String, OrgOutcome)],
+        file: String,
+        instance: String,
+        log_file: String,
+        verbose: bool,
+    ) -> Self {
+        let mut r = Self {
+            mode: "verify-orgs",
+            file,
+            instance,
+            organizations: outcomes.len() as u64,
+            matching: 0,
+            drifted: 0,
+            missing: 0,
+            not_migrated: 0,
+            members_checked: 0,
+            members_drifted: 0,
+            drifts: Vec::new(),
+            log_file,
+        };
+        for (org, outcome) in outcomes {
+            match outcome {
+                OrgOutcome::NotMigrated => r.not_migrated += 1,
+                OrgOutcome::Missing { clerk_id } => {
+                    r.missing += 1;
+                    r.drifts.push(OrgDrift {
+                        organization: org,
+                        clerk_id,
+                        missing: true,
+                        fields: Vec::new(),
+                        values: None,
+                    });
+                }
+                OrgOutcome::Checked {
+                    clerk_id,
+                    fields,
+                    members,
+                    members_drifted,
+                } => {
+                    r.members_checked += members;
+                    r.members_drifted += members_drifted;
+                    if fields.is_empty() {
+                        r.matching += 1;
+                        continue;
+                    }
+                    r.drifted += 1;
+                    r.drifts.push(OrgDrift {
+                        organization: org,
+                        clerk_id,
+                        missing: false,
+                        fields: fields.iter().map(|f| f.field.as_str()).collect(),
+                        values: verbose.then_some(fields.as_slice()),
+                    });
+                }
+            }
+        }
+        r
+    }
+
+    /// Everything the runs sent is in Clerk as the file says.
+    pub fn clean(&self) -> bool {
+        self.drifted == 0 && self.missing == 0
+    }
+}
+
+impl Report for OrgsVerifyReport<'_> {
+    fn text(&self) -> String {
+        let mut lines = vec![format!(
+            "Organizations in {} against {}: {} match, {} differ, {} gone, {} not migrated; members: {} checked, {} differ or are gone.",
+            self.instance,
+            self.file,
+            self.matching,
+            self.drifted,
+            self.missing,
+            self.not_migrated,
+            self.members_checked,
+            self.members_drifted
+        )];
+        for d in self.drifts.iter().take(SHOWN) {
+            if d.missing {
+                lines.push(format!("  {} ({}): gone", d.organization, d.clerk_id));
+                continue;
+            }
+            lines.push(format!(
+                "  {} ({}): {}",
+                d.organization,
+                d.clerk_id,
+                d.fields.join(", ")
+            ));
+            for f in d.values.unwrap_or_default() {
+                lines.push(format!(
+                    "      {}: expected {}, Clerk has {}",
+                    f.field, f.expected, f.actual
+                ));
+            }
+        }
+        if self.drifts.len() > SHOWN {
+            lines.push(format!(
+                "  … and {} more (the log has them all)",
+                self.drifts.len() - SHOWN
+            ));
+        }
+        lines.push(format!("Log: {}", self.log_file));
+        lines.join("\n")
+    }
+
+    fn outcome(&self) -> Option<String> {
+        Some(format!(
+            "verify --orgs: {} match, {} differ, {} gone",
+            self.matching, self.drifted, self.missing
+        ))
     }
 }
 

@@ -125,7 +125,7 @@ fn totals(s: &RunSummary) -> String {
             "{} deleted, {} already gone, {} left alone, {} failed",
             s.deleted, s.not_found, s.skipped, s.failed
         ),
-        "verify" => format!(
+        "verify" | "verify-orgs" => format!(
             "{} drifted, {} missing, {} passwords failed",
             s.drifted, s.missing, s.password_failed
         ),
