@@ -356,8 +356,8 @@ pub struct DeleteArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Roll back organizations instead of users: those orgs runs of this instance created
-    /// (with --log naming orgs logs, or --all-runs), each deleted with its memberships
+    /// Roll back organizations instead of users: those the orgs runs of this instance
+    /// created (every such run, or those --log names), each deleted with its memberships
     /// unless it has members the tool did not add.
     #[arg(long, conflicts_with_all = ["file", "include_signed_in"])]
     pub orgs: bool,
@@ -394,6 +394,11 @@ pub struct OrgsArgs {
     /// Check the file and report; nothing is sent.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// With --dry-run, also ask the instance (read-only): organizations on, roles,
+    /// membership limits, slugs taken, members found. Needs the key.
+    #[arg(long, requires = "dry_run")]
+    pub live: bool,
 
     /// Send without asking.
     #[arg(short, long)]

@@ -17,26 +17,16 @@ use crate::ui::report::show;
 use crate::ui::{Printer, TerminalPrompter, progress};
 
 pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppError> {
-    let dotenv = super::load_dotenv()?;
     let mut terminal = TerminalPrompter;
     let interactive = super::interactive(args.yes);
-    let target = {
-        let mut ctx = super::config_context(&dotenv, &mut terminal, interactive);
-        config::resolve_target(&args.connection, &mut ctx)?
-    };
-    super::warn_if_key_typed(&args.connection, &printer);
     let log_dir = &args.output.log_dir;
-    let _lock = super::lock_logs(log_dir, "delete", &printer)?;
-    let base_url = super::existing_instance(&target, "delete")?;
-    let connection = super::connect(&target, base_url).await?;
+    let how = ("delete", interactive);
+    let opened =
+        super::open_instance(&args.connection, log_dir, how, &mut terminal, &printer).await?;
     if args.orgs {
-        let how = super::delete_orgs::How {
-            target: &target,
-            interactive,
-            printer: &printer,
-        };
-        return super::delete_orgs::run(&args, connection, how, &mut terminal).await;
+        return super::delete_orgs::run(&args, &opened, interactive, &mut terminal, &printer).await;
     }
+    let (target, connection, _lock) = opened.into_parts();
     let instance = &connection.instance;
     let where_to = super::instance_words(instance);
 

@@ -2,7 +2,6 @@
 //! created, after a preview and a confirmation.
 
 use crate::cli::DeleteArgs;
-use crate::config::TargetSettings;
 use crate::delete::orgs::{self as rollback, OrgCheck, OrgsDeleteSummary};
 use crate::engine::Stop;
 use crate::error::{AppError, UsageError};
@@ -14,20 +13,14 @@ use crate::ui::report::orgs::OrgsDeleteReport;
 use crate::ui::report::show;
 use crate::ui::{Printer, TerminalPrompter, progress};
 
-/// How the command was asked to run.
-pub struct How<'a> {
-    pub target: &'a TargetSettings,
-    pub interactive: bool,
-    pub printer: &'a Printer,
-}
-
 pub async fn run(
     args: &DeleteArgs,
-    c: super::Connection,
-    how: How<'_>,
+    opened: &super::Opened,
+    interactive: bool,
     terminal: &mut TerminalPrompter,
+    printer: &Printer,
 ) -> Result<ExitStatus, AppError> {
-    let printer = how.printer;
+    let c = &opened.connection;
     let log_dir = &args.output.log_dir;
     let logs = logs(args, log_dir, &c.instance.id)?;
     let (targets, malformed) =
@@ -51,22 +44,51 @@ pub async fn run(
         );
         return Ok(ExitStatus::Success);
     }
-    if !args.yes {
-        if !how.interactive {
-            return Err(UsageError::NoConfirmation {
-                what: "organizations",
-            }
-            .into());
-        }
-        let about = format!(
-            "About to delete {to_delete} organizations, with their memberships, from {where_to}"
-        );
-        let production = c.instance.environment_type == "production";
-        if !super::delete::confirm(terminal, &about, (to_delete, "organizations"), production)? {
-            printer.info("Deletion cancelled.");
-            return Ok(ExitStatus::Success);
-        }
+    let production = c.instance.environment_type == "production";
+    if !args.yes && !ask(terminal, interactive, to_delete, &where_to, production)? {
+        printer.info("Deletion cancelled.");
+        return Ok(ExitStatus::Success);
     }
+    let (summary, log) = execute(opened, checks, log_dir, printer).await?;
+    show(
+        printer,
+        &OrgsDeleteReport::new(&summary, to_delete, false, where_to, Some(log)),
+    );
+    if let Some(status) = super::signals::signalled() {
+        return Ok(status);
+    }
+    Ok(ExitStatus::finished(
+        summary.failed == 0 && summary.not_started == 0,
+    ))
+}
+
+/// Whether the person confirms; without a terminal, a rollback needs `-y`.
+fn ask(
+    terminal: &mut TerminalPrompter,
+    interactive: bool,
+    to_delete: u64,
+    where_to: &str,
+    production: bool,
+) -> Result<bool, AppError> {
+    if !interactive {
+        let what = "organizations";
+        return Err(UsageError::NoConfirmation { what }.into());
+    }
+    let about = format!(
+        "About to delete {to_delete} organizations, with their memberships, from {where_to}"
+    );
+    super::delete::confirm(terminal, &about, (to_delete, "organizations"), production)
+}
+
+/// Writes the deletion log's header, runs the engine with progress and signal handling,
+/// and closes the log.
+async fn execute(
+    opened: &super::Opened,
+    checks: Vec<OrgCheck>,
+    log_dir: &std::path::Path,
+    printer: &Printer,
+) -> Result<(OrgsDeleteSummary, String), AppError> {
+    let c = &opened.connection;
     let mut ledger = LedgerWriter::create(log_dir, orgs_log::DELETION_PREFIX)?;
     let mut header = RunHeader::new(orgs_log::DELETION_COMMAND);
     header.instance = Some(c.instance.id.clone());
@@ -80,7 +102,7 @@ pub async fn run(
     });
     let stop = Stop::default();
     let signal = super::signals::watch_signals(stop.clone(), reporter.clone());
-    let workers = super::worker_count(how.target);
+    let workers = super::worker_count(&opened.target);
     let api = (&c.client, &*c.pacer, &c.policy);
     let result = rollback::run(api, checks, ledger, &*reporter, workers, &stop).await;
     signal.abort();
@@ -88,17 +110,7 @@ pub async fn run(
     let summary = result?;
     let interrupted = super::signals::signalled().is_some();
     super::close_log(&log_file, interrupted, printer);
-    let log = Some(log_file.display().to_string());
-    show(
-        printer,
-        &OrgsDeleteReport::new(&summary, to_delete, false, where_to, log),
-    );
-    if let Some(status) = super::signals::signalled() {
-        return Ok(status);
-    }
-    Ok(ExitStatus::finished(
-        summary.failed == 0 && summary.not_started == 0,
-    ))
+    Ok((summary, log_file.display().to_string()))
 }
 
 /// The orgs logs to roll back: those named with `--log` (each refused by name unless

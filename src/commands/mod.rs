@@ -131,6 +131,61 @@ pub(crate) fn existing_instance<'a>(
     }
 }
 
+/// What a command that works on an existing instance has once it is set up: its
+/// settings, the instance, and the log directory's lock.
+pub(crate) struct Opened {
+    pub target: crate::config::TargetSettings,
+    pub connection: Connection,
+    pub lock: crate::ledger::lock::RunLock,
+}
+
+impl Opened {
+    /// The parts, to move; keep the lock bound until the command returns.
+    pub(crate) fn into_parts(
+        self,
+    ) -> (
+        crate::config::TargetSettings,
+        Connection,
+        crate::ledger::lock::RunLock,
+    ) {
+        (self.target, self.connection, self.lock)
+    }
+}
+
+/// Sets up a command that reads or changes an existing instance: resolves the key and
+/// URL (asking at a terminal when `interactive`), takes `log_dir` for `command`, and asks
+/// which instance the key opens. The embedded sandbox starts empty: refused, saying why.
+pub(crate) async fn open_instance(
+    args: &crate::cli::ConnectionArgs,
+    log_dir: &std::path::Path,
+    (command, interactive): (&'static str, bool),
+    terminal: &mut crate::ui::TerminalPrompter,
+    printer: &Printer,
+) -> Result<Opened, AppError> {
+    let dotenv = load_dotenv()?;
+    let target = {
+        let mut ctx = config_context(&dotenv, terminal, interactive);
+        crate::config::resolve_target(args, &mut ctx)?
+    };
+    warn_if_key_typed(args, printer);
+    let lock = lock_logs(log_dir, command, printer)?;
+    let base_url = match &target.endpoint {
+        crate::config::Endpoint::Url(url) => url.clone(),
+        crate::config::Endpoint::Sandbox if command == crate::ledger::orgs::COMMAND => {
+            return Err(crate::error::UsageError::OrgsInEmptySandbox.into());
+        }
+        crate::config::Endpoint::Sandbox => {
+            return Err(crate::error::UsageError::NothingInSandbox { what: command }.into());
+        }
+    };
+    let connection = connect(&target, &base_url).await?;
+    Ok(Opened {
+        target,
+        connection,
+        lock,
+    })
+}
+
 /// A client for one instance, with its pacer and retry policy, and what the instance is.
 pub(crate) struct Connection {
     pub client: crate::clerk::ClerkClient,

@@ -16,7 +16,7 @@ use crate::orgs::file::{self, Org};
 use crate::orgs::members::{self, Members};
 use crate::orgs::roles::RoleMap;
 use crate::orgs::send::{self, Sender};
-use crate::orgs::{OrgsError, ready};
+use crate::orgs::{OrgsError, live, ready};
 use crate::ui::report::orgs::{OrgsDryRunReport, OrgsReport, OrgsRun};
 use crate::ui::report::show;
 use crate::ui::{Printer, TerminalPrompter, progress};
@@ -28,50 +28,34 @@ pub async fn run(args: OrgsArgs, printer: Printer) -> Result<ExitStatus, AppErro
     };
     let (orgs, unreadable) = file::read(&args.file)?;
     let plan = check::check(&orgs, &roles);
+    let file = args.file.display().to_string();
+    let dry_run = OrgsDryRunReport::new(&plan, &unreadable, file, printer.is_verbose());
+    if args.dry_run && !args.live {
+        show(&printer, &dry_run);
+        return Ok(ExitStatus::finished(dry_run.clean()));
+    }
+    warn_unreadable(&args, &unreadable, &printer);
+    let mut terminal = TerminalPrompter;
+    let interactive = super::interactive(args.yes) && !args.dry_run;
+    let log_dir = &args.output.log_dir;
+    let how = (orgs_log::COMMAND, interactive);
+    let opened =
+        super::open_instance(&args.connection, log_dir, how, &mut terminal, &printer).await?;
+    let (target, c) = (&opened.target, &opened.connection);
+    let (ready_orgs, refused) = split(orgs, &plan);
+    let logs = crate::ledger::instance::import_logs_of(log_dir, &c.instance.id).0;
+    let done = earlier_runs(log_dir, &c.instance.id, &printer);
+    let api = (&c.client, &*c.pacer, &c.policy);
     if args.dry_run {
-        let file = args.file.display().to_string();
-        let report = OrgsDryRunReport::new(&plan, &unreadable, file, printer.is_verbose());
+        let live = live::check(api, &ready_orgs, &roles, &done, &logs).await;
+        let live = live.map_err(OrgsError::from)?;
+        let report = dry_run.with_live(&live);
         show(&printer, &report);
         return Ok(ExitStatus::finished(report.clean()));
     }
-    if let Some(u) = unreadable.first() {
-        printer.warn(&format!(
-            "{} records of {} are not organizations (the first, record {}: {}); they are not sent (--dry-run lists them)",
-            unreadable.len(),
-            args.file.display(),
-            u.position.row,
-            u.reason
-        ));
-    }
-    let dotenv = super::load_dotenv()?;
-    let mut terminal = TerminalPrompter;
-    let interactive = super::interactive(args.yes);
-    let target = {
-        let mut ctx = super::config_context(&dotenv, &mut terminal, interactive);
-        config::resolve_target(&args.connection, &mut ctx)?
-    };
-    super::warn_if_key_typed(&args.connection, &printer);
-    let log_dir = &args.output.log_dir;
-    let _lock = super::lock_logs(log_dir, orgs_log::COMMAND, &printer)?;
-    let base_url = match &target.endpoint {
-        config::Endpoint::Url(url) => url.as_str(),
-        config::Endpoint::Sandbox => return Err(UsageError::OrgsInEmptySandbox.into()),
-    };
-    let c = super::connect(&target, base_url).await?;
-    let (ready_orgs, refused) = split(orgs, &plan);
-    let (client, pacer, policy) = (&c.client, &c.pacer, &c.policy);
-    let instance_ready = ready::check(client, pacer, policy, &ready_orgs, &roles)
-        .await
-        .map_err(OrgsError::from)?;
-    let logs = crate::ledger::instance::import_logs_of(log_dir, &c.instance.id).0;
-    let wanted: BTreeSet<String> = ready_orgs
-        .iter()
-        .flat_map(|o| o.members.iter().map(|m| m.user_id.clone()))
-        .collect();
-    let matched = members::resolve(client, pacer, policy, &logs, &wanted)
-        .await
-        .map_err(OrgsError::from)?;
-    let done = earlier_runs(log_dir, &c.instance.id, &printer);
+    let instance_ready = ready::check(api.0, api.1, api.2, &ready_orgs, &roles).await;
+    let instance_ready = instance_ready.map_err(OrgsError::from)?;
+    let matched = match_members(api, &ready_orgs, &logs).await?;
     let where_to = super::instance_words(&c.instance);
     if interactive
         && !confirm(
@@ -86,43 +70,105 @@ pub async fn run(args: OrgsArgs, printer: Printer) -> Result<ExitStatus, AppErro
         printer.info("Nothing sent.");
         return Ok(ExitStatus::Success);
     }
-    let ledger = open_log(&args, &c.instance)?;
-    let log_file = ledger.path().display().to_string();
-    let reporter = progress::reporter_for(&printer);
-    let stop = Stop::default();
-    let signal = super::signals::watch_signals(stop.clone(), reporter.clone());
-    let sender = Sender {
-        client,
-        pacer,
-        policy,
+    let work = Work {
+        orgs: &ready_orgs,
+        refused: &refused,
         roles: &roles,
         creator_role: &instance_ready.settings.creator_role,
-        members: &matched.clerk,
+        matched: &matched,
         done: &done,
-        workers: super::worker_count(&target),
-        stop: &stop,
-        reporter: &*reporter,
     };
-    let result = send::run(&sender, &ready_orgs, &refused, ledger).await;
-    let interrupted = super::signals::signalled().is_some();
-    signal.abort();
-    reporter.report(&Event::Finished);
-    let summary = result.map_err(OrgsError::from)?;
-    super::close_log(std::path::Path::new(&log_file), interrupted, &printer);
-    let run = OrgsRun {
-        file: args.file.display().to_string(),
-        instance: where_to,
-        from_logs: matched.from_logs,
-        looked_up: matched.looked_up,
-        log_file,
-        interrupted,
-    };
+    let (summary, run) = execute(&args, c, target, work, &printer).await?;
     show(&printer, &OrgsReport::new(&summary, run));
     if let Some(status) = super::signals::signalled() {
         return Ok(status);
     }
     let clean = summary.organizations.clean() && summary.memberships.clean();
     Ok(ExitStatus::finished(clean && unreadable.is_empty()))
+}
+
+/// Every member of `orgs` matched to a Clerk user: through `logs`, then by external_id.
+async fn match_members(
+    api: (
+        &crate::clerk::ClerkClient,
+        &crate::clerk::Pacer,
+        &crate::clerk::RetryPolicy,
+    ),
+    orgs: &[Org],
+    logs: &[std::path::PathBuf],
+) -> Result<Members, AppError> {
+    let wanted: BTreeSet<String> = orgs
+        .iter()
+        .flat_map(|o| o.members.iter().map(|m| m.user_id.clone()))
+        .collect();
+    let (client, pacer, policy) = api;
+    let matched = members::resolve(client, pacer, policy, logs, &wanted).await;
+    Ok(matched.map_err(OrgsError::from)?)
+}
+
+fn warn_unreadable(args: &OrgsArgs, unreadable: &[file::Unreadable], printer: &Printer) {
+    if let Some(u) = unreadable.first() {
+        printer.warn(&format!(
+            "{} records of {} are not organizations (the first, record {}: {}); they are not sent (--dry-run lists them)",
+            unreadable.len(),
+            args.file.display(),
+            u.position.row,
+            u.reason
+        ));
+    }
+}
+
+/// What one run sends, and what it knows.
+struct Work<'a> {
+    orgs: &'a [Org],
+    refused: &'a [(String, String)],
+    roles: &'a RoleMap,
+    creator_role: &'a str,
+    matched: &'a Members,
+    done: &'a OrgsDone,
+}
+
+/// Opens the log, runs the engine with progress and signal handling, and closes the
+/// log; returns the summary and what the report says besides.
+async fn execute(
+    args: &OrgsArgs,
+    c: &super::Connection,
+    target: &config::TargetSettings,
+    work: Work<'_>,
+    printer: &Printer,
+) -> Result<(send::OrgsSummary, OrgsRun), AppError> {
+    let ledger = open_log(args, &c.instance)?;
+    let log_file = ledger.path().display().to_string();
+    let reporter = progress::reporter_for(printer);
+    let stop = Stop::default();
+    let signal = super::signals::watch_signals(stop.clone(), reporter.clone());
+    let sender = Sender {
+        client: &c.client,
+        pacer: &c.pacer,
+        policy: &c.policy,
+        roles: work.roles,
+        creator_role: work.creator_role,
+        members: &work.matched.clerk,
+        done: work.done,
+        workers: super::worker_count(target),
+        stop: &stop,
+        reporter: &*reporter,
+    };
+    let result = send::run(&sender, work.orgs, work.refused, ledger).await;
+    let interrupted = super::signals::signalled().is_some();
+    signal.abort();
+    reporter.report(&Event::Finished);
+    let summary = result.map_err(OrgsError::from)?;
+    super::close_log(std::path::Path::new(&log_file), interrupted, printer);
+    let run = OrgsRun {
+        file: args.file.display().to_string(),
+        instance: super::instance_words(&c.instance),
+        from_logs: work.matched.from_logs,
+        looked_up: work.matched.looked_up,
+        log_file,
+        interrupted,
+    };
+    Ok((summary, run))
 }
 
 /// The organizations the file's checks passed, and the others with their problems.

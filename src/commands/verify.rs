@@ -58,13 +58,7 @@ async fn verify(
     let base_url = super::existing_instance(&target, "verify")?;
     let log_dir = &args.output.log_dir;
     let connection = super::connect(&target, base_url).await?;
-    if let Some(file) = &args.orgs {
-        let how = super::verify_orgs::How {
-            file: file.as_deref(),
-            logs: &args.log,
-            log_dir,
-            printer: &printer,
-        };
+    if let Some(how) = super::verify_orgs::How::asked(&args, &printer) {
         return super::verify_orgs::run(how, connection, log).await;
     }
     let instance = &connection.instance;

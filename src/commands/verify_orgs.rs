@@ -25,6 +25,18 @@ pub struct How<'a> {
     pub printer: &'a Printer,
 }
 
+impl<'a> How<'a> {
+    /// What `--orgs` asks, when it is given.
+    pub fn asked(args: &'a crate::cli::VerifyArgs, printer: &'a Printer) -> Option<Self> {
+        Some(Self {
+            file: args.orgs.as_ref()?.as_deref(),
+            logs: &args.log,
+            log_dir: &args.output.log_dir,
+            printer,
+        })
+    }
+}
+
 pub async fn run(
     how: How<'_>,
     c: super::Connection,

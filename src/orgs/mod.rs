@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod file;
+pub mod live;
 pub mod members;
 pub mod ready;
 pub mod roles;
@@ -21,6 +22,8 @@ pub enum OrgsError {
     Members(#[from] members::MembersError),
     #[error(transparent)]
     Send(#[from] send::SendError),
+    #[error(transparent)]
+    Live(#[from] live::LiveError),
 }
 
 impl crate::hint::Hint for OrgsError {
@@ -28,7 +31,12 @@ impl crate::hint::Hint for OrgsError {
         match self {
             Self::Ready(e) => e.hint(),
             Self::Members(members::MembersError::Lookup(e)) => e.hint(),
-            Self::Members(members::MembersError::Logs(_)) | Self::Send(_) => None,
+            Self::Live(live::LiveError::Ready(e)) => e.hint(),
+            Self::Live(live::LiveError::Clerk(e))
+            | Self::Live(live::LiveError::Members(members::MembersError::Lookup(e))) => e.hint(),
+            Self::Members(members::MembersError::Logs(_))
+            | Self::Live(live::LiveError::Members(members::MembersError::Logs(_)))
+            | Self::Send(_) => None,
         }
     }
 }

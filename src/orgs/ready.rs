@@ -62,6 +62,23 @@ pub async fn check(
     orgs: &[Org],
     map: &RoleMap,
 ) -> Result<Ready, ReadyError> {
+    let ready = read(client, pacer, policy).await?;
+    let missing = missing_roles(&ready, orgs, map);
+    if !missing.is_empty() {
+        return Err(ReadyError::RolesMissing {
+            missing,
+            instance: ready.roles,
+        });
+    }
+    Ok(ready)
+}
+
+/// The instance's organization settings and roles; `Disabled` when organizations are off.
+pub async fn read(
+    client: &ClerkClient,
+    pacer: &Pacer,
+    policy: &RetryPolicy,
+) -> Result<Ready, ReadyError> {
     let disabled = |e: &ClientError| {
         e.api()
             .is_some_and(|a| a.code == "organization_not_enabled_in_instance")
@@ -90,16 +107,14 @@ pub async fn check(
             }
         })?;
     let roles: BTreeSet<String> = page.data.into_iter().map(|r| r.key).collect();
+    Ok(Ready { settings, roles })
+}
+
+/// Source roles (of members and invitations) whose target the instance lacks.
+pub fn missing_roles(ready: &Ready, orgs: &[Org], map: &RoleMap) -> BTreeMap<String, String> {
     let used = orgs.iter().flat_map(|o| {
         let members = o.members.iter().map(|m| m.role.as_str());
         members.chain(o.invitations.iter().map(|i| i.role.as_str()))
     });
-    let missing = map.missing(used, &roles);
-    if !missing.is_empty() {
-        return Err(ReadyError::RolesMissing {
-            missing,
-            instance: roles,
-        });
-    }
-    Ok(Ready { settings, roles })
+    map.missing(used, &ready.roles)
 }

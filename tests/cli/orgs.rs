@@ -119,7 +119,10 @@ fn key() -> Vec<(&'static str, String)> {
 /// Users src_00000..src_00003 imported by the tool, and one (`ext_1`) made in Clerk by
 /// someone else with its source ID as external_id.
 async fn with_users(env: &TestEnv) -> SandboxHandle {
-    let sandbox = live_sandbox(1000, 10).await;
+    with_users_in(env, live_sandbox(1000, 10).await).await
+}
+
+async fn with_users_in(env: &TestEnv, sandbox: SandboxHandle) -> SandboxHandle {
     let file = users_file(env, 4);
     let out = run(env, import_args(&sandbox, "clerk", &file, &[]), key()).await;
     assert_eq!(report(&out)["created"], 4);
@@ -482,4 +485,77 @@ async fn verify_reads_back_organizations_and_the_members_sent() {
     // Without -v, the JSON names fields, not values.
     let out = run(&env, verify(&[]), key()).await;
     assert!(report(&out)["drifts"][0].get("values").is_none());
+}
+
+#[tokio::test]
+async fn a_live_dry_run_asks_the_instance_and_writes_nothing() {
+    let env = TestEnv::new();
+    // An instance that allows 3 members an organization: Acme has 4.
+    let small = start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        organization_max_memberships: 3,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let sandbox = with_users_in(&env, small).await;
+    let api = Api::new(&sandbox, LIVE_KEY);
+    let theirs = api
+        .post("/organizations", json!({"name": "Beta", "slug": "beta"}))
+        .await;
+    assert_eq!(theirs.status, 200);
+    env.write("orgs.json", SENT);
+    let args = orgs_args(&sandbox, &["--dry-run", "--live"]);
+    let out = run(&env, args, key()).await;
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = report(&out);
+    let live = &r["live"];
+    assert_eq!(live["enabled"], true, "{r}");
+    assert_eq!(live["missing_roles"], json!({"billing": "org:billing"}));
+    assert_eq!(
+        (&live["members_found"], &live["members_missing"]),
+        (&4.into(), &1.into())
+    );
+    let findings: Vec<&str> = live["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["organization"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(findings, ["o1", "o2"], "{live}");
+    assert_eq!(sandbox.organizations().len(), 1, "nothing created");
+    let orgs_logs = std::fs::read_dir(env.path().join("logs"))
+        .expect("logs")
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("organizations-")
+        })
+        .count();
+    assert_eq!(orgs_logs, 0);
+
+    // Text names the setting to change.
+    let mut args = orgs_args(&sandbox, &["--dry-run", "--live"]);
+    args.retain(|a| a != "--json");
+    let out = run(&env, args, key()).await;
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        text.contains("Roles & Permissions") && text.contains("another slug"),
+        "{text}"
+    );
+
+    let off = start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        organizations: false,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let out = run(&env, orgs_args(&off, &["--dry-run", "--live"]), key()).await;
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(report(&out)["live"]["enabled"], false);
 }

@@ -9,6 +9,7 @@ use crate::delete::orgs::OrgsDeleteSummary;
 use crate::ledger::entry::DriftField;
 use crate::orgs::check::OrgPlan;
 use crate::orgs::file::Unreadable;
+use crate::orgs::live::LiveOrgs;
 use crate::orgs::send::{Counts, OrgsSummary};
 use crate::verify::orgs::OrgOutcome;
 
@@ -51,6 +52,9 @@ pub struct OrgsDryRunReport<'a> {
     pub slugs: &'a BTreeMap<String, String>,
     pub problems: Vec<ProblemShown<'a>>,
     pub unreadable: Vec<UnreadableShown>,
+    /// With `--live`: what the instance says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live: Option<&'a LiveOrgs>,
     #[serde(skip)]
     verbose: bool,
 }
@@ -95,13 +99,23 @@ impl<'a> OrgsDryRunReport<'a> {
                     reason: u.reason.clone(),
                 })
                 .collect(),
+            live: None,
             verbose,
         }
     }
 
-    /// Nothing stops any organization.
+    pub fn with_live(self, live: &'a LiveOrgs) -> Self {
+        Self {
+            live: Some(live),
+            ..self
+        }
+    }
+
+    /// Nothing stops any organization, offline or (with `--live`) on the instance.
     pub fn clean(&self) -> bool {
-        self.problems.is_empty() && self.unreadable.is_empty()
+        self.problems.is_empty()
+            && self.unreadable.is_empty()
+            && self.live.is_none_or(LiveOrgs::clean)
     }
 }
 
@@ -158,6 +172,9 @@ impl Report for OrgsDryRunReport<'_> {
                 u.record, u.line, u.reason
             ));
         }
+        if let Some(live) = self.live {
+            lines.push(live_text(live, limit));
+        }
         lines.join("\n")
     }
 
@@ -170,6 +187,51 @@ impl Report for OrgsDryRunReport<'_> {
             self.unreadable.len()
         ))
     }
+}
+
+/// `--live`'s part of the dry run.
+fn live_text(live: &LiveOrgs, limit: usize) -> String {
+    if !live.enabled {
+        return format!(
+            "\nOn the instance: organizations are turned off; turn them on in the {} before sending.",
+            crate::orgs::ready::DASHBOARD_SETTINGS
+        );
+    }
+    let mut lines = vec![format!(
+        "\nOn the instance: organizations on, roles {}, creator role {}, {}.",
+        live.instance_roles.join(", "),
+        live.creator_role.as_deref().unwrap_or("?"),
+        match live.membership_limit {
+            0 => "no membership limit".to_owned(),
+            n => format!("at most {n} members an organization"),
+        }
+    )];
+    if !live.missing_roles.is_empty() {
+        let missing: Vec<String> = live
+            .missing_roles
+            .iter()
+            .map(|(from, to)| format!("{from} → {to}"))
+            .collect();
+        lines.push(format!(
+            "  roles the instance lacks: {} (add them in the {}, or --role-map them)",
+            missing.join(", "),
+            crate::orgs::ready::DASHBOARD_ROLES
+        ));
+    }
+    lines.push(format!(
+        "  members: {} found in Clerk, {} not (import those users first)",
+        live.members_found, live.members_missing
+    ));
+    if live.already_there > 0 {
+        lines.push(format!(
+            "  {} organizations are already there (created by this tool): they are not created again",
+            live.already_there
+        ));
+    }
+    for f in live.findings.iter().take(limit) {
+        lines.push(format!("  {}: {}", f.organization, f.what));
+    }
+    lines.join("\n")
 }
 
 /// What an orgs run did.
