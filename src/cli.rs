@@ -583,6 +583,12 @@ pub struct ExportArgs {
     #[arg(short, long, value_name = "PATH")]
     pub output: PathBuf,
 
+    /// Write the organizations instead of the users: each with its members (source user
+    /// ID, role, joined time, teams) and invitations, as `migrate orgs -f FILE` reads
+    /// (Better Auth's organization plugin, or a Clerk instance's organizations).
+    #[arg(long)]
+    pub orgs: bool,
+
     /// Output layout, overriding the extension.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<ExportFormatArg>,

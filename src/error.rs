@@ -211,6 +211,10 @@ pub enum UsageError {
         .0.display()
     )]
     OutputNotJson(std::path::PathBuf),
+    #[error(
+        "export {platform} --orgs is not built: organizations are exported from Better Auth (and Clerk); for another source write the organization file README describes"
+    )]
+    NoOrgsExport { platform: String },
     #[error("export needs the platform's database: pass --db-url or set DATABASE_URL")]
     NoDatabaseUrl,
     #[error(

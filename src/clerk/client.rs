@@ -304,6 +304,26 @@ impl ClerkClient {
         self.send("list members", request).await
     }
 
+    /// `PATCH /v1/organizations/{id}/memberships/{user_id}/metadata`: merged into what
+    /// the membership has.
+    pub async fn update_membership_metadata(
+        &self,
+        org_id: &str,
+        user_id: &str,
+        body: &MembershipMetadataRequest,
+    ) -> Result<Membership, ClientError> {
+        let path = format!(
+            "/organizations/{}/memberships/{}/metadata",
+            path_segment(org_id),
+            path_segment(user_id)
+        );
+        self.send(
+            "update member metadata",
+            self.json(Method::PATCH, &path, body),
+        )
+        .await
+    }
+
     /// `DELETE /v1/organizations/{id}/memberships/{user_id}`.
     pub async fn delete_membership(
         &self,

@@ -368,3 +368,9 @@ pub struct OrganizationSettings {
     #[serde(default)]
     pub slug_disabled: bool,
 }
+
+/// The body of `PATCH /v1/organizations/{id}/memberships/{user_id}/metadata` (merged).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MembershipMetadataRequest {
+    pub private_metadata: Map<String, Value>,
+}

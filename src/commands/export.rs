@@ -10,6 +10,7 @@ use crate::exit::ExitStatus;
 use crate::export::betterauth::Tables;
 use crate::export::{self, DbSource, DbUrl, ExportOptions, ExportSummary, Layout};
 use crate::ui::report::export::ExportReport;
+use crate::ui::report::orgs::OrgsExportReport;
 use crate::ui::report::show;
 use crate::ui::{Printer, TerminalPrompter, progress};
 
@@ -48,6 +49,9 @@ async fn export(args: &ExportArgs, printer: &Printer) -> Result<ExitStatus, AppE
         Some(ExportFormatArg::Ndjson) => Layout::Ndjson,
         None => Layout::from_path(&args.output),
     };
+    if args.orgs {
+        return orgs(args, layout, &printer).await;
+    }
     let (summary, key) = match args.source {
         ExportSourceArg::Clerk => (from_clerk(args, layout, &printer).await?, "clerk"),
         ExportSourceArg::Supabase => {
@@ -67,13 +71,33 @@ async fn export(args: &ExportArgs, printer: &Printer) -> Result<ExitStatus, AppE
     Ok(ExitStatus::finished(!summary.incomplete()))
 }
 
-async fn from_database(
+/// `export SOURCE --orgs`: the organizations, with their members and invitations.
+async fn orgs(
     args: &ExportArgs,
-    source: DbSource,
-    default_schema: &str,
     layout: Layout,
     printer: &Printer,
-) -> Result<ExportSummary, AppError> {
+) -> Result<ExitStatus, AppError> {
+    let summary = match args.source {
+        ExportSourceArg::Betterauth => {
+            let url = database_url(args, printer)?;
+            let schema = args.schema.as_deref().unwrap_or("public");
+            let place = format!("the {} database at {}", url.dialect.name(), url.shown);
+            announce(printer, "Better Auth organizations", &place, &args.output);
+            export::run_orgs(&url, schema, &args.output, layout).await?
+        }
+        other => {
+            return Err(UsageError::NoOrgsExport {
+                platform: format!("{other:?}").to_lowercase(),
+            }
+            .into());
+        }
+    };
+    show(printer, &OrgsExportReport::new(&summary, &args.output));
+    Ok(ExitStatus::Success)
+}
+
+/// The database URL to read, parsed; warned about when a password was typed as a flag.
+fn database_url(args: &ExportArgs, printer: &Printer) -> Result<DbUrl, AppError> {
     let Some(raw) = args.db_url.as_deref().filter(|u| !u.trim().is_empty()) else {
         return Err(UsageError::NoDatabaseUrl.into());
     };
@@ -84,6 +108,17 @@ async fn from_database(
              prefer DATABASE_URL in the environment",
         );
     }
+    Ok(url)
+}
+
+async fn from_database(
+    args: &ExportArgs,
+    source: DbSource,
+    default_schema: &str,
+    layout: Layout,
+    printer: &Printer,
+) -> Result<ExportSummary, AppError> {
+    let url = database_url(args, printer)?;
     let options = ExportOptions {
         source,
         url,

@@ -671,6 +671,21 @@ pub async fn count(
     Ok(n.max(0) as u64)
 }
 
+/// Every row of a query that selects one text column (a row's JSON document), in order.
+pub async fn texts(
+    url: &DbUrl,
+    pool: &Pool,
+    sql: &str,
+    what: &'static str,
+) -> Result<Vec<String>, DbError> {
+    match pool {
+        Pool::Postgres(pg) => sqlx::query_scalar(sql).fetch_all(pg).await,
+        Pool::MySql(my) => sqlx::query_scalar(sql).fetch_all(my).await,
+        Pool::Sqlite(lite) => sqlx::query_scalar(sql).fetch_all(lite).await,
+    }
+    .map_err(|e| url.query_error(what, e))
+}
+
 /// Whether `columns` has every one of `needed`, or the first it lacks.
 pub fn require(
     columns: &HashMap<String, String>,

@@ -6,6 +6,7 @@
 
 pub mod authjs;
 pub mod betterauth;
+pub mod betterauth_orgs;
 pub mod clerk;
 pub mod db;
 pub mod supabase;
@@ -311,6 +312,40 @@ fn walk(
         }
     });
     rx
+}
+
+/// Writes the organizations of a Better Auth database (its organization plugin's tables)
+/// to `output` in the tool's organization file format, created new and renamed into place
+/// when whole.
+pub async fn run_orgs(
+    url: &DbUrl,
+    schema: &str,
+    output: &std::path::Path,
+    layout: Layout,
+) -> Result<betterauth_orgs::OrgsExport, ExportError> {
+    let pool = url.connect().await?;
+    let (orgs, summary) = betterauth_orgs::read(url, &pool, schema).await?;
+    write_all(output, layout, &orgs)?;
+    Ok(summary)
+}
+
+/// Writes `records` whole to `output`.
+pub fn write_all<T: serde::Serialize>(
+    output: &std::path::Path,
+    layout: Layout,
+    records: &[T],
+) -> Result<(), ExportError> {
+    let failed = |source| ExportError::Write {
+        path: output.to_owned(),
+        source,
+    };
+    let mut writer = writer::ExportWriter::create(output, layout).map_err(failed)?;
+    for r in records {
+        let value = serde_json::to_value(r).map_err(|e| failed(std::io::Error::other(e)))?;
+        writer.write(&value).map_err(failed)?;
+    }
+    writer.finish().map_err(failed)?;
+    Ok(())
 }
 
 pub async fn run(

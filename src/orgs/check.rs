@@ -174,6 +174,7 @@ mod tests {
             user_id: user.into(),
             role: role.into(),
             created_at: None,
+            teams: Vec::new(),
         }
     }
 

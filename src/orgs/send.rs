@@ -14,7 +14,9 @@ use super::check::slug_for;
 use super::file::{Member, Org};
 use super::roles::RoleMap;
 use crate::clerk::paced::{RetryNote, RetryObserver, paced, paced_in_slot};
-use crate::clerk::types::{CreateMembershipRequest, CreateOrganizationRequest, Organization};
+use crate::clerk::types::{
+    CreateMembershipRequest, CreateOrganizationRequest, MembershipMetadataRequest, Organization,
+};
 use crate::clerk::{ClerkClient, ClientError, Pacer, RetryPolicy};
 use crate::engine::{ErrorTally, Stop};
 use crate::event::{Event, Reporter};
@@ -24,6 +26,9 @@ use crate::ledger::{LedgerError, LedgerWriter, Status};
 /// The key of a membership's private metadata that keeps when the member joined in the
 /// source (Clerk sets a membership's own `created_at` itself).
 pub const JOINED_AT_KEY: &str = "migrate_joined_at";
+/// The key of a membership's private metadata that keeps the member's teams in the
+/// source (Clerk has no teams).
+pub const TEAMS_KEY: &str = "migrate_teams";
 
 /// Outcomes of one kind of object.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -98,7 +103,7 @@ pub struct Sender<'a> {
 struct Placed<'o> {
     org: &'o Org,
     clerk_id: String,
-    creator: Option<String>,
+    creator: Option<&'o Member>,
 }
 
 /// One settled object.
@@ -160,10 +165,12 @@ pub async fn run(
         summary.api_calls += settled.calls;
         sent.insert(settled.line.org_id.clone());
         if let Some(p) = place {
-            if let Some(user) = &p.creator {
-                let mut line = OrgLine::membership(&p.org.id, user, Status::Success);
+            // The creator came with the create; what the source kept about them (when they
+            // joined, their teams) is added in the memberships' turn.
+            if let Some(m) = p.creator.and_then(|c| kept(c).is_empty().then_some(c)) {
+                let mut line = OrgLine::membership(&p.org.id, &m.user_id, Status::Success);
                 line.clerk_org_id = Some(p.clerk_id.clone());
-                line.clerk_user_id = s.members.get(user).cloned();
+                line.clerk_user_id = s.members.get(&m.user_id).cloned();
                 line.role = Some(s.creator_role.to_owned());
                 line.reason = Some("created_by".to_owned());
                 record(s, &ledger, &mut summary.memberships, &mut errors, line)?;
@@ -194,7 +201,8 @@ pub async fn run(
     let mut jobs = Vec::new();
     for p in &placed {
         for m in &p.org.members {
-            if p.creator.as_deref() == Some(m.user_id.as_str()) {
+            let creator = p.creator.is_some_and(|c| c.user_id == m.user_id);
+            if creator && kept(m).is_empty() {
                 continue;
             }
             if s.done
@@ -207,7 +215,7 @@ pub async fn run(
                 continue;
             }
             match s.members.get(&m.user_id) {
-                Some(clerk_user) => jobs.push((p, m, clerk_user.as_str())),
+                Some(clerk_user) => jobs.push((p, m, clerk_user.as_str(), creator)),
                 None => {
                     let mut line =
                         OrgLine::membership(&p.org.id, &m.user_id, Status::UserNotMigrated);
@@ -224,7 +232,7 @@ pub async fn run(
     let queued = jobs.len() as u64;
     let mut results = stream::iter(jobs)
         .take_while(|_| std::future::ready(!s.stop.is_requested()))
-        .map(|(p, m, clerk_user)| add_member(s, p, m, clerk_user, &ledger))
+        .map(|(p, m, clerk_user, creator)| add_member(s, (p, m, creator), clerk_user, &ledger))
         .buffer_unordered(s.workers.max(1));
     let mut settled_members = 0;
     while let Some(result) = results.next().await {
@@ -390,9 +398,7 @@ async fn create_org<'o>(
             let place = Placed {
                 org,
                 clerk_id: there.id,
-                creator: (status == Status::Success)
-                    .then(|| creator.map(|m| m.user_id.clone()))
-                    .flatten(),
+                creator: creator.filter(|_| status == Status::Success),
             };
             Ok(Some((Settled { line, calls }, Some(place))))
         }
@@ -420,29 +426,37 @@ fn is_ours(org: &Organization, source_id: &str) -> bool {
         == Some(source_id)
 }
 
-/// Adds one member; a member already there (an earlier run that stopped before logging
-/// it, or someone since) is `already_exists`.
-async fn add_member(
-    s: &Sender<'_>,
-    p: &Placed<'_>,
-    m: &Member,
-    clerk_user: &str,
-    ledger: &Mutex<LedgerWriter>,
-) -> Result<Option<Settled>, LedgerError> {
-    let role = s
-        .roles
-        .target(&m.role)
-        .map(|t| t.key().to_owned())
-        .unwrap_or_default();
+/// What the source kept about a member that Clerk's membership has no field for: when
+/// they joined, and their teams.
+fn kept(m: &Member) -> Map<String, Value> {
     let mut private = Map::new();
     if let Some(at) = &m.created_at {
         private.insert(JOINED_AT_KEY.to_owned(), Value::String(at.clone()));
     }
-    let body = CreateMembershipRequest {
-        user_id: clerk_user.to_owned(),
-        role: role.clone(),
-        private_metadata: private,
+    if !m.teams.is_empty() {
+        private.insert(TEAMS_KEY.to_owned(), serde_json::json!(m.teams));
+    }
+    private
+}
+
+/// Adds one member. A member already there (the organization's creator, an earlier run
+/// that stopped before logging it, or someone since) gets what the source kept about
+/// them merged into its metadata, and is `already_exists` (the creator: `success`).
+async fn add_member(
+    s: &Sender<'_>,
+    (p, m, creator): (&Placed<'_>, &Member, bool),
+    clerk_user: &str,
+    ledger: &Mutex<LedgerWriter>,
+) -> Result<Option<Settled>, LedgerError> {
+    let role = match creator {
+        true => s.creator_role.to_owned(),
+        false => s
+            .roles
+            .target(&m.role)
+            .map(|t| t.key().to_owned())
+            .unwrap_or_default(),
     };
+    let private = kept(m);
     let id = format!("{}/{}", p.org.id, m.user_id);
     let notes = Notes {
         ledger,
@@ -453,28 +467,60 @@ async fn add_member(
     if !slot(s).await {
         return Ok(None);
     }
-    let result = paced_in_slot(s.pacer, s.policy, &notes, || {
-        s.client.create_membership(&p.clerk_id, &body)
-    })
-    .await;
     let mut line = OrgLine::membership(&p.org.id, &m.user_id, Status::Success);
     line.clerk_org_id = Some(p.clerk_id.clone());
     line.clerk_user_id = Some(clerk_user.to_owned());
-    line.role = Some(role);
-    match result {
-        Ok(_) => {}
-        Err(e)
-            if e.api()
-                .is_some_and(|a| a.code == "already_a_member_in_organization") =>
-        {
-            line.status = Status::AlreadyExists;
+    line.role = Some(role.clone());
+    let mut calls = 1;
+    let mut there = creator;
+    if creator {
+        line.reason = Some("created_by".to_owned());
+    } else {
+        let body = CreateMembershipRequest {
+            user_id: clerk_user.to_owned(),
+            role,
+            private_metadata: private.clone(),
+        };
+        let added = paced_in_slot(s.pacer, s.policy, &notes, || {
+            s.client.create_membership(&p.clerk_id, &body)
+        })
+        .await;
+        match added {
+            Ok(_) => {}
+            Err(e)
+                if e.api()
+                    .is_some_and(|a| a.code == "already_a_member_in_organization") =>
+            {
+                line.status = Status::AlreadyExists;
+                there = true;
+            }
+            Err(e) => {
+                line = line.with_error(&e);
+                line.status = Status::Error;
+            }
         }
-        Err(e) => {
+    }
+    if there && !private.is_empty() {
+        if !creator {
+            calls += 1;
+            if !slot(s).await {
+                return Ok(None);
+            }
+        }
+        let body = MembershipMetadataRequest {
+            private_metadata: private,
+        };
+        let merged = paced_in_slot(s.pacer, s.policy, &notes, || {
+            s.client
+                .update_membership_metadata(&p.clerk_id, clerk_user, &body)
+        })
+        .await;
+        if let Err(e) = merged {
             line = line.with_error(&e);
             line.status = Status::Error;
         }
     }
-    Ok(Some(Settled { line, calls: 1 }))
+    Ok(Some(Settled { line, calls }))
 }
 
 /// Waits for a rate slot; false when a stop comes first (the call is never started, and

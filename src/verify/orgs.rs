@@ -14,7 +14,7 @@ use crate::ledger::orgs::{OrgsDone, SOURCE_ID_KEY};
 use crate::orgs::check::slug_for;
 use crate::orgs::file::Org;
 use crate::orgs::roles::RoleMap;
-use crate::orgs::send::JOINED_AT_KEY;
+use crate::orgs::send::{JOINED_AT_KEY, TEAMS_KEY};
 
 /// Members per page (Clerk's maximum).
 const PAGE: u32 = 500;
@@ -190,13 +190,23 @@ fn member_fields(
                     json!(role),
                     json!(found.role),
                 );
+                let kept = |key: &str| found.private_metadata.get(key).cloned();
                 if let Some(at) = &m.created_at {
-                    let kept = found.private_metadata.get(JOINED_AT_KEY);
+                    let actual = kept(JOINED_AT_KEY).unwrap_or(Value::Null);
                     diff(
                         fields,
                         &format!("{field}.{JOINED_AT_KEY}"),
                         json!(at),
-                        kept.cloned().unwrap_or(Value::Null),
+                        actual,
+                    );
+                }
+                if !m.teams.is_empty() {
+                    let actual = kept(TEAMS_KEY).unwrap_or(Value::Null);
+                    diff(
+                        fields,
+                        &format!("{field}.{TEAMS_KEY}"),
+                        json!(m.teams),
+                        actual,
                     );
                 }
             }
@@ -229,16 +239,19 @@ mod tests {
                     user_id: "u1".into(),
                     role: "owner".into(),
                     created_at: None,
+                    teams: Vec::new(),
                 },
                 Member {
                     user_id: "u2".into(),
                     role: "member".into(),
                     created_at: None,
+                    teams: Vec::new(),
                 },
                 Member {
                     user_id: "u3".into(),
                     role: "member".into(),
                     created_at: None,
+                    teams: Vec::new(),
                 },
             ],
             invitations: Vec::new(),

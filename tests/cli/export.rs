@@ -476,7 +476,110 @@ async fn better_auth_round_trip(env: &TestEnv, db: String, prefix: &str) {
         json!([{"providerId": "github", "accountId": "github-erin"}])
     );
     assert_eq!(erin["password_enabled"], false);
+    better_auth_orgs_round_trip(env, &db, &sandbox).await;
     sandbox.stop().await;
+}
+
+/// The organizations the organization plugin wrote, after their users: exported, sent,
+/// read back without drift, and rolled back to an instance without organizations.
+async fn better_auth_orgs_round_trip(
+    env: &TestEnv,
+    db: &str,
+    sandbox: &migrate::sandbox::SandboxHandle,
+) {
+    let args = [
+        "export",
+        "betterauth",
+        "--orgs",
+        "--json",
+        "-o",
+        "orgs.ndjson",
+    ];
+    let vars = vec![("DATABASE_URL", db.to_owned())];
+    let out = run(env, args.iter().map(|a| (*a).to_owned()).collect(), vars).await;
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{r}");
+    assert_eq!(
+        (&r["organizations"], &r["members"], &r["several_roles"]),
+        (&json!(2), &json!(5), &json!(1)),
+        "{r}"
+    );
+    assert_eq!(
+        r["invitations"],
+        json!({"canceled": 1, "pending": 1}),
+        "{r}"
+    );
+    let text = std::fs::read_to_string(env.path().join("orgs.ndjson")).expect("orgs file");
+    let orgs: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("ndjson"))
+        .collect();
+    let acme = orgs
+        .iter()
+        .find(|o| o["name"] == "Acme Corp")
+        .expect("Acme");
+    assert_eq!(acme["slug"], "acme-corp");
+    assert_eq!(acme["public_metadata"], json!({"plan": "pro"}));
+    let roles: Vec<&str> = acme["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .map(|m| m["role"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        roles,
+        ["owner", "admin", "admin"],
+        "carol's member,admin is admin"
+    );
+    assert_eq!(acme["members"][1]["teams"], json!(["Platform"]));
+
+    let api = |cmd: &[&str]| {
+        let mut a: Vec<String> = cmd.iter().map(|s| (*s).to_owned()).collect();
+        a.extend([
+            "--json".to_owned(),
+            "--api-url".to_owned(),
+            sandbox.base_url(),
+        ]);
+        a
+    };
+    let out = run(env, api(&["orgs", "-y", "-f", "orgs.ndjson"]), key()).await;
+    let sent = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{sent}");
+    assert_eq!(
+        (
+            &sent["organizations"]["created"],
+            &sent["memberships"]["created"]
+        ),
+        (&json!(2), &json!(5)),
+        "{sent}"
+    );
+    let out = run(env, api(&["verify", "--orgs"]), key()).await;
+    let v = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{v}");
+    assert_eq!(
+        (&v["matching"], &v["members_checked"]),
+        (&json!(2), &json!(5)),
+        "{v}"
+    );
+    let ids = sandbox.external_ids();
+    let in_clerk = sandbox.organizations();
+    let acme = in_clerk
+        .iter()
+        .find(|o| o["slug"] == "acme-corp")
+        .expect("Acme in Clerk");
+    let bob = acme["members"]
+        .as_array()
+        .and_then(|m| {
+            m.iter().find(|m| {
+                m["role"] == "org:admin"
+                    && m["private_metadata"]["migrate_teams"] == json!(["Platform"])
+            })
+        })
+        .expect("Bob, admin, with his team");
+    assert!(ids.values().any(|id| bob["user_id"] == id.as_str()));
+    let out = run(env, api(&["delete", "--orgs", "-y"]), key()).await;
+    assert_eq!(report(&out)["deleted"], 2);
+    assert!(sandbox.organizations().is_empty(), "the instance as it was");
 }
 
 #[cfg_attr(

@@ -30,7 +30,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -155,6 +155,10 @@ fn routes(shared: Shared) -> Router {
         .route(
             "/v1/organizations/{id}/memberships/{user_id}",
             delete(organizations::remove_member),
+        )
+        .route(
+            "/v1/organizations/{id}/memberships/{user_id}/metadata",
+            patch(organizations::update_member_metadata),
         )
         .route(
             "/v1/instance/organization_settings",

@@ -441,6 +441,59 @@ pub async fn remove_member(
     Ok(Json(render_membership(&store, &org, &m)))
 }
 
+const MEMBERSHIP_METADATA_FIELDS: &[(&str, FieldType)] = &[
+    ("public_metadata", FieldType::Object),
+    ("private_metadata", FieldType::Object),
+];
+
+/// Merges `patch` into `into` as Clerk's metadata endpoints do: nested objects merged,
+/// a `null` removing its key.
+fn deep_merge(into: &mut Map<String, Value>, patch: Map<String, Value>) {
+    for (k, v) in patch {
+        match (into.get_mut(&k), v) {
+            (_, Value::Null) => {
+                into.remove(&k);
+            }
+            (Some(Value::Object(old)), Value::Object(new)) => deep_merge(old, new),
+            (_, v) => {
+                into.insert(k, v);
+            }
+        }
+    }
+}
+
+/// `PATCH /v1/organizations/{id}/memberships/{user_id}/metadata`: merged, as Clerk's spec
+/// says.
+pub async fn update_member_metadata(
+    State(shared): State<Shared>,
+    Path((org_id, user_id)): Path<(String, String)>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    if !shared.config.organizations {
+        return Err(not_enabled());
+    }
+    let body = Body::parse(&bytes, MEMBERSHIP_METADATA_FIELDS)?;
+    let mut store = shared.store();
+    let org = store.orgs.get_mut(&org_id).ok_or_else(org_not_found)?;
+    let Some(m) = org.members.iter_mut().find(|m| m.user_id == user_id) else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "resource_not_found",
+            "not found",
+            "Given organization membership not found.",
+        ));
+    };
+    if let Some(public) = body.object("public_metadata") {
+        deep_merge(&mut m.public_metadata, public);
+    }
+    if let Some(private) = body.object("private_metadata") {
+        deep_merge(&mut m.private_metadata, private);
+    }
+    let m = m.clone();
+    let org = org.clone();
+    Ok(Json(render_membership(&store, &org, &m)))
+}
+
 /// `GET /v1/instance/organization_settings`.
 pub async fn settings(State(shared): State<Shared>) -> Json<Value> {
     let c = &shared.config;

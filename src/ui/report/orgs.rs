@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::delete::orgs::OrgsDeleteSummary;
+use crate::export::betterauth_orgs::OrgsExport;
 use crate::ledger::entry::DriftField;
 use crate::orgs::check::OrgPlan;
 use crate::orgs::file::Unreadable;
@@ -574,6 +575,72 @@ impl Report for OrgsVerifyReport<'_> {
             "verify --orgs: {} match, {} differ, {} gone",
             self.matching, self.drifted, self.missing
         ))
+    }
+}
+
+/// `migrate export SOURCE --orgs`: what was written.
+#[derive(Debug, Serialize)]
+pub struct OrgsExportReport<'a> {
+    pub mode: &'static str,
+    pub output: String,
+    #[serde(flatten)]
+    pub summary: &'a OrgsExport,
+}
+
+impl<'a> OrgsExportReport<'a> {
+    pub fn new(summary: &'a OrgsExport, output: &std::path::Path) -> Self {
+        Self {
+            mode: "export-orgs",
+            output: output.display().to_string(),
+            summary,
+        }
+    }
+}
+
+impl Report for OrgsExportReport<'_> {
+    fn text(&self) -> String {
+        let s = self.summary;
+        let invitations: Vec<String> = s
+            .invitations
+            .iter()
+            .map(|(status, n)| format!("{n} {status}"))
+            .collect();
+        let mut lines = vec![format!(
+            "Wrote {} organizations with {} members to {} (invitations: {}; {} teams, {} team memberships kept on the members).",
+            s.organizations,
+            s.members,
+            self.output,
+            if invitations.is_empty() {
+                "none".to_owned()
+            } else {
+                invitations.join(", ")
+            },
+            s.teams,
+            s.team_memberships
+        )];
+        if s.several_roles > 0 {
+            lines.push(format!(
+                "{} members had several roles: the strongest (owner, then admin) is kept, as Clerk gives one role a member.",
+                s.several_roles
+            ));
+        }
+        if s.logos > 0 {
+            lines.push(format!(
+                "{} logos are kept as public_metadata.logo (Clerk's own logo needs an upload).",
+                s.logos
+            ));
+        }
+        if s.orphans > 0 {
+            lines.push(format!(
+                "{} rows named an organization, team or user that is not there: left out.",
+                s.orphans
+            ));
+        }
+        lines.push(format!(
+            "Next: migrate orgs --dry-run -f {}",
+            crate::ui::safe::shell_word(&self.output)
+        ));
+        lines.join("\n")
     }
 }
 
