@@ -262,6 +262,20 @@ impl ClerkClient {
         self.send("create organization", request).await
     }
 
+    /// `GET /v1/organizations`, one page, oldest first.
+    pub async fn list_organizations(
+        &self,
+        limit: u32,
+        offset: u64,
+    ) -> Result<Page<Organization>, ClientError> {
+        let request = self.http.get(self.url("/organizations")).query(&[
+            ("limit", limit.to_string()),
+            ("offset", offset.to_string()),
+            ("order_by", "+created_at".to_owned()),
+        ]);
+        self.send("list organizations", request).await
+    }
+
     /// `GET /v1/organizations/{id_or_slug}`.
     pub async fn get_organization(&self, id_or_slug: &str) -> Result<Organization, ClientError> {
         let request = self

@@ -331,6 +331,8 @@ pub struct Membership {
     pub id: String,
     pub role: String,
     #[serde(default)]
+    pub created_at: Option<i64>,
+    #[serde(default)]
     pub private_metadata: Map<String, Value>,
     #[serde(default)]
     pub public_user_data: Option<MemberUser>,

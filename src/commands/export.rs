@@ -85,6 +85,12 @@ async fn orgs(
             announce(printer, "Better Auth organizations", &place, &args.output);
             export::run_orgs(&url, schema, &args.output, layout).await?
         }
+        ExportSourceArg::Clerk => {
+            let c = clerk_instance(args, printer).await?;
+            let from = super::instance_words(&c.instance);
+            announce(printer, "Clerk organizations", &from, &args.output);
+            export::run_clerk_orgs(&c.client, &c.pacer, &c.policy, &args.output, layout).await?
+        }
         other => {
             return Err(UsageError::NoOrgsExport {
                 platform: format!("{other:?}").to_lowercase(),
@@ -158,20 +164,12 @@ async fn from_clerk(
     layout: Layout,
     printer: &Printer,
 ) -> Result<ExportSummary, AppError> {
-    let dotenv = super::load_dotenv()?;
-    let mut terminal = TerminalPrompter;
-    let target = {
-        let mut ctx = super::config_context(&dotenv, &mut terminal, super::interactive(false));
-        config::resolve_target(&args.connection, &mut ctx)?
-    };
-    super::warn_if_key_typed(&args.connection, printer);
-    let base_url = super::existing_instance(&target, "export")?;
     let super::Connection {
         client,
         pacer,
         policy,
         instance,
-    } = super::connect(&target, base_url).await?;
+    } = clerk_instance(args, printer).await?;
     announce(
         printer,
         "Clerk",
@@ -185,6 +183,22 @@ async fn from_clerk(
     }
     let reporter = progress::reporter_for(printer);
     Ok(export::run_clerk(&client, &pacer, &policy, &args.output, layout, reporter).await?)
+}
+
+/// The Clerk instance the key opens (the embedded sandbox starts empty: nothing to export).
+async fn clerk_instance(
+    args: &ExportArgs,
+    printer: &Printer,
+) -> Result<super::Connection, AppError> {
+    let dotenv = super::load_dotenv()?;
+    let mut terminal = TerminalPrompter;
+    let target = {
+        let mut ctx = super::config_context(&dotenv, &mut terminal, super::interactive(false));
+        config::resolve_target(&args.connection, &mut ctx)?
+    };
+    super::warn_if_key_typed(&args.connection, printer);
+    let base_url = super::existing_instance(&target, "export")?;
+    super::connect(&target, base_url).await
 }
 
 fn announce(printer: &Printer, label: &str, from: &str, output: &Path) {

@@ -5,33 +5,14 @@
 //! its own form, read by the same rule the import uses), and put together here: an
 //! organization with its members, each member's teams, and its invitations.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
 use super::db::{DbError, DbUrl, Dialect, Pool, require, texts};
+use super::orgs::OrgsExport;
 use crate::orgs::file::{Invitation, Member, Org};
 use crate::transform::normalize::timestamp;
-
-/// What the export found besides the organizations.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct OrgsExport {
-    pub organizations: u64,
-    pub members: u64,
-    /// Invitations by status (`pending`, `accepted`, `canceled`, `rejected`).
-    pub invitations: BTreeMap<String, u64>,
-    pub teams: u64,
-    /// Memberships of a team, kept on the member.
-    pub team_memberships: u64,
-    /// Members with more than one role (Better Auth's `admin,member`): the strongest is
-    /// kept, as Clerk gives a member one role.
-    pub several_roles: u64,
-    /// Organizations with a logo URL, kept as `public_metadata.logo` (Clerk's own logo
-    /// needs an upload).
-    pub logos: u64,
-    /// Rows that referred to an organization or a user that is not there.
-    pub orphans: u64,
-}
 
 /// One table's rows as JSON objects, oldest first where the table has `createdAt`.
 async fn rows(

@@ -8,7 +8,9 @@ pub mod authjs;
 pub mod betterauth;
 pub mod betterauth_orgs;
 pub mod clerk;
+pub mod clerk_orgs;
 pub mod db;
+pub mod orgs;
 pub mod supabase;
 pub mod writer;
 
@@ -322,9 +324,22 @@ pub async fn run_orgs(
     schema: &str,
     output: &std::path::Path,
     layout: Layout,
-) -> Result<betterauth_orgs::OrgsExport, ExportError> {
+) -> Result<orgs::OrgsExport, ExportError> {
     let pool = url.connect().await?;
     let (orgs, summary) = betterauth_orgs::read(url, &pool, schema).await?;
+    write_all(output, layout, &orgs)?;
+    Ok(summary)
+}
+
+/// Writes the organizations of a Clerk instance to `output`, as [`run_orgs`] does.
+pub async fn run_clerk_orgs(
+    client: &crate::clerk::ClerkClient,
+    pacer: &crate::clerk::Pacer,
+    policy: &crate::clerk::RetryPolicy,
+    output: &std::path::Path,
+    layout: Layout,
+) -> Result<orgs::OrgsExport, ExportError> {
+    let (orgs, summary) = clerk_orgs::read(client, pacer, policy).await?;
     write_all(output, layout, &orgs)?;
     Ok(summary)
 }

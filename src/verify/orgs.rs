@@ -280,6 +280,7 @@ mod tests {
         let member = |role: &str| Membership {
             id: "orgmem_1".into(),
             role: role.into(),
+            created_at: None,
             private_metadata: Map::new(),
             public_user_data: None,
         };

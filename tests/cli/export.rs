@@ -669,6 +669,119 @@ async fn clerk_export_pages_through_an_instance_and_reimports_without_drift() {
     target.stop().await;
 }
 
+/// Organizations from one Clerk instance to another: more than a page of organizations
+/// and of one organization's members, exported, sent after their users, read back without
+/// drift, rolled back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clerk_organizations_move_between_instances() {
+    let env = TestEnv::new();
+    let with_url = |cmd: &[&str], sandbox: &migrate::sandbox::SandboxHandle| {
+        let mut a: Vec<String> = cmd.iter().map(|s| (*s).to_owned()).collect();
+        a.extend([
+            "--json".to_owned(),
+            "--api-url".to_owned(),
+            sandbox.base_url(),
+        ]);
+        a
+    };
+    let source = live_sandbox(10_000, 10).await;
+    let file = super::util::users_file(&env, 510);
+    let out = run(&env, import_args(&source, "clerk", &file, &[]), key()).await;
+    assert_eq!(report(&out)["created"], 510);
+    let mut orgs = vec![
+        json!({"id": "big", "name": "Big", "public_metadata": {"tier": 1},
+        "members": (0..510).map(|i| json!({"user_id": format!("src_{i:05}"),
+            "role": if i == 0 { "owner" } else { "member" }})).collect::<Vec<_>>()}),
+    ];
+    orgs.extend((0..500).map(|i| {
+        json!({"id": format!("s{i}"), "name": format!("Small {i}"),
+        "members": [{"user_id": format!("src_{i:05}"), "role": "admin"}]})
+    }));
+    env.write(
+        "source-orgs.json",
+        &serde_json::to_string(&orgs).expect("json"),
+    );
+    let out = run(
+        &env,
+        with_url(&["orgs", "-y", "-f", "source-orgs.json"], &source),
+        key(),
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = run(
+        &env,
+        with_url(&["export", "clerk", "-o", "users.json"], &source),
+        key(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(
+        &env,
+        with_url(&["export", "clerk", "--orgs", "-o", "orgs.json"], &source),
+        key(),
+    )
+    .await;
+    let r = report(&out);
+    assert_eq!(
+        (&r["organizations"], &r["members"]),
+        (&json!(501), &json!(1010)),
+        "{r}"
+    );
+    let exported: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(env.path().join("orgs.json")).expect("file"))
+            .expect("json");
+    let big = exported.iter().find(|o| o["name"] == "Big").expect("Big");
+    assert_eq!(big["public_metadata"], json!({"tier": 1}));
+    assert!(
+        big["private_metadata"].is_null(),
+        "the source's migrate_source_id is left out"
+    );
+
+    let target = live_sandbox(10_000, 10).await;
+    let users = env.path().join("users.json");
+    let out = run(&env, import_args(&target, "clerk", &users, &[]), key()).await;
+    assert_eq!(report(&out)["created"], 510);
+    let out = run(
+        &env,
+        with_url(&["orgs", "-y", "-f", "orgs.json"], &target),
+        key(),
+    )
+    .await;
+    let sent = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{sent}");
+    assert_eq!(
+        (
+            &sent["organizations"]["created"],
+            &sent["members_from_logs"]
+        ),
+        (&json!(501), &json!(510)),
+        "{sent}"
+    );
+    let out = run(&env, with_url(&["verify", "--orgs"], &target), key()).await;
+    let v = report(&out);
+    assert_eq!(
+        (&v["matching"], &v["members_checked"]),
+        (&json!(501), &json!(1010)),
+        "{v}"
+    );
+    let out = run(&env, with_url(&["delete", "--orgs", "-y"], &target), key()).await;
+    assert_eq!(report(&out)["deleted"], 501);
+    assert_eq!(target.organization_counts(), (0, 0));
+    assert_eq!(
+        source.organization_counts(),
+        (501, 1010),
+        "the source untouched"
+    );
+    source.stop().await;
+    target.stop().await;
+}
+
 fn authjs_fixture(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/authjs")

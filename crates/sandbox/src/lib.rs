@@ -143,7 +143,10 @@ fn routes(shared: Shared) -> Router {
         .route("/v1/phone_numbers", post(identifiers::create_phone))
         .route("/v1/instance", get(users::instance))
         .route("/v1/domains", get(fapi::domains))
-        .route("/v1/organizations", post(organizations::create))
+        .route(
+            "/v1/organizations",
+            post(organizations::create).get(organizations::list),
+        )
         .route(
             "/v1/organizations/{id}",
             get(organizations::get).delete(organizations::delete),

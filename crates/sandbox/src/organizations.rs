@@ -400,6 +400,48 @@ pub async fn members(
     ))
 }
 
+/// `GET /v1/organizations`: a page of organizations, `order_by` `created_at` (oldest
+/// first with `+`, the default newest first), `name` or `members_count`.
+pub async fn list(
+    State(shared): State<Shared>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    if !shared.config.organizations {
+        return Err(not_enabled());
+    }
+    let order = form_urlencoded::parse(raw.clone().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "order_by")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| "-created_at".to_owned());
+    let (limit, offset) = paging(raw)?;
+    let store = shared.store();
+    let mut all: Vec<&StoredOrg> = store.orgs.values().collect();
+    match order.trim_start_matches(['+', '-']) {
+        "created_at" => all.sort_by_key(|o| (o.created_at, o.id.clone())),
+        "name" => all.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id))),
+        "members_count" => all.sort_by_key(|o| (o.members.len(), o.id.clone())),
+        _ => {
+            return Err(ApiError::form(
+                "form_param_value_invalid",
+                "is invalid",
+                "order_by must be created_at, name or members_count, with an optional + or -.",
+                "order_by",
+            ));
+        }
+    }
+    if order.starts_with('-') {
+        all.reverse();
+    }
+    let total = all.len();
+    let data: Vec<Value> = all
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(render)
+        .collect();
+    Ok(Json(json!({"data": data, "total_count": total})))
+}
+
 /// `DELETE /v1/organizations/{id}`: the organization and its memberships go.
 pub async fn delete(
     State(shared): State<Shared>,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::delete::orgs::OrgsDeleteSummary;
-use crate::export::betterauth_orgs::OrgsExport;
+use crate::export::orgs::OrgsExport;
 use crate::ledger::entry::DriftField;
 use crate::orgs::check::OrgPlan;
 use crate::orgs::file::Unreadable;
