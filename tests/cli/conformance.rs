@@ -284,6 +284,33 @@ async fn sandbox_organizations_match_the_spec() {
     ] {
         spec.check("ClerkErrors", &error.body);
     }
+    spec.check(
+        "Organizations",
+        &api.get("/organizations?limit=1").await.body,
+    );
+    spec.check(
+        "OrganizationSettings",
+        &api.get("/instance/organization_settings").await.body,
+    );
+    let one = format!("{path}/{}", member.body["id"].as_str().expect("id"));
+    let merged = api
+        .send(
+            reqwest::Method::PATCH,
+            &format!("{one}/metadata"),
+            Some(&json!({"private_metadata": {"k": {"a": 1}}})),
+        )
+        .await;
+    spec.check("OrganizationMembership", &merged.body);
+    let removed = api.send(reqwest::Method::DELETE, &one, None).await;
+    spec.check("OrganizationMembership", &removed.body);
+    let gone = api
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/organizations/{}", bare.body["id"].as_str().expect("id")),
+            None,
+        )
+        .await;
+    spec.check("DeletedObject", &gone.body);
 }
 
 #[tokio::test]
