@@ -378,6 +378,29 @@ pub struct DeleteArgs {
     pub output: OutputArgs,
 }
 
+/// How an organization file is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrgSourceArg {
+    /// The tool's organization file (README, "Organizations").
+    Migrate,
+    /// Written by `migrate export betterauth --orgs`: the tool's format.
+    Betterauth,
+    /// Written by `migrate export clerk --orgs`: the tool's format.
+    Clerk,
+    /// Auth0's organizations as its Management API returns them, each with `members`
+    /// (roles included) and `invitations`.
+    Auth0,
+}
+
+impl From<OrgSourceArg> for crate::orgs::file::Shape {
+    fn from(a: OrgSourceArg) -> Self {
+        match a {
+            OrgSourceArg::Auth0 => Self::Auth0,
+            _ => Self::Tool,
+        }
+    }
+}
+
 /// Options of `migrate orgs`.
 #[derive(Debug, Clone, Args)]
 pub struct OrgsArgs {
@@ -385,6 +408,17 @@ pub struct OrgsArgs {
     /// invitations (README, "Organizations").
     #[arg(short, long, value_name = "PATH")]
     pub file: PathBuf,
+
+    /// How the file is laid out: the tool's organization file (what `migrate export
+    /// betterauth|clerk --orgs` writes), or Auth0's Management API objects.
+    #[arg(
+        short,
+        long,
+        value_enum,
+        value_name = "SOURCE",
+        default_value = "migrate"
+    )]
+    pub transformer: OrgSourceArg,
 
     /// Source roles to instance roles, e.g. owner=org:admin,billing=org:billing (owners
     /// and admins become org:admin and members org:member without it).

@@ -26,7 +26,7 @@ pub async fn run(args: OrgsArgs, printer: Printer) -> Result<ExitStatus, AppErro
         Some(spec) => RoleMap::parse(spec).map_err(UsageError::RoleMap)?,
         None => RoleMap::default(),
     };
-    let (orgs, unreadable) = file::read(&args.file)?;
+    let (orgs, unreadable) = file::read(&args.file, args.transformer.into())?;
     let plan = check::check(&orgs, &roles);
     let file = args.file.display().to_string();
     let dry_run = OrgsDryRunReport::new(&plan, &unreadable, file, printer.is_verbose());
@@ -253,6 +253,7 @@ fn open_log(
     header.instance = Some(instance.id.clone());
     header.environment = Some(instance.environment_type.clone());
     header.role_map = args.role_map.clone();
+    header.transformer = Some(file::Shape::from(args.transformer).key().to_owned());
     ledger.append(&header)?;
     Ok(ledger)
 }

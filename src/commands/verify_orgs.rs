@@ -48,7 +48,11 @@ pub async fn run(
         .rev()
         .find_map(|p| crate::ledger::instance::header(p));
     let (path, roles) = source_of(how.file, header.as_ref())?;
-    let (orgs, _) = file::read(&path)?;
+    let shape = header
+        .as_ref()
+        .and_then(|h| h.transformer.as_deref())
+        .map_or(file::Shape::Tool, file::Shape::from_key);
+    let (orgs, _) = file::read(&path, shape)?;
     let roles = match roles {
         Some(spec) => RoleMap::parse(&spec).map_err(crate::error::UsageError::RoleMap)?,
         None => RoleMap::default(),

@@ -63,9 +63,36 @@ pub struct Unreadable {
     pub reason: String,
 }
 
+/// How a file's records are organizations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shape {
+    /// The tool's own format (what `migrate export … --orgs` writes).
+    #[default]
+    Tool,
+    /// Auth0's Management API objects, with `members` and `invitations` inside.
+    Auth0,
+}
+
+impl Shape {
+    /// The name a log header keeps.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Tool => "migrate",
+            Self::Auth0 => "auth0",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Self {
+        match key {
+            "auth0" => Self::Auth0,
+            _ => Self::Tool,
+        }
+    }
+}
+
 /// Reads every organization of `path` (JSON array or NDJSON, by extension or content);
 /// records that do not fit the format are returned beside them, named by position.
-pub fn read(path: &Path) -> Result<(Vec<Org>, Vec<Unreadable>), SourceError> {
+pub fn read(path: &Path, shape: Shape) -> Result<(Vec<Org>, Vec<Unreadable>), SourceError> {
     let options = ReadOptions {
         format: source::Format::detect(path, None)
             .filter(|f| *f != source::Format::Csv)
@@ -83,12 +110,16 @@ pub fn read(path: &Path) -> Result<(Vec<Org>, Vec<Unreadable>), SourceError> {
             });
             continue;
         }
-        let object: Map<String, Value> = record.fields.0.into_iter().collect();
-        match serde_json::from_value::<Org>(Value::Object(object)) {
+        let object = Value::Object(record.fields.0.into_iter().collect::<Map<String, Value>>());
+        let org = match shape {
+            Shape::Tool => serde_json::from_value::<Org>(object).map_err(|e| e.to_string()),
+            Shape::Auth0 => super::auth0::read(object),
+        };
+        match org {
             Ok(org) => orgs.push(org),
-            Err(e) => unreadable.push(Unreadable {
+            Err(reason) => unreadable.push(Unreadable {
                 position: record.position,
-                reason: e.to_string(),
+                reason,
             }),
         }
     }
@@ -112,7 +143,7 @@ mod tests {
                 {"name": "no id"}]"#,
         )
         .expect("write");
-        let (orgs, bad) = read(&json).expect("reads");
+        let (orgs, bad) = read(&json, Shape::Tool).expect("reads");
         assert_eq!(orgs.len(), 1);
         assert_eq!(orgs[0].members[0].role, "owner");
         assert_eq!(orgs[0].invitations[0].status.as_deref(), Some("pending"));
@@ -125,7 +156,7 @@ mod tests {
             "{\"id\": \"o1\", \"name\": \"Acme\"}\n{\"id\": \"o2\", \"name\": \"Beta\"}\n",
         )
         .expect("write");
-        let (orgs, bad) = read(&ndjson).expect("reads");
+        let (orgs, bad) = read(&ndjson, Shape::Tool).expect("reads");
         assert_eq!((orgs.len(), bad.len()), (2, 0));
     }
 }

@@ -4,6 +4,7 @@
 //! `ready` against the instance), members matched to Clerk users (`members`), and the
 //! sending itself (`send`).
 
+pub mod auth0;
 pub mod check;
 pub mod file;
 pub mod live;

@@ -363,7 +363,7 @@ async fn create_org<'o>(
         kind: "Organization Creation Error",
     };
     let mut calls = 1;
-    let result = paced(s.pacer, s.policy, &notes, || {
+    let result = paced_in_slot(s.pacer, s.policy, &notes, || {
         s.client.create_organization(&body)
     })
     .await;

@@ -559,3 +559,82 @@ async fn a_live_dry_run_asks_the_instance_and_writes_nothing() {
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(report(&out)["live"]["enabled"], false);
 }
+
+/// Auth0's organizations, read as its Management API returns them (`-t auth0`), after
+/// the users: sent with a custom role mapped, read back without drift, rolled back.
+#[tokio::test]
+async fn auth0_organizations_go_in_after_their_users() {
+    let env = TestEnv::new();
+    let sandbox = live_sandbox(1000, 10).await;
+    let users = [
+        ("auth0|65a1f0c2d3e4f5a6b7c8d9e0", "kim@example.com"),
+        ("google-oauth2|109876543210987654321", "sam@example.com"),
+        ("auth0|65a1f0c2d3e4f5a6b7c8d9e1", "lee@example.com"),
+    ];
+    let lines: Vec<String> = users
+        .iter()
+        .map(|(id, email)| {
+            json!({"user_id": id, "email": email, "email_verified": true}).to_string()
+        })
+        .collect();
+    let file = env.write("users.ndjson", &(lines.join("\n") + "\n"));
+    let out = run(&env, import_args(&sandbox, "auth0", &file, &[]), key()).await;
+    assert_eq!(report(&out)["created"], 3);
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/auth0/organizations.json");
+    std::fs::copy(&fixture, env.path().join("orgs.json")).expect("fixture");
+    let map = ["-t", "auth0", "--role-map", "billing manager=org:member"];
+    let out = run(&env, orgs_args(&sandbox, &map), key()).await;
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{r}");
+    assert_eq!(
+        (&r["organizations"]["created"], &r["memberships"]["created"]),
+        (&json!(2), &json!(4)),
+        "{r}"
+    );
+    let ids = sandbox.external_ids();
+    let orgs = sandbox.organizations();
+    let acme = orgs
+        .iter()
+        .find(|o| o["slug"] == "acme-corp")
+        .expect("acme");
+    assert_eq!(acme["name"], "Acme Corp");
+    assert_eq!(
+        acme["public_metadata"]["logo"],
+        "https://cdn.example.com/acme.png"
+    );
+    // Sam holds Billing Manager and admin: the strongest, admin, is kept.
+    let sam = member(acme, &ids["google-oauth2|109876543210987654321"]).expect("sam");
+    assert_eq!(sam["role"], "org:admin");
+    let lee = member(acme, &ids["auth0|65a1f0c2d3e4f5a6b7c8d9e1"]).expect("lee");
+    assert_eq!(lee["role"], "org:member", "no role in Auth0: member");
+    let beta = orgs
+        .iter()
+        .find(|o| o["slug"] == "beta-labs")
+        .expect("beta");
+    assert_eq!(
+        beta["created_by"],
+        ids["auth0|65a1f0c2d3e4f5a6b7c8d9e1"].as_str()
+    );
+
+    let with_url = |cmd: &[&str]| {
+        let mut a: Vec<String> = cmd.iter().map(|s| (*s).to_owned()).collect();
+        a.extend([
+            "--json".to_owned(),
+            "--api-url".to_owned(),
+            sandbox.base_url(),
+        ]);
+        a
+    };
+    let out = run(&env, with_url(&["verify", "--orgs"]), key()).await;
+    let v = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{v}");
+    assert_eq!(
+        (&v["matching"], &v["members_checked"]),
+        (&json!(2), &json!(4)),
+        "{v}"
+    );
+    let out = run(&env, with_url(&["delete", "--orgs", "-y"]), key()).await;
+    assert_eq!(report(&out)["deleted"], 2);
+    assert!(sandbox.organizations().is_empty());
+}

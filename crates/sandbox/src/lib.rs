@@ -202,6 +202,11 @@ impl SandboxHandle {
         self.shared.stats()
     }
 
+    /// Starts the request counters and the busy span again.
+    pub fn reset_stats(&self) {
+        self.shared.reset_stats();
+    }
+
     /// Number of users currently stored.
     pub fn user_count(&self) -> usize {
         self.shared.user_count()

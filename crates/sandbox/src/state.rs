@@ -386,6 +386,14 @@ impl SandboxState {
         self.users_created.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Starts the counters again, for a measurement of what comes next.
+    pub fn reset_stats(&self) {
+        self.requests.store(0, Ordering::Relaxed);
+        self.rate_limited.store(0, Ordering::Relaxed);
+        *self.span.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.create_span.lock().unwrap_or_else(|e| e.into_inner()) = (0, None);
+    }
+
     pub fn stats(&self) -> SandboxStats {
         let (creates, create_span) = *self.create_span.lock().unwrap_or_else(|e| e.into_inner());
         SandboxStats {
