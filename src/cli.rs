@@ -714,7 +714,10 @@ pub struct SandboxArgs {
     /// Sign-up settings as JSON, in the shape of the Frontend API's `user_settings` (or a
     /// whole `GET /v1/environment` answer): which identifiers are on or required, whether
     /// a password is, and whether TOTP and backup codes are on. Creates are checked
-    /// against them. Default: every identifier on and optional.
+    /// against them. Default: every identifier on and optional. The same file may hold
+    /// `organization_settings` (`enabled`, `max_allowed_memberships`) and
+    /// `organization_roles` (role keys) [default: organizations on, no membership limit,
+    /// org:admin and org:member].
     #[arg(long, value_name = "FILE")]
     pub settings: Option<PathBuf>,
 }

@@ -9,8 +9,22 @@ use crate::exit::ExitStatus;
 use crate::sandbox::{self, SandboxConfig};
 use crate::ui::Printer;
 
-/// Reads `--settings`: a `user_settings` object, or an environment holding one.
-fn read_settings(path: &std::path::Path) -> Result<serde_json::Value, AppError> {
+/// What `--settings` sets: sign-up settings, and organizations.
+#[derive(Debug, Default)]
+struct Settings {
+    user_settings: Option<serde_json::Value>,
+    /// `organization_settings.enabled`.
+    organizations: Option<bool>,
+    /// `organization_settings.max_allowed_memberships`.
+    max_memberships: Option<i64>,
+    /// `organization_roles`: the instance's role keys.
+    roles: Option<Vec<String>>,
+}
+
+/// Reads `--settings`: a `user_settings` object (or an environment holding one), and
+/// `organization_settings` (as `GET /v1/instance/organization_settings` answers) with
+/// `organization_roles` (role keys).
+fn read_settings(path: &std::path::Path) -> Result<Settings, AppError> {
     let bad = |why: String| {
         AppError::from(crate::error::UsageError::SandboxSettings {
             path: path.to_owned(),
@@ -20,6 +34,31 @@ fn read_settings(path: &std::path::Path) -> Result<serde_json::Value, AppError> 
     let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| bad(format!("not JSON ({e})")))?;
+    let mut out = Settings::default();
+    if let Some(orgs) = value.get("organization_settings") {
+        out.organizations = orgs.get("enabled").and_then(|v| v.as_bool());
+        out.max_memberships = orgs.get("max_allowed_memberships").and_then(|v| v.as_i64());
+    }
+    if let Some(roles) = value.get("organization_roles") {
+        let keys: Option<Vec<String>> = roles.as_array().and_then(|a| {
+            a.iter()
+                .map(|k| {
+                    k.as_str()
+                        .filter(|k| k.starts_with("org:"))
+                        .map(str::to_owned)
+                })
+                .collect()
+        });
+        let keys = keys.ok_or_else(|| {
+            bad("organization_roles must be a list of role keys, e.g. [\"org:admin\", \"org:member\"]".to_owned())
+        })?;
+        out.roles = Some(keys);
+    }
+    let about_orgs =
+        out.organizations.is_some() || out.max_memberships.is_some() || out.roles.is_some();
+    if about_orgs && value.get("user_settings").is_none() && value.get("attributes").is_none() {
+        return Ok(out);
+    }
     let mut settings = value.get("user_settings").cloned().unwrap_or(value);
     let Some(given) = settings
         .get("attributes")
@@ -36,12 +75,15 @@ fn read_settings(path: &std::path::Path) -> Result<serde_json::Value, AppError> 
     if let Some(social) = settings.get_mut("social").map(std::mem::take) {
         merged["social"] = social;
     }
-    Ok(merged)
+    out.user_settings = Some(merged);
+    Ok(out)
 }
 
 pub async fn run(args: SandboxArgs, printer: Printer) -> Result<ExitStatus, AppError> {
     let custom_key = args.secret_key.is_some();
-    let user_settings = args.settings.as_deref().map(read_settings).transpose()?;
+    let settings = args.settings.as_deref().map(read_settings).transpose()?;
+    let settings = settings.unwrap_or_default();
+    let defaults = SandboxConfig::default();
     let config = SandboxConfig {
         secret_key: args
             .secret_key
@@ -54,8 +96,12 @@ pub async fn run(args: SandboxArgs, printer: Printer) -> Result<ExitStatus, AppE
         seed: args.seed,
         user_cap: args.user_cap,
         accept_skip_restriction_checks: false,
-        user_settings,
-        ..SandboxConfig::default()
+        user_settings: settings.user_settings,
+        organizations: settings.organizations.unwrap_or(defaults.organizations),
+        organization_max_memberships: settings
+            .max_memberships
+            .unwrap_or(defaults.organization_max_memberships),
+        organization_roles: settings.roles.unwrap_or(defaults.organization_roles),
     };
     let summary = format!(
         "{} instance, {} requests per {} s, user cap {}",
@@ -110,12 +156,30 @@ mod tests {
             r#"{"user_settings": {"attributes": {"phone_number": {"enabled": true, "required": true}}}}"#,
         )
         .expect("write");
-        let s = read_settings(&file).expect("reads");
+        let s = read_settings(&file)
+            .expect("reads")
+            .user_settings
+            .expect("set");
         assert_eq!(s["attributes"]["phone_number"]["required"], true);
         assert_eq!(
             s["attributes"]["email_address"]["enabled"], true,
             "default kept"
         );
+        std::fs::write(
+            &file,
+            r#"{"organization_settings": {"enabled": false, "max_allowed_memberships": 5},
+                "organization_roles": ["org:admin", "org:member", "org:billing"]}"#,
+        )
+        .expect("write");
+        let s = read_settings(&file).expect("reads");
+        assert_eq!((s.organizations, s.max_memberships), (Some(false), Some(5)));
+        assert_eq!(s.roles.map(|r| r.len()), Some(3));
+        assert!(
+            s.user_settings.is_none(),
+            "sign-up settings stay the defaults"
+        );
+        std::fs::write(&file, r#"{"organization_roles": ["admin"]}"#).expect("write");
+        assert!(read_settings(&file).is_err(), "not a role key");
         std::fs::write(&file, "{\"attributes\": 3}").expect("write");
         let err = read_settings(&file)
             .expect_err("no attributes object")
