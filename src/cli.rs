@@ -434,6 +434,19 @@ pub struct OrgsArgs {
     #[arg(long, requires = "dry_run")]
     pub live: bool,
 
+    /// Also send the file's pending invitations (Clerk emails each invitee), after the
+    /// memberships, under Clerk's hourly limits for them; the time it takes is said first.
+    #[arg(long)]
+    pub invitations: bool,
+
+    /// Organization invitations Clerk takes an hour one by one (its documented limit).
+    #[arg(long, value_name = "N", default_value_t = 250, value_parser = clap::value_parser!(u32).range(1..))]
+    pub invitations_per_hour: u32,
+
+    /// Bulk invitation requests (of up to 10) Clerk takes an hour.
+    #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..))]
+    pub bulk_invitations_per_hour: u32,
+
     /// Send without asking.
     #[arg(short, long)]
     pub yes: bool,

@@ -338,6 +338,30 @@ impl ClerkClient {
         .await
     }
 
+    /// `POST /v1/organizations/{id}/invitations`: Clerk emails the invitee.
+    pub async fn create_invitation(
+        &self,
+        org_id: &str,
+        body: &CreateInvitationRequest,
+    ) -> Result<OrganizationInvitation, ClientError> {
+        let path = format!("/organizations/{}/invitations", path_segment(org_id));
+        self.send("invite", self.json(Method::POST, &path, body))
+            .await
+    }
+
+    /// `POST /v1/organizations/{id}/invitations/bulk`: up to 10 at once.
+    pub async fn create_invitations(
+        &self,
+        org_id: &str,
+        body: &[CreateInvitationRequest],
+    ) -> Result<Vec<OrganizationInvitation>, ClientError> {
+        let path = format!("/organizations/{}/invitations/bulk", path_segment(org_id));
+        let page: Page<OrganizationInvitation> = self
+            .send("invite in bulk", self.json(Method::POST, &path, &body))
+            .await?;
+        Ok(page.data)
+    }
+
     /// `DELETE /v1/organizations/{id}/memberships/{user_id}`.
     pub async fn delete_membership(
         &self,

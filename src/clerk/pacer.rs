@@ -60,6 +60,22 @@ impl Pacer {
     }
 
     /// The configured rate (requests per second).
+    /// A pacer for an hourly limit (organization invitations): `per_hour` calls evenly
+    /// spaced, one at a time, nothing held back.
+    pub fn hourly(per_hour: u32) -> Self {
+        let per_hour = per_hour.max(1);
+        let period = Duration::from_secs_f64(3600.0 / f64::from(per_hour));
+        let quota = Quota::with_period(period)
+            .unwrap_or_else(|| Quota::per_hour(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::MIN);
+        Self {
+            limiter: RateLimiter::direct_with_clock(quota, governor::clock::MonotonicClock),
+            paused_until: Mutex::new(None),
+            calls: AtomicU64::new(0),
+            rate: f64::from(per_hour) / 3600.0,
+        }
+    }
+
     pub fn rate(&self) -> f64 {
         self.rate
     }

@@ -376,3 +376,19 @@ pub struct OrganizationSettings {
 pub struct MembershipMetadataRequest {
     pub private_metadata: Map<String, Value>,
 }
+
+/// The body of `POST /v1/organizations/{id}/invitations` (and one item of the bulk one).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CreateInvitationRequest {
+    pub email_address: String,
+    pub role: String,
+}
+
+/// The parts of Clerk's `OrganizationInvitation` this tool reads back.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OrganizationInvitation {
+    pub id: String,
+    pub email_address: String,
+    #[serde(default)]
+    pub status: Option<String>,
+}

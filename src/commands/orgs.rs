@@ -16,7 +16,7 @@ use crate::orgs::file::{self, Org};
 use crate::orgs::members::{self, Members};
 use crate::orgs::roles::RoleMap;
 use crate::orgs::send::{self, Sender};
-use crate::orgs::{OrgsError, live, ready};
+use crate::orgs::{OrgsError, invite, live, ready};
 use crate::ui::report::orgs::{OrgsDryRunReport, OrgsReport, OrgsRun};
 use crate::ui::report::show;
 use crate::ui::{Printer, TerminalPrompter, progress};
@@ -70,8 +70,11 @@ pub async fn run(args: OrgsArgs, printer: Printer) -> Result<ExitStatus, AppErro
         printer.info("Nothing sent.");
         return Ok(ExitStatus::Success);
     }
+    let hourly = args.invitations.then(|| invite::Hourly::new(limits(&args)));
+    announce_invitations(&args, &ready_orgs, &done, &printer);
     let work = Work {
         orgs: &ready_orgs,
+        invitations: hourly.as_ref(),
         refused: &refused,
         roles: &roles,
         creator_role: &instance_ready.settings.creator_role,
@@ -83,7 +86,8 @@ pub async fn run(args: OrgsArgs, printer: Printer) -> Result<ExitStatus, AppErro
     if let Some(status) = super::signals::signalled() {
         return Ok(status);
     }
-    let clean = summary.organizations.clean() && summary.memberships.clean();
+    let invited = !args.invitations || summary.invitations.clean();
+    let clean = summary.organizations.clean() && summary.memberships.clean() && invited;
     Ok(ExitStatus::finished(clean && unreadable.is_empty()))
 }
 
@@ -106,6 +110,39 @@ async fn match_members(
     Ok(matched.map_err(OrgsError::from)?)
 }
 
+fn limits(args: &OrgsArgs) -> invite::Limits {
+    invite::Limits {
+        single_per_hour: args.invitations_per_hour,
+        bulk_per_hour: args.bulk_invitations_per_hour,
+    }
+}
+
+/// The invitations to send and the time Clerk's hourly limits make them take, said
+/// before anything is sent.
+fn announce_invitations(args: &OrgsArgs, orgs: &[Org], done: &OrgsDone, printer: &Printer) {
+    let (plan, _) = invite::plan(orgs, done);
+    if plan.to_send == 0 || printer.is_json() {
+        return;
+    }
+    if !args.invitations {
+        printer.info(&format!(
+            "{} pending invitations are not sent (--invitations sends them; Clerk emails each invitee).",
+            plan.to_send
+        ));
+        return;
+    }
+    let secs = plan.seconds(limits(args));
+    printer.info(&format!(
+        "{} pending invitations go after the memberships, in {} bulk and {} single requests: at Clerk's limits ({} single and {} bulk requests an hour) about {}. Ctrl-C stops; the same command sends the rest.",
+        plan.to_send,
+        plan.bulk_requests,
+        plan.single_requests,
+        args.invitations_per_hour,
+        args.bulk_invitations_per_hour,
+        crate::ui::duration_words(secs)
+    ));
+}
+
 fn warn_unreadable(args: &OrgsArgs, unreadable: &[file::Unreadable], printer: &Printer) {
     if let Some(u) = unreadable.first() {
         printer.warn(&format!(
@@ -121,6 +158,7 @@ fn warn_unreadable(args: &OrgsArgs, unreadable: &[file::Unreadable], printer: &P
 /// What one run sends, and what it knows.
 struct Work<'a> {
     orgs: &'a [Org],
+    invitations: Option<&'a invite::Hourly>,
     refused: &'a [(String, String)],
     roles: &'a RoleMap,
     creator_role: &'a str,
@@ -153,6 +191,7 @@ async fn execute(
         workers: super::worker_count(target),
         stop: &stop,
         reporter: &*reporter,
+        invitations: work.invitations,
     };
     let result = send::run(&sender, work.orgs, work.refused, ledger).await;
     let interrupted = super::signals::signalled().is_some();

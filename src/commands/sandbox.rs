@@ -101,7 +101,10 @@ pub async fn run(args: SandboxArgs, printer: Printer) -> Result<ExitStatus, AppE
         organization_max_memberships: settings
             .max_memberships
             .unwrap_or(defaults.organization_max_memberships),
-        organization_roles: settings.roles.unwrap_or(defaults.organization_roles),
+        organization_roles: settings
+            .roles
+            .unwrap_or_else(|| defaults.organization_roles.clone()),
+        ..defaults
     };
     let summary = format!(
         "{} instance, {} requests per {} s, user cap {}",

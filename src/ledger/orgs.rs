@@ -30,6 +30,7 @@ pub const SOURCE_ID_KEY: &str = "migrate_source_id";
 pub enum Kind {
     Organization,
     Membership,
+    Invitation,
 }
 
 /// One outcome (or a `creating` note) of an organization or a membership.
@@ -58,6 +59,10 @@ pub struct OrgLine {
     pub clerk_user_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub slug: Option<String>,
+    /// An invitation's invitee: a digest of the email address (`invitee_key`), so the
+    /// log knows who was invited without holding the address.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub invitee: Option<String>,
     /// The instance role a membership got.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub role: Option<String>,
@@ -87,6 +92,7 @@ impl OrgLine {
             clerk_org_id: None,
             clerk_user_id: None,
             slug: None,
+            invitee: None,
             role: None,
             error: None,
             code: None,
@@ -94,6 +100,14 @@ impl OrgLine {
             reason: None,
             fields: None,
             at: super::entry::now(),
+        }
+    }
+
+    pub fn invitation(org_id: &str, email: &str, status: Status) -> Self {
+        Self {
+            kind: Kind::Invitation,
+            invitee: Some(invitee_key(email)),
+            ..Self::organization(org_id, status)
         }
     }
 
@@ -116,6 +130,14 @@ impl OrgLine {
     }
 }
 
+/// The log's name for an invitee: the first 16 bytes of SHA-256 of the address,
+/// trimmed and lower-cased, in hex.
+pub fn invitee_key(email: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(email.trim().to_lowercase().as_bytes());
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// What earlier orgs runs did on an instance.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OrgsDone {
@@ -124,6 +146,8 @@ pub struct OrgsDone {
     /// (source organization ID, source user ID) of memberships in place → the Clerk
     /// user (empty when a line did not name one).
     pub memberships: HashMap<(String, String), String>,
+    /// (source organization ID, invitee key) of invitations sent or found pending.
+    pub invitations: HashSet<(String, String)>,
     /// Lines that could not be read (a crash's torn last line).
     pub malformed: u64,
 }
@@ -173,6 +197,11 @@ pub fn done(logs: &[PathBuf]) -> std::io::Result<OrgsDone> {
             (Kind::Membership, _, Some(user)) => {
                 let clerk_user = line.clerk_user_id.unwrap_or_default();
                 out.memberships.insert((line.org_id, user), clerk_user);
+            }
+            (Kind::Invitation, _, _) => {
+                if let Some(invitee) = line.invitee {
+                    out.invitations.insert((line.org_id, invitee));
+                }
             }
             _ => {}
         }

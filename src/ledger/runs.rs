@@ -73,6 +73,7 @@ pub struct RunSummary {
     /// Orgs runs: their organizations' and memberships' outcomes.
     pub organizations: ObjectCounts,
     pub memberships: ObjectCounts,
+    pub invitations: ObjectCounts,
 }
 
 /// Outcomes of an orgs run's organizations or memberships.
@@ -159,7 +160,7 @@ pub fn summarise(path: &Path) -> std::io::Result<RunSummary> {
                 }
                 continue;
             }
-            Some(kind @ ("organization" | "membership")) => {
+            Some(kind @ ("organization" | "membership" | "invitation")) => {
                 let status = value.get("status").cloned();
                 if let Some(status) = status.and_then(|v| serde_json::from_value(v).ok()) {
                     match status {
@@ -169,7 +170,8 @@ pub fn summarise(path: &Path) -> std::io::Result<RunSummary> {
                     }
                     match kind {
                         "organization" => s.organizations.add(status),
-                        _ => s.memberships.add(status),
+                        "membership" => s.memberships.add(status),
+                        _ => s.invitations.add(status),
                     }
                     // The tool's own sentences and Clerk's, naming IDs only.
                     if matches!(status, Status::Error | Status::Conflict | Status::Fail)

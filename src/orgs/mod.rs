@@ -7,6 +7,7 @@
 pub mod auth0;
 pub mod check;
 pub mod file;
+pub mod invite;
 pub mod live;
 pub mod members;
 pub mod ready;

@@ -72,6 +72,8 @@ impl Counts {
 pub struct OrgsSummary {
     pub organizations: Counts,
     pub memberships: Counts,
+    /// Pending invitations: sent with `--invitations`, else all `not_sent`.
+    pub invitations: Counts,
     pub errors: Vec<(String, u64)>,
     pub api_calls: u64,
     pub elapsed_secs: f64,
@@ -97,19 +99,27 @@ pub struct Sender<'a> {
     pub workers: usize,
     pub stop: &'a Stop,
     pub reporter: &'a dyn Reporter,
+    /// With `--invitations`: the hourly pacers pending invitations are sent under.
+    pub invitations: Option<&'a super::invite::Hourly>,
 }
 
 /// An organization in Clerk, and the member its create made (its creator).
-struct Placed<'o> {
-    org: &'o Org,
-    clerk_id: String,
-    creator: Option<&'o Member>,
+pub(super) struct Placed<'o> {
+    pub org: &'o Org,
+    pub clerk_id: String,
+    pub creator: Option<&'o Member>,
 }
 
-/// One settled object.
-struct Settled {
+/// One settled object, and the calls it took.
+pub(super) struct Settled {
     line: OrgLine,
     calls: u64,
+}
+
+impl Settled {
+    pub(super) fn new(line: OrgLine, calls: u64) -> Self {
+        Self { line, calls }
+    }
 }
 
 /// Sends `orgs` (those the file's checks passed) and logs `refused` (the others, with
@@ -248,9 +258,51 @@ pub async fn run(
         )?;
     }
     summary.memberships.not_sent += queued - settled_members;
+    invitations(s, orgs, &placed, &ledger, &mut summary, &mut errors).await?;
     summary.errors = errors.sorted();
     summary.elapsed_secs = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// The pending invitations of the organizations in Clerk, with `--invitations`; without
+/// it, or for an organization that is not in Clerk, they are counted as not sent.
+async fn invitations(
+    s: &Sender<'_>,
+    orgs: &[Org],
+    placed: &[Placed<'_>],
+    ledger: &Mutex<LedgerWriter>,
+    summary: &mut OrgsSummary,
+    errors: &mut ErrorTally,
+) -> Result<(), LedgerError> {
+    let (plan, groups) = super::invite::plan(orgs, s.done);
+    summary.invitations.skipped = plan.done;
+    let Some(hourly) = s.invitations else {
+        summary.invitations.not_sent = plan.to_send;
+        return Ok(());
+    };
+    let at: HashMap<&str, &Placed> = placed.iter().map(|p| (p.org.id.as_str(), p)).collect();
+    let mut jobs = Vec::new();
+    for (org, group) in groups {
+        match at.get(org.id.as_str()) {
+            Some(p) => jobs.push((*p, group)),
+            None => summary.invitations.not_sent += group.len() as u64,
+        }
+    }
+    let queued: u64 = jobs.iter().map(|(_, g)| g.len() as u64).sum();
+    let mut settled = 0;
+    let mut results = stream::iter(jobs)
+        .take_while(|_| std::future::ready(!s.stop.is_requested()))
+        .map(|(p, group)| async move { super::invite::send(s, hourly, p, &group, ledger).await })
+        .buffer_unordered(s.workers.max(1));
+    while let Some(result) = results.next().await {
+        for one in result?.unwrap_or_default() {
+            settled += 1;
+            summary.api_calls += one.calls;
+            record(s, ledger, &mut summary.invitations, errors, one.line)?;
+        }
+    }
+    summary.invitations.not_sent += queued - settled;
+    Ok(())
 }
 
 /// Writes a settled line, counts it and tells the reporter.
@@ -283,11 +335,11 @@ fn append<T: serde::Serialize>(ledger: &Mutex<LedgerWriter>, line: &T) -> Result
 }
 
 /// Writes each retry to the log and tells the reporter.
-struct Notes<'a> {
-    ledger: &'a Mutex<LedgerWriter>,
-    reporter: &'a dyn Reporter,
-    id: &'a str,
-    kind: &'static str,
+pub(super) struct Notes<'a> {
+    pub ledger: &'a Mutex<LedgerWriter>,
+    pub reporter: &'a dyn Reporter,
+    pub id: &'a str,
+    pub kind: &'static str,
 }
 
 impl RetryObserver for Notes<'_> {
@@ -525,7 +577,7 @@ async fn add_member(
 
 /// Waits for a rate slot; false when a stop comes first (the call is never started, and
 /// the next run makes it).
-async fn slot(s: &Sender<'_>) -> bool {
+pub(super) async fn slot(s: &Sender<'_>) -> bool {
     tokio::select! {
         _ = s.pacer.acquire() => !s.stop.is_requested(),
         _ = s.stop.wait() => false,

@@ -311,6 +311,18 @@ async fn sandbox_organizations_match_the_spec() {
         )
         .await;
     spec.check("DeletedObject", &gone.body);
+    let invitations = format!("/organizations/{org_id}/invitations");
+    let one = json!({"email_address": "new@example.com", "role": "org:member"});
+    spec.check(
+        "OrganizationInvitation",
+        &api.post(&invitations, one).await.body,
+    );
+    let two = json!([{"email_address": "a@example.com", "role": "org:member"},
+        {"email_address": "b@example.com", "role": "org:admin"}]);
+    let bulk = api.post(&format!("{invitations}/bulk"), two).await;
+    spec.check("OrganizationInvitations", &bulk.body);
+    let listed = api.get(&format!("{invitations}?status=pending")).await;
+    spec.check("OrganizationInvitations", &listed.body);
 }
 
 #[tokio::test]

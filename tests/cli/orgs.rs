@@ -638,3 +638,99 @@ async fn auth0_organizations_go_in_after_their_users() {
     assert_eq!(report(&out)["deleted"], 2);
     assert!(sandbox.organizations().is_empty());
 }
+
+/// `--invitations`: pending invitations go after the memberships, ten to a bulk request,
+/// a lone one by itself, a bulk request Clerk refuses one by one; the time is said first,
+/// the log names invitees by digest only, and a re-run sends none again.
+#[tokio::test]
+async fn pending_invitations_go_in_bulk_and_once() {
+    let env = TestEnv::new();
+    let sandbox = with_users(&env).await;
+    let invite = |email: &str, status: &str| json!({"email_address": email, "role": "member", "status": status});
+    let mut many: Vec<Value> = (0..12)
+        .map(|i| invite(&format!("new{i}@example.com"), "pending"))
+        .collect();
+    many.push(invite("joined@example.com", "accepted"));
+    let orgs = json!([
+        {"id": "o1", "name": "Acme", "members": [{"user_id": "src_00000", "role": "owner"}], "invitations": many},
+        {"id": "o2", "name": "Beta", "members": [{"user_id": "src_00001", "role": "owner"}],
+         "invitations": [invite("solo@example.com", "pending")]},
+        {"id": "o3", "name": "Gamma", "members": [{"user_id": "src_00002", "role": "owner"}],
+         "invitations": [invite("dup@example.com", "pending"), invite("fresh@example.com", "pending")]}
+    ]);
+    env.write("orgs.json", &orgs.to_string());
+    // First without --invitations: reported, not sent.
+    let out = run(&env, orgs_args(&sandbox, &[]), key()).await;
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{r}");
+    assert_eq!(r["invitations"]["not_sent"], 15, "{r}");
+    // Somebody already invited dup@ to Gamma.
+    let gamma = sandbox
+        .organizations()
+        .into_iter()
+        .find(|o| o["slug"] == "gamma")
+        .expect("gamma");
+    let api = Api::new(&sandbox, LIVE_KEY);
+    let path = format!(
+        "/organizations/{}/invitations",
+        gamma["id"].as_str().expect("id")
+    );
+    let planted = api
+        .post(
+            &path,
+            json!({"email_address": "dup@example.com", "role": "org:member"}),
+        )
+        .await;
+    assert_eq!(planted.status, 200, "{}", planted.body);
+
+    let fast = [
+        "--invitations",
+        "--invitations-per-hour",
+        "36000",
+        "--bulk-invitations-per-hour",
+        "36000",
+    ];
+    let mut args = orgs_args(&sandbox, &fast);
+    args.retain(|a| a != "--json");
+    let out = run(&env, args.clone(), key()).await;
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(
+            "15 pending invitations go after the memberships, in 3 bulk and 1 single requests"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("invitations:   14 created, 1 already there"),
+        "{text}"
+    );
+    let listed = api.get(&path).await;
+    assert_eq!(listed.body["total_count"], 2, "{}", listed.body);
+    let acme = sandbox
+        .organizations()
+        .into_iter()
+        .find(|o| o["slug"] == "acme")
+        .expect("acme");
+    let acme_path = format!(
+        "/organizations/{}/invitations?limit=100",
+        acme["id"].as_str().expect("id")
+    );
+    assert_eq!(
+        api.get(&acme_path).await.body["total_count"],
+        12,
+        "the accepted one is not sent"
+    );
+    for entry in std::fs::read_dir(env.path().join("logs")).expect("logs") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).unwrap_or_default();
+        assert!(!text.contains("@example.com"), "no address in a log");
+    }
+    args.push("--json".into());
+    let out = run(&env, args, key()).await;
+    let r = report(&out);
+    assert_eq!(
+        (&r["invitations"]["skipped"], &r["api_calls"]),
+        (&json!(15), &json!(0)),
+        "{r}"
+    );
+}

@@ -689,3 +689,53 @@ async fn organizations_turned_off_are_refused_as_clerk_does() {
         );
     }
 }
+
+/// Organization invitations have their own hourly limits, one by one and in bulk, as
+/// Clerk documents them: past them, a 429 with the seconds to wait.
+#[tokio::test]
+async fn invitations_are_limited_by_the_hour() {
+    let s = start_sandbox(SandboxConfig {
+        rate: Some(1000),
+        invitations_per_hour: 2,
+        bulk_invitations_per_hour: 1,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let api = Api::new(&s, DEFAULT_SECRET_KEY);
+    let org = api.post("/organizations", json!({"name": "Acme"})).await;
+    let path = format!(
+        "/organizations/{}/invitations",
+        org.body["id"].as_str().expect("id")
+    );
+    let invite =
+        |n: u32| json!({"email_address": format!("i{n}@example.com"), "role": "org:member"});
+    for n in 0..2 {
+        assert_eq!(api.post(&path, invite(n)).await.status, 200);
+    }
+    let third = api.post(&path, invite(2)).await;
+    assert_eq!(third.status, 429, "{}", third.body);
+    let wait: u64 = third.headers["retry-after"]
+        .to_str()
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((3000..=3600).contains(&wait), "{wait}");
+    let bulk = format!("{path}/bulk");
+    let both = json!([invite(3), invite(4)]);
+    assert_eq!(api.post(&bulk, both.clone()).await.status, 200);
+    assert_eq!(api.post(&bulk, json!([invite(5)])).await.status, 429);
+    // A pending address twice is refused as Clerk refuses it.
+    let s2 = start_sandbox(SandboxConfig::default()).await;
+    let api = Api::new(&s2, DEFAULT_SECRET_KEY);
+    let org = api.post("/organizations", json!({"name": "Beta"})).await;
+    let path = format!(
+        "/organizations/{}/invitations",
+        org.body["id"].as_str().expect("id")
+    );
+    assert_eq!(api.post(&path, invite(0)).await.status, 200);
+    let again = api.post(&path, invite(0)).await;
+    assert_eq!(
+        (again.status, again.code()),
+        (400, "organization_invitation_not_unique")
+    );
+}

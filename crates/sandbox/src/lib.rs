@@ -70,6 +70,10 @@ pub struct SandboxConfig {
     pub organization_roles: Vec<String>,
     /// Members an organization may have when its own limit is not given; 0 for no limit.
     pub organization_max_memberships: i64,
+    /// Organization invitations an hour, one by one (Clerk: 250) and bulk requests of up
+    /// to 10 (Clerk: 50).
+    pub invitations_per_hour: u32,
+    pub bulk_invitations_per_hour: u32,
     /// Sign-up settings in the Frontend API's `user_settings` shape; `None` is every
     /// identifier optional, as before settings existed.
     pub user_settings: Option<serde_json::Value>,
@@ -90,6 +94,8 @@ impl Default for SandboxConfig {
             organizations: true,
             organization_roles: vec!["org:admin".to_owned(), "org:member".to_owned()],
             organization_max_memberships: 0,
+            invitations_per_hour: 250,
+            bulk_invitations_per_hour: 50,
             user_settings: None,
         }
     }
@@ -154,6 +160,14 @@ fn routes(shared: Shared) -> Router {
         .route(
             "/v1/organizations/{id}/memberships",
             post(organizations::add_member).get(organizations::members),
+        )
+        .route(
+            "/v1/organizations/{id}/invitations",
+            post(organizations::invite).get(organizations::invitations),
+        )
+        .route(
+            "/v1/organizations/{id}/invitations/bulk",
+            post(organizations::invite_bulk),
         )
         .route(
             "/v1/organizations/{id}/memberships/{user_id}",

@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use super::envelope::ApiError;
 use super::ids::object_id;
-use super::state::{Shared, Store, StoredMembership, StoredOrg};
+use super::state::{Shared, Store, StoredInvitation, StoredMembership, StoredOrg};
 use super::validate::{self, Body, FieldType};
 
 const ORG_FIELDS: &[(&str, FieldType)] = &[
@@ -212,6 +212,7 @@ pub async fn create(State(shared): State<Shared>, bytes: Bytes) -> Result<Json<V
         private_metadata: body.object("private_metadata").unwrap_or_default(),
         max_allowed_memberships: max,
         members: Vec::new(),
+        invitations: Vec::new(),
     };
     // The creator becomes the organization's first admin.
     if let Some(user_id) = created_by {
@@ -552,4 +553,200 @@ pub async fn settings(State(shared): State<Shared>) -> Json<Value> {
         "domains_enrollment_modes": [],
         "domains_default_role": "org:member",
     }))
+}
+
+const INVITATION_FIELDS: &[(&str, FieldType)] = &[
+    ("email_address", FieldType::Str),
+    ("role", FieldType::Str),
+    ("inviter_user_id", FieldType::NullableStr),
+    ("public_metadata", FieldType::Object),
+    ("private_metadata", FieldType::Object),
+    ("redirect_url", FieldType::NullableStr),
+    ("expires_in_days", FieldType::NullableInt),
+    ("notify", FieldType::NullableBool),
+];
+
+/// Clerk's default lifetime of an organization invitation.
+const INVITATION_DAYS: i64 = 30;
+
+fn render_invitation(org: &StoredOrg, i: &StoredInvitation) -> Value {
+    json!({
+        "object": "organization_invitation",
+        "id": i.id,
+        "email_address": i.email_address,
+        "role": i.role,
+        "role_name": i.role.trim_start_matches("org:"),
+        "organization_id": org.id,
+        "inviter_id": null,
+        "public_inviter_data": null,
+        "status": i.status,
+        "public_metadata": i.public_metadata,
+        "private_metadata": i.private_metadata,
+        "url": null,
+        "expires_at": i.created_at + INVITATION_DAYS * 86_400_000,
+        "created_at": i.created_at,
+        "updated_at": i.created_at,
+    })
+}
+
+fn too_many(secs: u64) -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_requests",
+        "Too many requests",
+        "Too many requests, retry later",
+    );
+    e.retry_after = Some(secs);
+    e
+}
+
+/// One invitation checked against the organization and made, not yet stored.
+fn invitation(
+    shared: &Shared,
+    org: &StoredOrg,
+    body: &Body,
+    also: &[StoredInvitation],
+) -> Result<StoredInvitation, ApiError> {
+    let email = body
+        .str("email_address")
+        .ok_or_else(|| missing("email_address"))?;
+    if !email.contains('@') {
+        return Err(ApiError::form(
+            "form_param_format_invalid",
+            "is invalid",
+            "email_address must be a valid email address.",
+            "email_address",
+        ));
+    }
+    let role = body.str("role").ok_or_else(|| missing("role"))?;
+    if !shared.config.organization_roles.contains(&role) {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "resource_not_found",
+            "not found",
+            "Organization role not found",
+        )
+        .with_meta("param_name", json!("role")));
+    }
+    let pending = org
+        .invitations
+        .iter()
+        .chain(also)
+        .filter(|i| i.status == "pending");
+    if pending
+        .clone()
+        .any(|i| i.email_address.eq_ignore_ascii_case(&email))
+    {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "organization_invitation_not_unique",
+            "organization invitation not unique",
+            "Organizations cannot have duplicate pending invitations for an email address.",
+        ));
+    }
+    let taken = org.members.len() + pending.count();
+    if org.max_allowed_memberships > 0 && taken as i64 >= org.max_allowed_memberships {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "organization_membership_quota_exceeded",
+            "organization membership quota exceeded",
+            format!(
+                "You have reached your limit of {} organization memberships, including outstanding invitations.",
+                org.max_allowed_memberships
+            ),
+        ));
+    }
+    Ok(StoredInvitation {
+        id: object_id("orginv"),
+        email_address: email,
+        role,
+        status: "pending".to_owned(),
+        created_at: Utc::now().timestamp_millis(),
+        public_metadata: body.object("public_metadata").unwrap_or_default(),
+        private_metadata: body.object("private_metadata").unwrap_or_default(),
+    })
+}
+
+/// `POST /v1/organizations/{id}/invitations`, under its hourly limit.
+pub async fn invite(
+    State(shared): State<Shared>,
+    Path(org_id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    if !shared.config.organizations {
+        return Err(not_enabled());
+    }
+    shared.admit_invitation(false).map_err(too_many)?;
+    let body = Body::parse(&bytes, INVITATION_FIELDS)?;
+    let mut store = shared.store();
+    let org = store.orgs.get_mut(&org_id).ok_or_else(org_not_found)?;
+    let made = invitation(&shared, org, &body, &[])?;
+    let rendered = render_invitation(org, &made);
+    org.invitations.push(made);
+    Ok(Json(rendered))
+}
+
+/// `POST /v1/organizations/{id}/invitations/bulk`: up to 10, all or none.
+pub async fn invite_bulk(
+    State(shared): State<Shared>,
+    Path(org_id): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    if !shared.config.organizations {
+        return Err(not_enabled());
+    }
+    shared.admit_invitation(true).map_err(too_many)?;
+    let items: Vec<Value> = match serde_json::from_slice(&bytes) {
+        Ok(Value::Array(items)) if (1..=10).contains(&items.len()) => items,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "form_param_value_invalid",
+                "is invalid",
+                "The request body must be an array of 1 to 10 invitations.",
+            ));
+        }
+    };
+    let mut store = shared.store();
+    let org = store.orgs.get_mut(&org_id).ok_or_else(org_not_found)?;
+    let mut made: Vec<StoredInvitation> = Vec::new();
+    for item in items {
+        let bytes = Bytes::from(serde_json::to_vec(&item).unwrap_or_default());
+        let body = Body::parse(&bytes, INVITATION_FIELDS)?;
+        let one = invitation(&shared, org, &body, &made)?;
+        made.push(one);
+    }
+    let data: Vec<Value> = made.iter().map(|i| render_invitation(org, i)).collect();
+    org.invitations.extend(made);
+    Ok(Json(json!({"data": data, "total_count": data.len()})))
+}
+
+/// `GET /v1/organizations/{id}/invitations`, `status` filtered.
+pub async fn invitations(
+    State(shared): State<Shared>,
+    Path(org_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    if !shared.config.organizations {
+        return Err(not_enabled());
+    }
+    let statuses: Vec<String> = form_urlencoded::parse(raw.clone().unwrap_or_default().as_bytes())
+        .filter(|(k, _)| k == "status")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    let (limit, offset) = paging(raw)?;
+    let store = shared.store();
+    let org = store.orgs.get(&org_id).ok_or_else(org_not_found)?;
+    let chosen: Vec<&StoredInvitation> = org
+        .invitations
+        .iter()
+        .filter(|i| statuses.is_empty() || statuses.contains(&i.status))
+        .collect();
+    let data: Vec<Value> = chosen
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|i| render_invitation(org, i))
+        .collect();
+    Ok(Json(json!({"data": data, "total_count": chosen.len()})))
 }

@@ -44,6 +44,20 @@ pub struct StoredOrg {
     pub private_metadata: Map<String, Value>,
     pub max_allowed_memberships: i64,
     pub members: Vec<StoredMembership>,
+    pub invitations: Vec<StoredInvitation>,
+}
+
+/// An organization invitation held by the sandbox.
+#[derive(Debug, Clone)]
+pub struct StoredInvitation {
+    pub id: String,
+    pub email_address: String,
+    pub role: String,
+    /// `pending` or `revoked`.
+    pub status: String,
+    pub created_at: i64,
+    pub public_metadata: Map<String, Value>,
+    pub private_metadata: Map<String, Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -228,6 +242,9 @@ pub struct SandboxState {
     pub instance_id: String,
     store: Mutex<Store>,
     rate: Mutex<RateWindow>,
+    /// Organization invitations: one by one, and in bulk, each an hourly limit.
+    invitations: Mutex<RateWindow>,
+    bulk_invitations: Mutex<RateWindow>,
     faults: Mutex<StdRng>,
     /// The share of requests answered 5xx, as f64 bits: tests change it mid-run.
     fail_rate: AtomicU64,
@@ -275,6 +292,16 @@ impl SandboxState {
             instance_id: object_id("ins"),
             store: Mutex::new(Store::default()),
             rate: Mutex::new(rate),
+            invitations: Mutex::new(RateWindow {
+                limit: config.invitations_per_hour as usize,
+                window: Duration::from_secs(3600),
+                accepted: VecDeque::new(),
+            }),
+            bulk_invitations: Mutex::new(RateWindow {
+                limit: config.bulk_invitations_per_hour as usize,
+                window: Duration::from_secs(3600),
+                accepted: VecDeque::new(),
+            }),
             faults: Mutex::new(faults),
             fail_rate: AtomicU64::new(config.fail_rate.clamp(0.0, 1.0).to_bits()),
             hang: std::sync::atomic::AtomicBool::new(false),
@@ -313,6 +340,20 @@ impl SandboxState {
         *count += 1;
         let first = span.map_or(now, |(first, _)| first);
         *span = Some((first, now));
+    }
+
+    /// Admits an organization invitation request under its own hourly limit (`bulk`: the
+    /// bulk endpoint's), or returns the whole seconds until one frees up.
+    pub fn admit_invitation(&self, bulk: bool) -> Result<(), u64> {
+        let window = if bulk {
+            &self.bulk_invitations
+        } else {
+            &self.invitations
+        };
+        window
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .admit(Instant::now())
     }
 
     pub fn admit(&self) -> Result<(), u64> {

@@ -243,6 +243,8 @@ pub struct OrgsReport<'a> {
     pub instance: String,
     pub organizations: &'a Counts,
     pub memberships: &'a Counts,
+    /// Pending invitations: sent with `--invitations`, `not_sent` without.
+    pub invitations: &'a Counts,
     /// Members matched through the import logs, and by external_id.
     pub members_from_logs: u64,
     pub members_looked_up: u64,
@@ -261,6 +263,7 @@ impl<'a> OrgsReport<'a> {
             instance: run.instance,
             organizations: &summary.organizations,
             memberships: &summary.memberships,
+            invitations: &summary.invitations,
             members_from_logs: run.from_logs,
             members_looked_up: run.looked_up,
             errors: ErrorCount::all(&summary.errors),
@@ -314,6 +317,10 @@ impl Report for OrgsReport<'_> {
                 self.members_from_logs, self.members_looked_up
             ),
         ];
+        if *self.invitations != Counts::default() {
+            let line = format!("  invitations:   {}", counts_text(self.invitations));
+            lines.insert(3, line);
+        }
         if !self.errors.is_empty() {
             lines.push("\nErrors:".to_owned());
             for e in self.errors.iter().take(SHOWN) {
