@@ -487,3 +487,46 @@ async fn a_rerun_says_what_an_earlier_run_created_before_asking() {
     assert_eq!(code, 0);
     assert_eq!(sandbox.user_count(), 3);
 }
+
+/// `migrate orgs` at a terminal: what will be sent first, then the question, which on a
+/// production instance defaults to No; answered yes, it sends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orgs_asks_after_saying_what_it_will_send() {
+    let sandbox = start_sandbox(SandboxConfig {
+        secret_key: LIVE_KEY.into(),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let env = TestEnv::new();
+    import_three(&sandbox, &env).await;
+    env.write(
+        "orgs.json",
+        r#"[{"id": "o1", "name": "Acme", "members": [{"user_id": "src_00000", "role": "owner"},
+              {"user_id": "src_00001", "role": "member"}, {"user_id": "ghost", "role": "member"}]}]"#,
+    );
+    let url = sandbox.base_url();
+    let args = ["orgs", "-f", "orgs.json", "--api-url", url.as_str()];
+    let vars = [("CLERK_SECRET_KEY", LIVE_KEY)];
+    let answer = |key: &'static str| {
+        let mut s = spawn(&env, &args, &vars);
+        tokio::task::spawn_blocking(move || {
+            s.expect("1 organizations (1 not created yet), 3 memberships")
+                .expect("what will be sent");
+            s.expect("1 memberships name users that are not in Clerk")
+                .expect("the member who is not there, before the question");
+            s.expect("[y/N]").expect("production defaults to No");
+            settle(&s);
+            s.send(key).expect("answers");
+            let mut rest = String::new();
+            let _ = std::io::Read::read_to_string(&mut s, &mut rest);
+            (exit_code(&s), rest)
+        })
+    };
+    let (code, rest) = answer("\r").await.expect("joins");
+    assert_eq!(code, 0);
+    assert!(rest.contains("Nothing sent."), "{rest}");
+    assert!(sandbox.organizations().is_empty());
+    let (code, rest) = answer("y").await.expect("joins");
+    assert_eq!(code, 3, "the ghost is reported: {rest}");
+    assert_eq!(sandbox.organization_counts(), (1, 2));
+}
