@@ -349,6 +349,22 @@ impl ClerkClient {
             .await
     }
 
+    /// `GET /v1/organizations/{id}/invitations?status=pending`, one page.
+    pub async fn list_pending_invitations(
+        &self,
+        org_id: &str,
+        limit: u32,
+        offset: u64,
+    ) -> Result<Page<OrganizationInvitation>, ClientError> {
+        let path = format!("/organizations/{}/invitations", path_segment(org_id));
+        let request = self.http.get(self.url(&path)).query(&[
+            ("status", "pending".to_owned()),
+            ("limit", limit.to_string()),
+            ("offset", offset.to_string()),
+        ]);
+        self.send("list invitations", request).await
+    }
+
     /// `POST /v1/organizations/{id}/invitations/bulk`: up to 10 at once.
     pub async fn create_invitations(
         &self,

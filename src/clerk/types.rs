@@ -390,5 +390,7 @@ pub struct OrganizationInvitation {
     pub id: String,
     pub email_address: String,
     #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
     pub status: Option<String>,
 }

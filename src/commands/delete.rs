@@ -27,6 +27,7 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
         return super::delete_orgs::run(&args, &opened, interactive, &mut terminal, &printer).await;
     }
     let (target, connection, _lock) = opened.into_parts();
+    let instance_id = connection.instance.id.clone();
     let instance = &connection.instance;
     let where_to = super::instance_words(instance);
 
@@ -77,10 +78,34 @@ pub async fn run(args: DeleteArgs, printer: Printer) -> Result<ExitStatus, AppEr
         &printer,
         &DeleteReport::new(&summary, log_file, sources, where_to),
     );
+    remind_orgs(log_dir, &instance_id, &printer);
     if let Some(status) = super::signals::signalled() {
         return Ok(status);
     }
     Ok(ExitStatus::finished(summary.failed == 0))
+}
+
+/// Deleting users leaves the organizations orgs runs created: said, with the command
+/// that rolls them back, when the logs of this instance hold any.
+fn remind_orgs(log_dir: &Path, instance: &str, printer: &Printer) {
+    let logs = crate::ledger::orgs::logs_of(log_dir, instance);
+    let gone = crate::ledger::orgs::rolled_back(log_dir, instance);
+    let created = crate::ledger::orgs::created(&logs).map_or(0, |(orgs, _)| {
+        orgs.iter().filter(|o| !gone.contains(&o.clerk_id)).count()
+    });
+    if created > 0 && !printer.is_json() {
+        let dir = if log_dir == Path::new(crate::cli::DEFAULT_LOG_DIR) {
+            String::new()
+        } else {
+            format!(
+                " --log-dir {}",
+                crate::ui::safe::shell_word(&log_dir.to_string_lossy())
+            )
+        };
+        printer.info(&format!(
+            "{created} organizations that orgs runs of this instance created are not rolled back; deleting users leaves them: `migrate delete --orgs{dir}` rolls them back."
+        ));
+    }
 }
 
 /// The export `-t` and `-f` narrow the rollback to.

@@ -1,6 +1,7 @@
 //! A Clerk instance's organizations, read through the Backend API into the tool's
 //! organization file: each organization oldest first, 500 a page, then its members, 500
-//! a page, each by the Clerk user ID the users' export gives as their source ID.
+//! a page, each by the Clerk user ID the users' export gives as their source ID, and its
+//! pending invitations.
 
 use serde_json::Value;
 
@@ -9,7 +10,7 @@ use crate::clerk::paced::{Unrecorded, paced};
 use crate::clerk::types::Organization;
 use crate::clerk::{ClerkClient, ClientError, Pacer, RetryPolicy};
 use crate::ledger::orgs::SOURCE_ID_KEY;
-use crate::orgs::file::{Member, Org};
+use crate::orgs::file::{Invitation, Member, Org};
 
 /// Clerk's largest page.
 const PAGE: u32 = 500;
@@ -95,6 +96,26 @@ pub async fn read(
             }
         }
         summary.members += org.members.len() as u64;
+        let mut offset = 0;
+        loop {
+            let page = paced(pacer, policy, &Unrecorded, || {
+                client.list_pending_invitations(&org.id, PAGE, offset)
+            })
+            .await?;
+            let n = page.data.len() as u64;
+            for i in page.data {
+                *summary.invitations.entry("pending".to_owned()).or_default() += 1;
+                org.invitations.push(Invitation {
+                    email_address: i.email_address,
+                    role: i.role.unwrap_or_else(|| "org:member".to_owned()),
+                    status: Some("pending".to_owned()),
+                });
+            }
+            offset += n;
+            if n == 0 || offset >= page.total_count {
+                break;
+            }
+        }
     }
     summary.organizations = orgs.len() as u64;
     Ok((orgs, summary))

@@ -209,6 +209,27 @@ pub fn done(logs: &[PathBuf]) -> std::io::Result<OrgsDone> {
     Ok(out)
 }
 
+/// The Clerk organizations the rollbacks of `instance` in `dir` deleted or found gone.
+pub fn rolled_back(dir: &Path, instance: &str) -> HashSet<String> {
+    let logs: Vec<PathBuf> = super::logs_named(dir, DELETION_PREFIX)
+        .into_iter()
+        .filter(|p| {
+            super::instance::header(p).is_some_and(|h| {
+                h.command == DELETION_COMMAND && h.instance.as_deref() == Some(instance)
+            })
+        })
+        .collect();
+    let mut gone = HashSet::new();
+    let _ = walk(&logs, |line| {
+        if matches!(line.status, Status::Deleted | Status::NotFound)
+            && let Some(id) = line.clerk_org_id
+        {
+            gone.insert(id);
+        }
+    });
+    gone
+}
+
 /// An organization an orgs run created, with the members it added (Clerk user IDs).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatedOrg {

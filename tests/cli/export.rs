@@ -579,7 +579,10 @@ async fn better_auth_orgs_round_trip(
     assert!(ids.values().any(|id| bob["user_id"] == id.as_str()));
     let out = run(env, api(&["delete", "--orgs", "-y"]), key()).await;
     assert_eq!(report(&out)["deleted"], 2);
-    assert!(sandbox.organizations().is_empty(), "the instance as it was");
+    assert!(sandbox.organizations().is_empty());
+    let out = run(env, api(&["delete", "-y"]), key()).await;
+    assert_eq!(report(&out)["deleted"], 5);
+    assert_eq!(sandbox.user_count(), 0, "the instance as it was");
 }
 
 #[cfg_attr(
@@ -714,6 +717,19 @@ async fn clerk_organizations_move_between_instances() {
         String::from_utf8_lossy(&out.stderr)
     );
 
+    let big_id = source
+        .organizations()
+        .into_iter()
+        .find(|o| o["name"] == "Big")
+        .and_then(|o| o["id"].as_str().map(str::to_owned))
+        .expect("Big in the source");
+    let invited = super::sandbox_api::Api::new(&source, LIVE_KEY)
+        .post(
+            &format!("/organizations/{big_id}/invitations"),
+            json!({"email_address": "new.hire@example.com", "role": "org:member"}),
+        )
+        .await;
+    assert_eq!(invited.status, 200, "{}", invited.body);
     let out = run(
         &env,
         with_url(&["export", "clerk", "-o", "users.json"], &source),
@@ -742,18 +758,20 @@ async fn clerk_organizations_move_between_instances() {
         big["private_metadata"].is_null(),
         "the source's migrate_source_id is left out"
     );
+    assert_eq!(
+        big["invitations"],
+        json!([{"email_address": "new.hire@example.com", "role": "org:member", "status": "pending"}])
+    );
 
     let target = live_sandbox(10_000, 10).await;
     let users = env.path().join("users.json");
     let out = run(&env, import_args(&target, "clerk", &users, &[]), key()).await;
     assert_eq!(report(&out)["created"], 510);
-    let out = run(
-        &env,
-        with_url(&["orgs", "-y", "-f", "orgs.json"], &target),
-        key(),
-    )
-    .await;
+    let mut args = with_url(&["orgs", "-y", "-f", "orgs.json"], &target);
+    args.extend(["--invitations", "--invitations-per-hour", "36000"].map(str::to_owned));
+    let out = run(&env, args, key()).await;
     let sent = report(&out);
+    assert_eq!(sent["invitations"]["created"], 1, "{sent}");
     assert_eq!(out.status.code(), Some(0), "{sent}");
     assert_eq!(
         (
@@ -773,6 +791,15 @@ async fn clerk_organizations_move_between_instances() {
     let out = run(&env, with_url(&["delete", "--orgs", "-y"], &target), key()).await;
     assert_eq!(report(&out)["deleted"], 501);
     assert_eq!(target.organization_counts(), (0, 0));
+    // And the users: the instance as it was.
+    let out = run(
+        &env,
+        with_url(&["delete", "-y", "--all-runs"], &target),
+        key(),
+    )
+    .await;
+    assert_eq!(report(&out)["deleted"], 510);
+    assert_eq!(target.user_count(), 0);
     assert_eq!(
         source.organization_counts(),
         (501, 1010),

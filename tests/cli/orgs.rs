@@ -232,6 +232,42 @@ async fn organizations_then_members_go_in_once_and_a_rerun_sends_nothing_again()
     let last = runs.as_array().and_then(|r| r.last()).expect("a run");
     assert_eq!(last["command"], "orgs");
     assert_eq!(last["organizations"]["already_exists"], 2, "{last}");
+
+    // Deleting the users says the organizations remain, and how to roll them back.
+    let users_delete = || {
+        let mut a: Vec<String> = ["delete", "-y", "--all-runs", "--api-url"]
+            .map(str::to_owned)
+            .to_vec();
+        a.push(sandbox.base_url());
+        run_text(&env, a)
+    };
+    let text = users_delete().await;
+    assert!(
+        text.contains(
+            "2 organizations that orgs runs of this instance created are not rolled back"
+        ),
+        "{text}"
+    );
+    let printed = super::hints::printed_commands(&text);
+    let rollback = printed.iter().find(|c| c.iter().any(|w| w == "--orgs"));
+    let mut args = rollback.expect("the command").clone();
+    args.extend(["-y", "--api-url"].map(str::to_owned));
+    args.push(sandbox.base_url());
+    let out = run(&env, args, key()).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(sandbox.organizations().is_empty());
+    assert!(!users_delete().await.contains("not rolled back"));
+}
+
+/// Runs the binary with the key and returns what it said on stderr.
+async fn run_text(env: &TestEnv, args: Vec<String>) -> String {
+    let out = run(env, args, key()).await;
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[tokio::test]

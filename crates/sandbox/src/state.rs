@@ -199,10 +199,14 @@ impl Store {
         Some(out)
     }
 
+    /// Removes a user and, as Clerk does, their organization memberships.
     pub fn remove(&mut self, id: &str) -> Option<StoredUser> {
         let seq = self.by_id.remove(id)?;
         let user = self.users.remove(&seq)?;
         self.unindex(&user);
+        for org in self.orgs.values_mut() {
+            org.members.retain(|m| m.user_id != id);
+        }
         Some(user)
     }
 }

@@ -33,6 +33,8 @@ pub struct RunReport<'a> {
     pub organizations: Option<&'a ObjectCounts>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memberships: Option<&'a ObjectCounts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invitations: Option<&'a ObjectCounts>,
     #[serde(skip)]
     summary: &'a RunSummary,
     #[serde(skip)]
@@ -63,6 +65,7 @@ impl<'a> RunReport<'a> {
             errors: ErrorCount::all(shown_errors(s, verbose)),
             organizations: (s.command() == "orgs").then_some(&s.organizations),
             memberships: (s.command() == "orgs").then_some(&s.memberships),
+            invitations: (s.command() == "orgs").then_some(&s.invitations),
             summary: s,
             verbose,
         }
@@ -131,8 +134,8 @@ fn totals(s: &RunSummary) -> String {
         ),
         "dry-run" => format!("{} invalid", s.invalid),
         "orgs" => {
-            let (o, m) = (&s.organizations, &s.memberships);
-            format!(
+            let (o, m, i) = (&s.organizations, &s.memberships, &s.invitations);
+            let mut text = format!(
                 "organizations {} created, {} existing, {} earlier, {} failed; memberships {} created, {} existing, {} earlier, {} failed",
                 o.created,
                 o.already_exists,
@@ -142,7 +145,14 @@ fn totals(s: &RunSummary) -> String {
                 m.already_exists,
                 m.skipped,
                 m.failed
-            )
+            );
+            if *i != ObjectCounts::default() {
+                text.push_str(&format!(
+                    "; invitations {} sent, {} already pending, {} earlier, {} failed",
+                    i.created, i.already_exists, i.skipped, i.failed
+                ));
+            }
+            text
         }
         _ => format!(
             "{} created, {} existing, {} failed, {} invalid, {} skipped",
