@@ -90,9 +90,13 @@ impl Shape {
     }
 }
 
-/// Reads every organization of `path` (JSON array or NDJSON, by extension or content);
-/// records that do not fit the format are returned beside them, named by position.
+/// Reads every organization of `path` (JSON array or NDJSON, by extension or content; a
+/// `.csv` is the CSV pair's `organizations.csv`); records that do not fit the format are
+/// returned beside them, named by position.
 pub fn read(path: &Path, shape: Shape) -> Result<(Vec<Org>, Vec<Unreadable>), SourceError> {
+    if shape == Shape::Tool && source::Format::detect(path, None) == Some(source::Format::Csv) {
+        return super::csv::read(path);
+    }
     let options = ReadOptions {
         format: source::Format::detect(path, None)
             .filter(|f| *f != source::Format::Csv)

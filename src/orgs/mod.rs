@@ -6,6 +6,7 @@
 
 pub mod auth0;
 pub mod check;
+pub mod csv;
 pub mod file;
 pub mod invite;
 pub mod live;

@@ -673,6 +673,9 @@ async fn auth0_organizations_go_in_after_their_users() {
     let out = run(&env, with_url(&["delete", "--orgs", "-y"]), key()).await;
     assert_eq!(report(&out)["deleted"], 2);
     assert!(sandbox.organizations().is_empty());
+    let out = run(&env, with_url(&["delete", "-y"]), key()).await;
+    assert_eq!(report(&out)["deleted"], 3);
+    assert_eq!(sandbox.user_count(), 0, "the instance as it was");
 }
 
 /// `--invitations`: pending invitations go after the memberships, ten to a bulk request,
@@ -768,5 +771,44 @@ async fn pending_invitations_go_in_bulk_and_once() {
         (&r["invitations"]["skipped"], &r["api_calls"]),
         (&json!(15), &json!(0)),
         "{r}"
+    );
+}
+
+/// The CSV pair of a home-grown source: organizations.csv with memberships.csv beside it.
+#[tokio::test]
+async fn the_csv_pair_goes_in_like_the_json_form() {
+    let env = TestEnv::new();
+    let sandbox = with_users(&env).await;
+    env.write(
+        "organizations.csv",
+        "id,name,slug,created_at,public_metadata\nc1,Acme Csv,,2021-03-04T05:06:07Z,\"{\"\"plan\"\": \"\"pro\"\"}\"\n",
+    );
+    env.write(
+        "memberships.csv",
+        "organization_id,user_id,role,created_at,teams\nc1,src_00000,owner,,\nc1,src_00001,member,2022-01-01T00:00:00Z,Platform;Core\n",
+    );
+    let mut args = orgs_args(&sandbox, &[]);
+    let at = args
+        .iter()
+        .position(|a| a == "orgs.json")
+        .expect("file arg");
+    args[at] = "organizations.csv".to_owned();
+    let out = run(&env, args, key()).await;
+    let r = report(&out);
+    assert_eq!(out.status.code(), Some(0), "{r}");
+    assert_eq!(
+        (&r["organizations"]["created"], &r["memberships"]["created"]),
+        (&json!(1), &json!(2))
+    );
+    let org = &sandbox.organizations()[0];
+    assert_eq!(
+        (&org["slug"], &org["public_metadata"]),
+        (&json!("acme-csv"), &json!({"plan": "pro"}))
+    );
+    let ids = sandbox.external_ids();
+    let member = member(org, &ids["src_00001"]).expect("member");
+    assert_eq!(
+        member["private_metadata"]["migrate_teams"],
+        json!(["Platform", "Core"])
     );
 }
