@@ -79,35 +79,30 @@ pub async fn read(
     pacer: &Pacer,
     policy: &RetryPolicy,
 ) -> Result<Ready, ReadyError> {
-    let disabled = |e: &ClientError| {
-        e.api()
-            .is_some_and(|a| a.code == "organization_not_enabled_in_instance")
-    };
     let settings = paced(pacer, policy, &Unrecorded, || {
         client.organization_settings()
     })
     .await
-    .map_err(|e| {
-        if disabled(&e) {
-            ReadyError::Disabled
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(refusal)?;
     if !settings.enabled {
         return Err(ReadyError::Disabled);
     }
     let page = paced(pacer, policy, &Unrecorded, || client.organization_roles())
         .await
-        .map_err(|e| {
-            if disabled(&e) {
-                ReadyError::Disabled
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(refusal)?;
     let roles: BTreeSet<String> = page.data.into_iter().map(|r| r.key).collect();
     Ok(Ready { settings, roles })
+}
+
+/// Clerk's answer when organizations are off is `Disabled`; anything else stays itself.
+fn refusal(e: ClientError) -> ReadyError {
+    if e.api()
+        .is_some_and(|a| a.code == "organization_not_enabled_in_instance")
+    {
+        ReadyError::Disabled
+    } else {
+        e.into()
+    }
 }
 
 /// Source roles (of members and invitations) whose target the instance lacks.

@@ -533,15 +533,7 @@ async fn better_auth_orgs_round_trip(
     );
     assert_eq!(acme["members"][1]["teams"], json!(["Platform"]));
 
-    let api = |cmd: &[&str]| {
-        let mut a: Vec<String> = cmd.iter().map(|s| (*s).to_owned()).collect();
-        a.extend([
-            "--json".to_owned(),
-            "--api-url".to_owned(),
-            sandbox.base_url(),
-        ]);
-        a
-    };
+    let api = |cmd: &[&str]| super::util::against(sandbox, cmd);
     let out = run(env, api(&["orgs", "-y", "-f", "orgs.ndjson"]), key()).await;
     let sent = report(&out);
     assert_eq!(out.status.code(), Some(0), "{sent}");
@@ -679,13 +671,7 @@ async fn clerk_export_pages_through_an_instance_and_reimports_without_drift() {
 async fn clerk_organizations_move_between_instances() {
     let env = TestEnv::new();
     let with_url = |cmd: &[&str], sandbox: &migrate::sandbox::SandboxHandle| {
-        let mut a: Vec<String> = cmd.iter().map(|s| (*s).to_owned()).collect();
-        a.extend([
-            "--json".to_owned(),
-            "--api-url".to_owned(),
-            sandbox.base_url(),
-        ]);
-        a
+        super::util::against(sandbox, cmd)
     };
     let source = live_sandbox(10_000, 10).await;
     let file = super::util::users_file(&env, 510);

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::sandbox_api::Api;
 use super::util::{
-    LIVE_KEY, TestEnv, import_args, live_sandbox, report, run, start_sandbox, users_file,
+    LIVE_KEY, TestEnv, against, import_args, live_sandbox, report, run, start_sandbox, users_file,
 };
 
 const FILE: &str = r#"[
@@ -391,11 +391,7 @@ async fn rollback_deletes_only_organizations_it_created_and_nobody_else_uses() {
     std::fs::write(&log, text).expect("tampered");
 
     let delete = |extra: &[&str]| {
-        let mut a: Vec<String> = ["delete", "--orgs", "--json", "--api-url"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
-        a.push(sandbox.base_url());
+        let mut a = against(&sandbox, &["delete", "--orgs"]);
         a.extend(extra.iter().map(|s| (*s).to_owned()));
         a
     };
@@ -460,11 +456,7 @@ async fn verify_reads_back_organizations_and_the_members_sent() {
     let args = orgs_args(&sandbox, &["--role-map", "billing=org:member"]);
     run(&env, args, key()).await;
     let verify = |extra: &[&str]| {
-        let mut a: Vec<String> = ["verify", "--orgs", "--json", "--api-url"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
-        a.push(sandbox.base_url());
+        let mut a = against(&sandbox, &["verify", "--orgs"]);
         a.extend(extra.iter().map(|s| (*s).to_owned()));
         a
     };
@@ -653,15 +645,7 @@ async fn auth0_organizations_go_in_after_their_users() {
         ids["auth0|65a1f0c2d3e4f5a6b7c8d9e1"].as_str()
     );
 
-    let with_url = |cmd: &[&str]| {
-        let mut a: Vec<String> = cmd.iter().map(|s| (*s).to_owned()).collect();
-        a.extend([
-            "--json".to_owned(),
-            "--api-url".to_owned(),
-            sandbox.base_url(),
-        ]);
-        a
-    };
+    let with_url = |cmd: &[&str]| against(&sandbox, cmd);
     let out = run(&env, with_url(&["verify", "--orgs"]), key()).await;
     let v = report(&out);
     assert_eq!(out.status.code(), Some(0), "{v}");

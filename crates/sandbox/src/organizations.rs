@@ -56,6 +56,30 @@ fn org_not_found() -> ApiError {
     )
 }
 
+fn membership_not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "resource_not_found",
+        "not found",
+        "Given organization membership not found.",
+    )
+}
+
+/// The body's `role`, which must be one of the instance's.
+fn role_of(shared: &Shared, body: &Body) -> Result<String, ApiError> {
+    let role = body.str("role").ok_or_else(|| missing("role"))?;
+    if !shared.config.organization_roles.contains(&role) {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "resource_not_found",
+            "not found",
+            "Organization role not found",
+        )
+        .with_meta("param_name", json!("role")));
+    }
+    Ok(role)
+}
+
 fn missing(param: &str) -> ApiError {
     ApiError::form(
         "form_param_missing",
@@ -303,16 +327,7 @@ pub async fn add_member(
     }
     let body = Body::parse(&bytes, MEMBERSHIP_FIELDS)?;
     let user_id = body.str("user_id").ok_or_else(|| missing("user_id"))?;
-    let role = body.str("role").ok_or_else(|| missing("role"))?;
-    if !shared.config.organization_roles.contains(&role) {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "resource_not_found",
-            "not found",
-            "Organization role not found",
-        )
-        .with_meta("param_name", json!("role")));
-    }
+    let role = role_of(&shared, &body)?;
     let mut store = shared.store();
     if !store.by_id.contains_key(&user_id) {
         return Err(ApiError::user_not_found(&user_id));
@@ -472,12 +487,7 @@ pub async fn remove_member(
     let mut store = shared.store();
     let org = store.orgs.get_mut(&org_id).ok_or_else(org_not_found)?;
     let Some(at) = org.members.iter().position(|m| m.user_id == user_id) else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "resource_not_found",
-            "not found",
-            "Given organization membership not found.",
-        ));
+        return Err(membership_not_found());
     };
     let m = org.members.remove(at);
     let org = org.clone();
@@ -519,12 +529,7 @@ pub async fn update_member_metadata(
     let mut store = shared.store();
     let org = store.orgs.get_mut(&org_id).ok_or_else(org_not_found)?;
     let Some(m) = org.members.iter_mut().find(|m| m.user_id == user_id) else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "resource_not_found",
-            "not found",
-            "Given organization membership not found.",
-        ));
+        return Err(membership_not_found());
     };
     if let Some(public) = body.object("public_metadata") {
         deep_merge(&mut m.public_metadata, public);
@@ -618,16 +623,7 @@ fn invitation(
             "email_address",
         ));
     }
-    let role = body.str("role").ok_or_else(|| missing("role"))?;
-    if !shared.config.organization_roles.contains(&role) {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "resource_not_found",
-            "not found",
-            "Organization role not found",
-        )
-        .with_meta("param_name", json!("role")));
-    }
+    let role = role_of(shared, body)?;
     let pending = org
         .invitations
         .iter()

@@ -8,7 +8,7 @@ use migrate::sandbox::{self, SandboxConfig, SandboxHandle};
 
 mod run;
 
-pub use run::{LIVE_KEY, finals, import_args, live_sandbox, report, run, users_file};
+pub use run::{LIVE_KEY, against, finals, import_args, live_sandbox, report, run, users_file};
 
 /// Environment variables the binary reads; scrubbed so the developer's shell can't leak in.
 const SCRUBBED: [&str; 6] = [

@@ -57,6 +57,17 @@ pub fn import_args(
     args
 }
 
+/// `words`, then `--json --api-url` the sandbox: a command against it, as scripts run it.
+pub fn against(sandbox: &SandboxHandle, words: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+    args.extend([
+        "--json".to_owned(),
+        "--api-url".to_owned(),
+        sandbox.base_url(),
+    ]);
+    args
+}
+
 pub fn report(out: &Output) -> Value {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
