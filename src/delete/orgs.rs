@@ -138,23 +138,14 @@ fn line(target: &CreatedOrg, status: Status) -> OrgLine {
     line
 }
 
-/// Records the checks and deletes the organizations that are to go, at the rate limit.
-pub async fn run(
-    s: (&ClerkClient, &Pacer, &RetryPolicy),
+/// Logs the targets the checks settled (gone, or left alone with why) and returns the
+/// ones to delete.
+fn settle_checks(
     checks: Vec<OrgCheck>,
-    ledger: LedgerWriter,
+    ledger: &std::sync::Mutex<LedgerWriter>,
     reporter: &dyn Reporter,
-    workers: usize,
-    stop: &Stop,
-) -> Result<OrgsDeleteSummary, LedgerError> {
-    let (client, pacer, policy) = s;
-    let started = Instant::now();
-    let ledger = std::sync::Mutex::new(ledger);
-    let mut summary = OrgsDeleteSummary {
-        targets: checks.len() as u64,
-        ..OrgsDeleteSummary::default()
-    };
-    let mut errors = ErrorTally::default();
+    summary: &mut OrgsDeleteSummary,
+) -> Result<Vec<CreatedOrg>, LedgerError> {
     let mut to_delete = Vec::new();
     for c in checks {
         let (entry, status) = match c {
@@ -182,9 +173,30 @@ pub async fn run(
             Status::NotFound => summary.not_found += 1,
             _ => summary.left_alone += 1,
         }
-        append(&ledger, &entry)?;
+        append(ledger, &entry)?;
         reporter.report(&Event::Settled { status });
     }
+    Ok(to_delete)
+}
+
+/// Records the checks and deletes the organizations that are to go, at the rate limit.
+pub async fn run(
+    s: (&ClerkClient, &Pacer, &RetryPolicy),
+    checks: Vec<OrgCheck>,
+    ledger: LedgerWriter,
+    reporter: &dyn Reporter,
+    workers: usize,
+    stop: &Stop,
+) -> Result<OrgsDeleteSummary, LedgerError> {
+    let (client, pacer, policy) = s;
+    let started = Instant::now();
+    let ledger = std::sync::Mutex::new(ledger);
+    let mut summary = OrgsDeleteSummary {
+        targets: checks.len() as u64,
+        ..OrgsDeleteSummary::default()
+    };
+    let mut errors = ErrorTally::default();
+    let to_delete = settle_checks(checks, &ledger, reporter, &mut summary)?;
     let queued = to_delete.len() as u64;
     let mut results = stream::iter(to_delete)
         .take_while(|_| std::future::ready(!stop.is_requested()))

@@ -93,6 +93,81 @@ fn strongest(roles: &str) -> (String, bool) {
     (pick.to_owned(), all.len() > 1)
 }
 
+/// The organizations of the `organization` table, and where each is by ID; its
+/// `metadata` (JSON text) and logo become public metadata.
+fn organizations(
+    rows: &[Map<String, Value>],
+    summary: &mut OrgsExport,
+) -> (Vec<Org>, HashMap<String, usize>) {
+    let mut orgs: Vec<Org> = Vec::with_capacity(rows.len());
+    let mut at: HashMap<String, usize> = HashMap::new();
+    for row in rows {
+        let (Some(id), Some(name)) = (text(row, "id"), text(row, "name")) else {
+            summary.orphans += 1;
+            continue;
+        };
+        let mut public = match row.get("metadata") {
+            Some(Value::String(s)) if !s.trim().is_empty() => match serde_json::from_str(s) {
+                Ok(Value::Object(m)) => m,
+                _ => Map::from_iter([("metadata".to_owned(), Value::String(s.clone()))]),
+            },
+            Some(Value::Object(m)) => m.clone(),
+            _ => Map::new(),
+        };
+        if let Some(logo) = text(row, "logo").filter(|l| !l.is_empty()) {
+            summary.logos += 1;
+            public.insert("logo".to_owned(), Value::String(logo));
+        }
+        at.insert(id.clone(), orgs.len());
+        orgs.push(Org {
+            id,
+            name,
+            slug: text(row, "slug"),
+            created_at: date(row, "createdAt"),
+            public_metadata: (!public.is_empty()).then_some(public),
+            private_metadata: None,
+            max_allowed_memberships: None,
+            members: Vec::new(),
+            invitations: Vec::new(),
+        });
+    }
+    (orgs, at)
+}
+
+/// Each member's team names, by (organization, user).
+fn member_teams(
+    team_rows: &[Map<String, Value>],
+    team_member_rows: &[Map<String, Value>],
+    summary: &mut OrgsExport,
+) -> HashMap<(String, String), Vec<String>> {
+    let mut teams: HashMap<String, (String, String)> = HashMap::new();
+    for row in team_rows {
+        if let (Some(id), Some(name), Some(org)) = (
+            text(row, "id"),
+            text(row, "name"),
+            text(row, "organizationId"),
+        ) {
+            teams.insert(id, (name, org));
+        }
+    }
+    summary.teams = teams.len() as u64;
+    let mut by_member: HashMap<(String, String), Vec<String>> = HashMap::new();
+    for row in team_member_rows {
+        let team = text(row, "teamId").and_then(|t| teams.get(&t));
+        match (team, text(row, "userId")) {
+            (Some((name, org)), Some(user)) => {
+                summary.team_memberships += 1;
+                by_member
+                    .entry((org.clone(), user))
+                    .or_default()
+                    .push(name.clone());
+            }
+            _ => summary.orphans += 1,
+        }
+    }
+    by_member
+}
+
 /// Reads every organization with its members, teams and invitations.
 pub async fn read(
     url: &DbUrl,
@@ -137,64 +212,8 @@ pub async fn read(
         .unwrap_or_default();
 
     let mut summary = OrgsExport::default();
-    let mut orgs: Vec<Org> = Vec::with_capacity(org_rows.len());
-    let mut at: HashMap<String, usize> = HashMap::new();
-    for row in &org_rows {
-        let (Some(id), Some(name)) = (text(row, "id"), text(row, "name")) else {
-            summary.orphans += 1;
-            continue;
-        };
-        let mut public = match row.get("metadata") {
-            Some(Value::String(s)) if !s.trim().is_empty() => match serde_json::from_str(s) {
-                Ok(Value::Object(m)) => m,
-                _ => Map::from_iter([("metadata".to_owned(), Value::String(s.clone()))]),
-            },
-            Some(Value::Object(m)) => m.clone(),
-            _ => Map::new(),
-        };
-        if let Some(logo) = text(row, "logo").filter(|l| !l.is_empty()) {
-            summary.logos += 1;
-            public.insert("logo".to_owned(), Value::String(logo));
-        }
-        at.insert(id.clone(), orgs.len());
-        orgs.push(Org {
-            id,
-            name,
-            slug: text(row, "slug"),
-            created_at: date(row, "createdAt"),
-            public_metadata: (!public.is_empty()).then_some(public),
-            private_metadata: None,
-            max_allowed_memberships: None,
-            members: Vec::new(),
-            invitations: Vec::new(),
-        });
-    }
-    // Team names by team, and each user's teams by organization.
-    let mut teams: HashMap<String, (String, String)> = HashMap::new();
-    for row in &team_rows {
-        if let (Some(id), Some(name), Some(org)) = (
-            text(row, "id"),
-            text(row, "name"),
-            text(row, "organizationId"),
-        ) {
-            teams.insert(id, (name, org));
-        }
-    }
-    summary.teams = teams.len() as u64;
-    let mut member_teams: HashMap<(String, String), Vec<String>> = HashMap::new();
-    for row in &team_member_rows {
-        let team = text(row, "teamId").and_then(|t| teams.get(&t));
-        match (team, text(row, "userId")) {
-            (Some((name, org)), Some(user)) => {
-                summary.team_memberships += 1;
-                member_teams
-                    .entry((org.clone(), user))
-                    .or_default()
-                    .push(name.clone());
-            }
-            _ => summary.orphans += 1,
-        }
-    }
+    let (mut orgs, at) = organizations(&org_rows, &mut summary);
+    let mut teams = member_teams(&team_rows, &team_member_rows, &mut summary);
     for row in &member_rows {
         let org = text(row, "organizationId").and_then(|o| at.get(&o).copied());
         let (Some(i), Some(user_id)) = (org, text(row, "userId")) else {
@@ -206,7 +225,7 @@ pub async fn read(
         summary.members += 1;
         let key = (orgs[i].id.clone(), user_id.clone());
         orgs[i].members.push(Member {
-            teams: member_teams.remove(&key).unwrap_or_default(),
+            teams: teams.remove(&key).unwrap_or_default(),
             user_id,
             role,
             created_at: date(row, "createdAt"),

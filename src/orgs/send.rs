@@ -145,7 +145,23 @@ pub async fn run(
         record(s, &ledger, &mut summary.organizations, &mut errors, line)?;
     }
 
-    // Organizations.
+    let placed = organizations(s, orgs, &ledger, &mut summary, &mut errors).await?;
+    memberships(s, orgs, &placed, &ledger, &mut summary, &mut errors).await?;
+    invitations(s, orgs, &placed, &ledger, &mut summary, &mut errors).await?;
+    summary.errors = errors.sorted();
+    summary.elapsed_secs = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// Creates the organizations not created yet (those done by an earlier run are logged
+/// as skipped); returns every organization now in Clerk.
+async fn organizations<'o>(
+    s: &Sender<'_>,
+    orgs: &'o [Org],
+    ledger: &Mutex<LedgerWriter>,
+    summary: &mut OrgsSummary,
+    errors: &mut ErrorTally,
+) -> Result<Vec<Placed<'o>>, LedgerError> {
     let mut placed: Vec<Placed> = Vec::new();
     let mut to_create = Vec::new();
     for org in orgs {
@@ -153,7 +169,7 @@ pub async fn run(
             Some(clerk_id) => {
                 let mut line = OrgLine::organization(&org.id, Status::Skipped);
                 line.clerk_org_id = Some(clerk_id.clone());
-                record(s, &ledger, &mut summary.organizations, &mut errors, line)?;
+                record(s, ledger, &mut summary.organizations, errors, line)?;
                 placed.push(Placed {
                     org,
                     clerk_id: clerk_id.clone(),
@@ -165,7 +181,7 @@ pub async fn run(
     }
     let mut results = stream::iter(to_create)
         .take_while(|_| std::future::ready(!s.stop.is_requested()))
-        .map(|org| create_org(s, org, &ledger))
+        .map(|org| create_org(s, org, ledger))
         .buffer_unordered(s.workers.max(1));
     let mut sent = HashSet::new();
     while let Some(result) = results.next().await {
@@ -183,17 +199,11 @@ pub async fn run(
                 line.clerk_user_id = s.members.get(&m.user_id).cloned();
                 line.role = Some(s.creator_role.to_owned());
                 line.reason = Some("created_by".to_owned());
-                record(s, &ledger, &mut summary.memberships, &mut errors, line)?;
+                record(s, ledger, &mut summary.memberships, errors, line)?;
             }
             placed.push(p);
         }
-        record(
-            s,
-            &ledger,
-            &mut summary.organizations,
-            &mut errors,
-            settled.line,
-        )?;
+        record(s, ledger, &mut summary.organizations, errors, settled.line)?;
     }
     drop(results);
     let unsent = orgs
@@ -201,7 +211,19 @@ pub async fn run(
         .filter(|o| !s.done.organizations.contains_key(&o.id) && !sent.contains(&o.id));
     summary.organizations.not_sent = unsent.count() as u64;
 
-    // Memberships of the organizations in Clerk; the others' are not sent.
+    Ok(placed)
+}
+
+/// Adds the members of the organizations in Clerk (the others' are not sent); a member
+/// whose user is not in Clerk is logged, never sent.
+async fn memberships(
+    s: &Sender<'_>,
+    orgs: &[Org],
+    placed: &[Placed<'_>],
+    ledger: &Mutex<LedgerWriter>,
+    summary: &mut OrgsSummary,
+    errors: &mut ErrorTally,
+) -> Result<(), LedgerError> {
     let in_clerk: HashSet<&str> = placed.iter().map(|p| p.org.id.as_str()).collect();
     summary.memberships.not_sent = orgs
         .iter()
@@ -209,7 +231,7 @@ pub async fn run(
         .map(|o| o.members.len() as u64)
         .sum();
     let mut jobs = Vec::new();
-    for p in &placed {
+    for p in placed {
         for m in &p.org.members {
             let creator = p.creator.is_some_and(|c| c.user_id == m.user_id);
             if creator && kept(m).is_empty() {
@@ -221,7 +243,7 @@ pub async fn run(
             {
                 let mut line = OrgLine::membership(&p.org.id, &m.user_id, Status::Skipped);
                 line.clerk_org_id = Some(p.clerk_id.clone());
-                record(s, &ledger, &mut summary.memberships, &mut errors, line)?;
+                record(s, ledger, &mut summary.memberships, errors, line)?;
                 continue;
             }
             match s.members.get(&m.user_id) {
@@ -234,7 +256,7 @@ pub async fn run(
                         "user {:?} is in no import log of this instance and no Clerk user has it as external_id: import the user, then run orgs again",
                         m.user_id
                     ));
-                    record(s, &ledger, &mut summary.memberships, &mut errors, line)?;
+                    record(s, ledger, &mut summary.memberships, errors, line)?;
                 }
             }
         }
@@ -242,26 +264,17 @@ pub async fn run(
     let queued = jobs.len() as u64;
     let mut results = stream::iter(jobs)
         .take_while(|_| std::future::ready(!s.stop.is_requested()))
-        .map(|(p, m, clerk_user, creator)| add_member(s, (p, m, creator), clerk_user, &ledger))
+        .map(|(p, m, clerk_user, creator)| add_member(s, (p, m, creator), clerk_user, ledger))
         .buffer_unordered(s.workers.max(1));
     let mut settled_members = 0;
     while let Some(result) = results.next().await {
         let Some(settled) = result? else { continue };
         summary.api_calls += settled.calls;
         settled_members += 1;
-        record(
-            s,
-            &ledger,
-            &mut summary.memberships,
-            &mut errors,
-            settled.line,
-        )?;
+        record(s, ledger, &mut summary.memberships, errors, settled.line)?;
     }
     summary.memberships.not_sent += queued - settled_members;
-    invitations(s, orgs, &placed, &ledger, &mut summary, &mut errors).await?;
-    summary.errors = errors.sorted();
-    summary.elapsed_secs = started.elapsed().as_secs_f64();
-    Ok(summary)
+    Ok(())
 }
 
 /// The pending invitations of the organizations in Clerk, with `--invitations`; without
