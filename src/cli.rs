@@ -630,6 +630,12 @@ pub struct ExportArgs {
     #[arg(short, long, value_name = "PATH")]
     pub output: PathBuf,
 
+    /// Only the users the platform changed after TIME (RFC 3339, a date, or epoch ms):
+    /// Supabase's `updated_at`, Better Auth's `updatedAt`. The report gives the window
+    /// covered; its end is the next export's --since.
+    #[arg(long, value_name = "TIME", value_parser = parse_since, conflicts_with = "orgs")]
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+
     /// Write the organizations instead of the users: each with its members (source user
     /// ID, role, joined time, teams) and invitations, as `migrate orgs -f FILE` reads
     /// (Better Auth's organization plugin, or a Clerk instance's organizations).
@@ -674,6 +680,15 @@ pub struct ExportArgs {
     /// For `export clerk`: the instance to read.
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+/// `--since`: any form the importer reads as a time.
+fn parse_since(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let value = serde_json::Value::String(text.to_owned());
+    let rfc3339 = crate::transform::normalize::timestamp(&value)?;
+    chrono::DateTime::parse_from_rfc3339(&rfc3339)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| e.to_string())
 }
 
 /// The layouts `migrate export` writes.

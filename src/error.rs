@@ -113,6 +113,7 @@ impl AppError {
                 crate::export::DbError::BadUrl(_)
                 | crate::export::DbError::PasswordNeedsEncoding(_),
             )) => ExitStatus::Usage,
+            Self::Export(crate::export::ExportError::NoChangeColumn { .. }) => ExitStatus::Usage,
             Self::Export(_) | Self::Lock(_) => ExitStatus::Fatal,
             Self::PasswordFile(crate::verify::passwords::PasswordFileError::Io(..)) => {
                 ExitStatus::Fatal
@@ -215,6 +216,10 @@ pub enum UsageError {
         "export {platform} --orgs is not built: organizations are exported from Better Auth (and Clerk); for another source write the organization file README describes"
     )]
     NoOrgsExport { platform: String },
+    #[error(
+        "export clerk --since is not available: Clerk's API filters users by when they were created, not when they changed; export every user instead"
+    )]
+    SinceFromClerk,
     #[error("export needs the platform's database: pass --db-url or set DATABASE_URL")]
     NoDatabaseUrl,
     #[error(

@@ -144,6 +144,7 @@ async fn from_database(
             .as_deref()
             .filter(|s| !s.is_empty())
             .map(|s| secrecy::SecretString::from(s.to_owned())),
+        since: args.since,
     };
     announce(
         printer,
@@ -164,6 +165,9 @@ async fn from_clerk(
     layout: Layout,
     printer: &Printer,
 ) -> Result<ExportSummary, AppError> {
+    if args.since.is_some() {
+        return Err(UsageError::SinceFromClerk.into());
+    }
     let super::Connection {
         client,
         pacer,

@@ -6,7 +6,6 @@ use super::db::{DbError, DbUrl, Dialect, Keyset, Pool, count, is_integer_type, r
 
 pub struct AuthJs {
     dialect: Dialect,
-    users: String,
     /// The users table's columns, in a stable order (MySQL and SQLite list them).
     user_columns: Vec<String>,
     accounts: Option<String>,
@@ -68,7 +67,6 @@ impl AuthJs {
                     filters: Vec::new(),
                 },
                 dialect,
-                users: table,
                 user_columns,
                 accounts: (linked.contains_key("userId") && linked.contains_key("provider"))
                     .then(|| dialect.table(schema, accounts)),
@@ -90,8 +88,7 @@ impl AuthJs {
     }
 
     pub async fn count(&self, url: &DbUrl, pool: &Pool) -> Result<u64, DbError> {
-        let sql = format!("SELECT count(*) FROM {}", self.users);
-        count(url, pool, &sql, "the user count").await
+        count(url, pool, &self.keyset.count_sql(), "the user count").await
     }
 
     /// One page's query: the users in a key range ([`Keyset::scope`]), as `k` and `doc`.

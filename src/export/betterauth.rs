@@ -118,8 +118,20 @@ impl BetterAuth {
     }
 
     pub async fn count(&self, url: &DbUrl, pool: &Pool) -> Result<u64, DbError> {
-        let sql = format!("SELECT count(*) FROM {}", self.user);
-        count(url, pool, &sql, "the user count").await
+        count(url, pool, &self.keyset.count_sql(), "the user count").await
+    }
+
+    /// Only users changed after `since` (the user table's `updatedAt`).
+    pub fn changed_since(&mut self, since: chrono::DateTime<chrono::Utc>) -> Result<(), DbError> {
+        if !self.user_columns.iter().any(|c| c == "updatedAt") {
+            return Err(DbError::MissingColumn {
+                table: self.user.clone(),
+                column: "updatedAt".to_owned(),
+                hint: "without a change column an export cannot say what changed: leave --since out",
+            });
+        }
+        self.keyset.changed_since("updatedAt", since);
+        Ok(())
     }
 
     /// One page's query: the users in a key range ([`Keyset::scope`]), as `k` and `doc`.

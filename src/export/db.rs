@@ -557,6 +557,31 @@ impl Keyset {
         .await
     }
 
+    /// `SELECT count(*)` of the rows the export writes.
+    pub fn count_sql(&self) -> String {
+        let filters = if self.filters.is_empty() {
+            "1 = 1".to_owned()
+        } else {
+            self.filters.join(" AND ")
+        };
+        format!("SELECT count(*) FROM {} WHERE {filters}", self.from)
+    }
+
+    /// Keeps only rows whose `column` (of the alias `u`) is later than `since`: a point in
+    /// time as each dialect compares it with what the platform stores there (PostgreSQL
+    /// casts the text to the column's type, MySQL/MariaDB take `YYYY-MM-DD HH:MM:SS`, and
+    /// SQLite compares the ISO text JavaScript's `toISOString` writes).
+    pub fn changed_since(&mut self, column: &str, since: chrono::DateTime<chrono::Utc>) {
+        let at = match self.dialect {
+            Dialect::Postgres => since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            Dialect::MySql => since.format("%Y-%m-%d %H:%M:%S%.3f").to_string(),
+            Dialect::Sqlite => since.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        };
+        // `at` is made here of digits and separators only: no quoting to get wrong.
+        self.filters
+            .push(format!("u.{} > '{at}'", self.dialect.quote(column)));
+    }
+
     /// The key as text.
     pub fn text(&self) -> String {
         self.dialect.text(&self.key)

@@ -165,6 +165,8 @@ pub struct ExportOptions {
     pub tables: betterauth::Tables,
     /// Better Auth's `BETTER_AUTH_SECRET`, to decrypt two-factor secrets.
     pub app_secret: Option<secrecy::SecretString>,
+    /// `--since`: only users the platform changed after this time.
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What an export wrote.
@@ -181,6 +183,9 @@ pub struct ExportSummary {
     /// Users with two-factor on whose secret could not be decrypted (no or a wrong app
     /// secret): exported without it, they must enrol again.
     pub mfa_reenrol: u64,
+    /// `--since`: the window the file covers, from that time to the export's start (the
+    /// next delta's `--since`), both RFC 3339.
+    pub window: Option<(String, String)>,
     /// The instance's user count before and after a Clerk export, when they differ:
     /// users were created or deleted while it ran, so the file may not match it.
     pub instance_changed: Option<(u64, u64)>,
@@ -230,6 +235,10 @@ pub enum ExportError {
     Db(#[from] DbError),
     #[error(transparent)]
     Clerk(#[from] crate::clerk::ClientError),
+    #[error(
+        "{platform}'s tables have no column that records when a user changed: --since cannot tell what changed; export every user instead"
+    )]
+    NoChangeColumn { platform: &'static str },
     #[error("failed to write {}", .path.display())]
     Write {
         path: PathBuf,
@@ -380,8 +389,24 @@ pub async fn run(
             Reader::AuthJs(authjs::AuthJs::open(url, &pool, &options.schema).await?)
         }
     };
+    let started = chrono::Utc::now();
+    let mut reader = reader;
+    if let Some(since) = options.since {
+        match &mut reader {
+            Reader::Supabase(r) => r.changed_since(since)?,
+            Reader::BetterAuth(r) => r.changed_since(since)?,
+            Reader::AuthJs(_) => {
+                return Err(ExportError::NoChangeColumn {
+                    platform: "Auth.js",
+                });
+            }
+        }
+    }
+    let stamp =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let mut summary = ExportSummary {
         file: options.output.clone(),
+        window: options.since.map(|s| (stamp(s), stamp(started))),
         ..ExportSummary::default()
     };
     let skipped = match &reader {

@@ -29,6 +29,7 @@ pub struct Supabase {
     factors: Option<String>,
     has_deleted_at: bool,
     has_is_anonymous: bool,
+    has_updated_at: bool,
     keyset: Keyset,
 }
 
@@ -99,6 +100,7 @@ impl Supabase {
             factors: has("mfa_factors").await?,
             has_deleted_at: users.contains_key("deleted_at"),
             has_is_anonymous: users.contains_key("is_anonymous"),
+            has_updated_at: users.contains_key("updated_at"),
         };
         reader.keyset.filters = reader.kept();
         Ok(reader)
@@ -153,14 +155,20 @@ impl Supabase {
 
     /// How many users the export will write.
     pub async fn count(&self, url: &DbUrl, pool: &Pool) -> Result<u64, DbError> {
-        let mut filters = self.kept();
-        filters.push("true".to_owned());
-        let sql = format!(
-            "SELECT count(*) FROM {} u WHERE {}",
-            self.users,
-            filters.join(" AND ")
-        );
-        pg_count(url, pool, &sql, "the user count").await
+        pg_count(url, pool, &self.keyset.count_sql(), "the user count").await
+    }
+
+    /// Only users changed after `since` (GoTrue's `updated_at`).
+    pub fn changed_since(&mut self, since: chrono::DateTime<chrono::Utc>) -> Result<(), DbError> {
+        if !self.has_updated_at {
+            return Err(DbError::MissingColumn {
+                table: self.users.clone(),
+                column: "updated_at".to_owned(),
+                hint: "without a change column an export cannot say what changed: leave --since out",
+            });
+        }
+        self.keyset.changed_since("updated_at", since);
+        Ok(())
     }
 
     /// One page of users as JSON text: `row_to_json` over the listed columns (about 2.5

@@ -1523,3 +1523,139 @@ fn an_output_named_for_another_format_is_refused() {
     );
     assert!(!env.path().join("users.csv").exists());
 }
+
+/// Exports `source` with `--since` from `db` into `file`; the exit code and report.
+async fn delta(env: &TestEnv, source: &str, db: &str, since: &str) -> (Option<i32>, Value) {
+    let args = [
+        "export",
+        source,
+        "--json",
+        "-o",
+        "delta.json",
+        "--since",
+        since,
+    ];
+    let vars = vec![("DATABASE_URL", db.to_owned())];
+    let out = run(env, args.iter().map(|a| (*a).to_owned()).collect(), vars).await;
+    let report = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code(), report)
+}
+
+/// The users in the delta file, by email.
+fn delta_emails(env: &TestEnv) -> Vec<String> {
+    let text = std::fs::read_to_string(env.path().join("delta.json")).expect("delta");
+    let rows: Vec<Value> = serde_json::from_str(&text).expect("json");
+    rows.iter()
+        .filter_map(|r| r["email"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// `--since`: only the users whose change column is later, with the window in the report;
+/// platforms without such a column are refused (exit 2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delta_export_holds_only_the_users_changed_since() {
+    let env = TestEnv::new();
+    let mut dump = std::fs::read_to_string(betterauth_fixture("sqlite.sql")).expect("fixture");
+    dump.push_str(
+        "UPDATE \"user\" SET \"updatedAt\" = '2031-01-01T00:00:00.000Z' WHERE email = 'ba.bob@example.com';\n",
+    );
+    let path = env.write("changed.sqlite.sql", &dump);
+    let db = sqlite_database(&env, &path).await;
+    let (code, r) = delta(&env, "betterauth", &db, "2030-06-01").await;
+    assert_eq!(code, Some(0), "{r}");
+    assert_eq!(r["total"], 1, "{r}");
+    assert_eq!(r["window"]["from"], "2030-06-01T00:00:00.000Z", "{r}");
+    assert_eq!(delta_emails(&env), ["ba.bob@example.com"]);
+    let (_, r) = delta(&env, "betterauth", &db, "2000-01-01T00:00:00Z").await;
+    assert_eq!(r["total"], 5, "{r}");
+
+    let other = TestEnv::new();
+    let authjs = sqlite_database(&other, &authjs_fixture("sqlite.sql")).await;
+    let out = run(
+        &env,
+        [
+            "export",
+            "authjs",
+            "-o",
+            "a.json",
+            "--since",
+            "2030-01-01",
+            "--db-url",
+            &authjs,
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no column that records when a user changed")
+    );
+    let out = run(
+        &env,
+        [
+            "export",
+            "clerk",
+            "-o",
+            "c.json",
+            "--since",
+            "2030-01-01",
+            "--sandbox",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The same on PostgreSQL (Better Auth and Supabase) and MariaDB, each comparing times as
+/// it stores them.
+#[cfg_attr(
+    any(no_test_dbs, shared_absent),
+    ignore = "needs the database servers (scripts/test-db.sh) and ../shared beside the checkout"
+)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delta_exports_compare_times_as_each_database_stores_them() {
+    let env = TestEnv::new();
+    let admin = pg_admin_url();
+    let ba = betterauth_database(&admin);
+    psql(
+        &ba,
+        &[
+            "-c",
+            "UPDATE \"user\" SET \"updatedAt\" = '2031-01-01 00:00:00+00' WHERE email = 'ba.bob@example.com'",
+        ],
+    );
+    let (code, r) = delta(&env, "betterauth", &ba, "2030-06-01").await;
+    assert_eq!((code, &r["total"]), (Some(0), &json!(1)), "{r}");
+    assert_eq!(delta_emails(&env), ["ba.bob@example.com"]);
+
+    let mut dump = std::fs::read_to_string(betterauth_fixture("mysql.sql")).expect("fixture");
+    dump.push_str("UPDATE `user` SET `updatedAt` = '2031-01-01 00:00:00.000' WHERE email = 'ba.bob@example.com';\n");
+    let path = env.write("changed.mysql.sql", &dump);
+    let my = mysql_database(&mysql_admin_url(), &path);
+    let (code, r) = delta(&env, "betterauth", &my, "2030-06-01T00:00:00Z").await;
+    assert_eq!((code, &r["total"]), (Some(0), &json!(1)), "{r}");
+
+    let shared = super::util::shared_dir().expect("../shared");
+    let supabase = supabase_database(&admin, &shared);
+    let (_, all) = delta(&env, "supabase", &supabase, "2000-01-01").await;
+    psql(
+        &supabase,
+        &[
+            "-c",
+            "UPDATE auth.users SET updated_at = '2031-01-01 00:00:00+00' WHERE id = (SELECT id FROM auth.users WHERE deleted_at IS NULL AND is_anonymous IS NOT TRUE ORDER BY id LIMIT 1)",
+        ],
+    );
+    let (code, r) = delta(&env, "supabase", &supabase, "2030-06-01").await;
+    assert_eq!((code, &r["total"]), (Some(0), &json!(1)), "{r}");
+    assert!(all["total"].as_u64().unwrap_or(0) > 1, "{all}");
+}

@@ -39,8 +39,18 @@ pub struct ExportReport<'a> {
     pub invalid: u64,
     pub mfa_reenrol: u64,
     pub instance_changed: Option<Change>,
+    /// `--since`: the users changed in this window (`from` exclusive, `until` the
+    /// export's start, the next delta's `--since`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<Window<'a>>,
     #[serde(skip)]
     summary: &'a ExportSummary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Window<'a> {
+    pub from: &'a str,
+    pub until: &'a str,
 }
 
 impl<'a> ExportReport<'a> {
@@ -68,6 +78,10 @@ impl<'a> ExportReport<'a> {
             instance_changed: s
                 .instance_changed
                 .map(|(before, after)| Change { before, after }),
+            window: s
+                .window
+                .as_ref()
+                .map(|(from, until)| Window { from, until }),
             summary: s,
         }
     }
@@ -75,7 +89,14 @@ impl<'a> ExportReport<'a> {
 
 impl Report for ExportReport<'_> {
     fn text(&self) -> String {
-        summary::export_text(self.summary, self.source)
+        let mut text = summary::export_text(self.summary, self.source);
+        if let Some(w) = &self.window {
+            text.push_str(&format!(
+                "\nOnly users changed after {} (until {}): the next delta is --since {}.",
+                w.from, w.until, w.until
+            ));
+        }
+        text
     }
     fn outcome(&self) -> Option<String> {
         Some(format!(
@@ -99,6 +120,10 @@ mod tests {
             plan: Default::default(),
             mfa_reenrol: 1,
             instance_changed: Some((10, 11)),
+            window: Some((
+                "2026-12-01T00:00:00.000Z".into(),
+                "2026-12-02T00:00:00.000Z".into(),
+            )),
         };
         s.plan.invalid = 1;
         s.plan.hashers.insert("bcrypt".into(), 3);
