@@ -129,10 +129,16 @@ async fn hourly_slot(s: &Sender<'_>, pacer: &Pacer) -> bool {
     }
 }
 
-fn line_for(p: &Placed<'_>, i: &Invitation, result: Result<(), &ClientError>) -> OrgLine {
+/// The log line of one invitation, with the instance role it was sent with.
+fn line_for(
+    s: &Sender<'_>,
+    p: &Placed<'_>,
+    i: &Invitation,
+    result: Result<(), &ClientError>,
+) -> OrgLine {
     let mut line = OrgLine::invitation(&p.org.id, &i.email_address, Status::Success);
     line.clerk_org_id = Some(p.clerk_id.clone());
-    line.role = Some(i.role.clone());
+    line.role = Some(request(s, i).role);
     match result {
         Ok(()) => line,
         Err(e)
@@ -182,7 +188,7 @@ pub(super) async fn send(
             Ok(_) => {
                 for (n, i) in group.iter().enumerate() {
                     let calls = u64::from(n == 0);
-                    out.push(Settled::new(line_for(p, i, Ok(())), calls));
+                    out.push(Settled::new(line_for(s, p, i, Ok(())), calls));
                 }
                 return Ok(Some(out));
             }
@@ -190,7 +196,7 @@ pub(super) async fn send(
             Err(e) if e.api().is_some_and(|a| (400..500).contains(&a.status)) => refused = 1,
             Err(e) => {
                 for (n, i) in group.iter().enumerate() {
-                    out.push(Settled::new(line_for(p, i, Err(&e)), u64::from(n == 0)));
+                    out.push(Settled::new(line_for(s, p, i, Err(&e)), u64::from(n == 0)));
                 }
                 return Ok(Some(out));
             }
@@ -207,7 +213,7 @@ pub(super) async fn send(
         .await;
         let calls = 1 + std::mem::take(&mut refused);
         out.push(Settled::new(
-            line_for(p, i, sent.as_ref().map(|_| ())),
+            line_for(s, p, i, sent.as_ref().map(|_| ())),
             calls,
         ));
     }
