@@ -739,3 +739,62 @@ async fn invitations_are_limited_by_the_hour() {
         (400, "organization_invitation_not_unique")
     );
 }
+
+/// What `migrate sync` will need of `PATCH /v1/users/{id}` and the ban endpoints: a new
+/// digest signs in and the old one no longer does, a digest that is not one is refused as
+/// on create, and ban, unban and every change move `updated_at`.
+#[tokio::test]
+async fn a_patched_password_signs_in_and_bans_come_and_go() {
+    let s = start_sandbox(SandboxConfig {
+        rate: Some(1000),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let api = Api::new(&s, DEFAULT_SECRET_KEY);
+    let digest = |p: &str| bcrypt::hash(p, 4).expect("bcrypt");
+    let made = api
+        .post(
+            "/users",
+            json!({"username": "patched", "password_digest": digest("old-password-1"), "password_hasher": "bcrypt"}),
+        )
+        .await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    let id = made.body["id"].as_str().expect("id").to_owned();
+    let user = format!("/users/{id}");
+    let patched = api
+        .send(
+            reqwest::Method::PATCH,
+            &user,
+            Some(
+                &json!({"password_digest": digest("new-password-2"), "password_hasher": "bcrypt"}),
+            ),
+        )
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    let verify = |password: &str| {
+        let path = format!("{user}/verify_password");
+        let body = json!({ "password": password });
+        let api = &api;
+        async move { api.post(&path, body).await.status }
+    };
+    assert_eq!(verify("new-password-2").await, 200);
+    assert_eq!(verify("old-password-1").await, 422);
+    let bad = api
+        .send(
+            reqwest::Method::PATCH,
+            &user,
+            Some(&json!({"password_digest": "not-a-hash", "password_hasher": "bcrypt"})),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    let before = patched.body["updated_at"].as_i64().expect("updated_at");
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let banned = api.post(&format!("{user}/ban"), json!({})).await;
+    assert_eq!(banned.body["banned"], true);
+    assert!(banned.body["updated_at"].as_i64() > Some(before));
+    let unbanned = api.post(&format!("{user}/unban"), json!({})).await;
+    assert_eq!(
+        (unbanned.status, &unbanned.body["banned"]),
+        (200, &json!(false))
+    );
+}

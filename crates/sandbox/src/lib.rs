@@ -141,6 +141,7 @@ fn routes(shared: Shared) -> Router {
                 .delete(users::delete),
         )
         .route("/v1/users/{id}/ban", post(users::ban))
+        .route("/v1/users/{id}/unban", post(users::unban))
         .route(
             "/v1/users/{id}/verify_password",
             post(verify_password::verify_password),

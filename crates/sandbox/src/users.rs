@@ -729,16 +729,28 @@ pub async fn ban(
     State(shared): State<Shared>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
+    set_banned(&shared, &id, true)
+}
+
+/// `POST /v1/users/{id}/unban`.
+pub async fn unban(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    set_banned(&shared, &id, false)
+}
+
+fn set_banned(shared: &Shared, id: &str, banned: bool) -> Result<Json<Value>, ApiError> {
     let mut store = shared.store();
     let now = Utc::now().timestamp_millis();
     store
-        .update(&id, |u| {
-            u.banned = true;
+        .update(id, |u| {
+            u.banned = banned;
             u.updated_at = now;
             render(u)
         })
         .map(Json)
-        .ok_or_else(|| ApiError::user_not_found(&id))
+        .ok_or_else(|| ApiError::user_not_found(id))
 }
 
 pub async fn update(
