@@ -38,6 +38,15 @@ const MEMBERSHIP_FIELDS: &[(&str, FieldType)] = &[
 /// Clerk's longest organization name.
 const MAX_NAME: usize = 256;
 
+/// Refuses every organization endpoint when the instance has organizations off.
+fn enabled(shared: &Shared) -> Result<(), ApiError> {
+    if shared.config.organizations {
+        Ok(())
+    } else {
+        Err(not_enabled())
+    }
+}
+
 fn not_enabled() -> ApiError {
     ApiError::new(
         StatusCode::FORBIDDEN,
@@ -149,9 +158,7 @@ fn render_membership(store: &Store, org: &StoredOrg, m: &StoredMembership) -> Va
 }
 
 pub async fn create(State(shared): State<Shared>, bytes: Bytes) -> Result<Json<Value>, ApiError> {
-    if !shared.config.organizations {
-        return Err(not_enabled());
-    }
+    enabled(&shared)?;
     let body = Body::parse(&bytes, ORG_FIELDS)?;
     let name = body.str("name").ok_or_else(|| missing("name"))?;
     if name.trim().is_empty() {
@@ -290,9 +297,7 @@ pub async fn get(
     State(shared): State<Shared>,
     Path(id_or_slug): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    if !shared.config.organizations {
-        return Err(not_enabled());
-    }
+    enabled(&shared)?;
     let store = shared.store();
     find(&store, &id_or_slug)
         .map(|o| Json(render(o)))
@@ -300,9 +305,7 @@ pub async fn get(
 }
 
 pub async fn roles(State(shared): State<Shared>) -> Result<Json<Value>, ApiError> {
-    if !shared.config.organizations {
-        return Err(not_enabled());
-    }
+    enabled(&shared)?;
     let data: Vec<Value> = shared
         .config
         .organization_roles
@@ -322,9 +325,7 @@ pub async fn add_member(
     Path(org_id): Path<String>,
     bytes: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    if !shared.config.organizations {
-        return Err(not_enabled());
-    }
+    enabled(&shared)?;
     let body = Body::parse(&bytes, MEMBERSHIP_FIELDS)?;
     let user_id = body.str("user_id").ok_or_else(|| missing("user_id"))?;
     let role = role_of(&shared, &body)?;
@@ -398,9 +399,7 @@ pub async fn members(
     Path(org_id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    if !shared.config.organizations {
-        return Err(not_enabled());
-    }
+    enabled(&shared)?;
     let (limit, offset) = paging(raw)?;
     let store = shared.store();
     let org = store.orgs.get(&org_id).ok_or_else(org_not_found)?;
@@ -422,9 +421,7 @@ pub async fn list(
     State(shared): State<Shared>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    if !shared.config.organizations {
-        return Err(not_enabled());
-    }
+    enabled(&shared)?;
     let order = form_urlencoded::parse(raw.clone().unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "order_by")
         .map(|(_, v)| v.into_owned())
@@ -463,9 +460,7 @@ pub async fn delete(
     State(shared): State<Shared>,
     Path(org_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    if !shared.config.organizations {
-        return Err(not_enabled());
-    }
+    enabled(&shared)?;
     let mut store = shared.store();
     let org = store.orgs.remove(&org_id).ok_or_else(org_not_found)?;
     if let Some(slug) = &org.slug {
@@ -481,9 +476,7 @@ pub async fn remove_member(
     State(shared): State<Shared>,
     Path((org_id, user_id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    if !shared.config.organizations {
-        return Err(not_enabled());
-    }
+    enabled(&shared)?;
     let mut store = shared.store();
     let org = store.orgs.get_mut(&org_id).ok_or_else(org_not_found)?;
     let Some(at) = org.members.iter().position(|m| m.user_id == user_id) else {
@@ -522,9 +515,7 @@ pub async fn update_member_metadata(
     Path((org_id, user_id)): Path<(String, String)>,
     bytes: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    if !shared.config.organizations {
-        return Err(not_enabled());
-    }
+    enabled(&shared)?;
     let body = Body::parse(&bytes, MEMBERSHIP_METADATA_FIELDS)?;
     let mut store = shared.store();
     let org = store.orgs.get_mut(&org_id).ok_or_else(org_not_found)?;
@@ -669,9 +660,7 @@ pub async fn invite(
     Path(org_id): Path<String>,
     bytes: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    if !shared.config.organizations {
-        return Err(not_enabled());
-    }
+    enabled(&shared)?;
     shared.admit_invitation(false).map_err(too_many)?;
     let body = Body::parse(&bytes, INVITATION_FIELDS)?;
     let mut store = shared.store();
@@ -688,9 +677,7 @@ pub async fn invite_bulk(
     Path(org_id): Path<String>,
     bytes: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    if !shared.config.organizations {
-        return Err(not_enabled());
-    }
+    enabled(&shared)?;
     shared.admit_invitation(true).map_err(too_many)?;
     let items: Vec<Value> = match serde_json::from_slice(&bytes) {
         Ok(Value::Array(items)) if (1..=10).contains(&items.len()) => items,
@@ -723,9 +710,7 @@ pub async fn invitations(
     Path(org_id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    if !shared.config.organizations {
-        return Err(not_enabled());
-    }
+    enabled(&shared)?;
     let statuses: Vec<String> = form_urlencoded::parse(raw.clone().unwrap_or_default().as_bytes())
         .filter(|(k, _)| k == "status")
         .map(|(_, v)| v.into_owned())
