@@ -554,3 +554,53 @@ async fn a_signal_stops_convert_logs_and_leaves_no_partial_file() {
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_orgs_cleanly_with_143() {
+    let sandbox = sandbox().await;
+    let env = TestEnv::new();
+    let file = users_file(&env, 10);
+    let import = import_args(&sandbox, "clerk", &file, &[]);
+    assert_eq!(report(&run(&env, import, vars(2000)).await)["created"], 10);
+    let records: Vec<Value> = (0..40)
+        .map(|i| {
+            json!({"id": format!("o{i}"), "name": format!("Org {i}"),
+            "members": [{"user_id": format!("src_{:05}", i % 10), "role": "owner"}]})
+        })
+        .collect();
+    env.write("orgs.json", &serde_json::to_string(&records).expect("json"));
+    let args: Vec<String> = [
+        "orgs",
+        "-y",
+        "--json",
+        "-f",
+        "orgs.json",
+        "--api-url",
+        &sandbox.base_url(),
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let made = || sandbox.organization_counts().0 as u64;
+    let out = terminate_at(&env, &args, 20, 10, made).await;
+    assert_eq!(out.status.code(), Some(143));
+    let r = report(&out);
+    assert_eq!(r["interrupted"], true, "{r}");
+    let created = made();
+    assert!(created < 40, "stopped before the end: {r}");
+    assert_eq!(r["organizations"]["created"].as_u64(), Some(created), "{r}");
+    let runs = env.cmd().args(["runs", "--json"]).output().expect("runs");
+    let runs: Value = serde_json::from_slice(&runs.stdout).expect("json");
+    let last = runs
+        .as_array()
+        .and_then(|r| r.last())
+        .expect("the orgs run");
+    assert_eq!(last["interrupted"], true, "{last}");
+    // The same command finishes the job, creating nothing twice.
+    let r = report(&run(&env, args, vars(2000)).await);
+    assert_eq!(
+        r["organizations"]["created"].as_u64(),
+        Some(40 - created),
+        "{r}"
+    );
+    assert_eq!(sandbox.organization_counts(), (40, 40));
+}
