@@ -12,8 +12,8 @@ use crate::clerk::types::{CreateEmailAddressRequest, CreatePhoneNumberRequest, U
 use crate::clerk::{self, ClerkClient, ClientError, Pacer, RetryPolicy};
 use crate::event::Event;
 use crate::ledger::{Entry, Status};
-use crate::user::Prepared;
 use crate::user::validate::FollowUp;
+use crate::user::{Prepared, fingerprint};
 
 pub(super) struct Ctx {
     pub stop: super::Stop,
@@ -160,6 +160,8 @@ fn fatal_for(e: &ClientError) -> Option<ImportError> {
 
 async fn create(ctx: &Ctx, row: u64, prepared: Prepared) {
     let id = prepared.external_id.clone();
+    // Taken before the payload is adjusted for sending (a ban goes after the create).
+    let fp = fingerprint::of(&prepared);
     let contact = prepared
         .request
         .email_address
@@ -176,8 +178,9 @@ async fn create(ctx: &Ctx, row: u64, prepared: Prepared) {
     if maybe_created {
         match lookup(ctx, &id).await {
             Ok(Some(user)) => {
-                ctx.settle(settled(&id, row, Status::Success, Some(user.id), 0), None)
-                    .await;
+                let mut entry = settled(&id, row, Status::Success, Some(user.id), 0);
+                entry.fp = Some(fp);
+                ctx.settle(entry, None).await;
                 return;
             }
             Ok(None) => maybe_created = false,
@@ -260,8 +263,11 @@ async fn create(ctx: &Ctx, row: u64, prepared: Prepared) {
             if status == Status::Success {
                 follow_ups(ctx, &id, &clerk_id, &prepared.follow_ups, ban_after).await;
             }
-            ctx.settle(settled(&id, row, status, Some(clerk_id), attempts), None)
-                .await;
+            let mut entry = settled(&id, row, status, Some(clerk_id), attempts);
+            if status == Status::Success {
+                entry.fp = Some(fp);
+            }
+            ctx.settle(entry, None).await;
         }
         Err(e) => {
             let fatal = fatal_for(&e);

@@ -115,6 +115,10 @@ pub struct Entry {
     /// `verify`'s differences, field by field.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub fields: Option<Vec<DriftField>>,
+    /// On a `success`: the fingerprint of what was sent (`user::fingerprint`), the base a
+    /// later sync compares the source with.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub fp: Option<String>,
 }
 
 /// One field where Clerk holds something else than the source says.

@@ -1,6 +1,7 @@
 //! The normalised user every transformer produces, and its conversion into a Clerk
 //! `CreateUser` payload (`validate`), with the password hashers Clerk accepts (`hasher`).
 
+pub mod fingerprint;
 pub mod hasher;
 pub mod validate;
 

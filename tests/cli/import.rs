@@ -215,6 +215,15 @@ async fn one_call_per_user_and_safe_reruns() {
     // exactly one create per user; the Frontend API is not a Backend API request.
     assert_eq!(r["api_calls"], 43);
     assert_eq!(sandbox.stats().requests, 42);
+    // Each created user's line carries the fingerprint of what was sent (the base a
+    // later sync compares with): same form for all, different for different users.
+    let lines = finals(&env, r["log_file"].as_str().expect("log"));
+    let fps: std::collections::HashSet<&str> = lines
+        .values()
+        .filter_map(|l| l["fp"].as_str())
+        .inspect(|fp| assert!(fp.starts_with("v1:") && fp.len() == 99, "{fp}"))
+        .collect();
+    assert_eq!(fps.len(), 40);
 
     // The same file again: every user was created by the earlier run.
     let out = run(&env, import_args(&sandbox, "clerk", &file, &[]), key()).await;
