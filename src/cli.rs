@@ -89,6 +89,9 @@ pub enum Command {
     /// Members are matched to Clerk users through this instance's import logs, then by
     /// external_id. `--dry-run` checks the file offline.
     Orgs(OrgsArgs),
+    /// Keep Clerk in step with the old system until the switch, from a newer export (in
+    /// progress: `--dry-run` shows what changed since each user was last sent).
+    Sync(SyncArgs),
     /// Delete old migration logs.
     CleanLogs(CleanLogsArgs),
     /// Turn NDJSON migration logs into pretty JSON arrays.
@@ -399,6 +402,28 @@ impl From<OrgSourceArg> for crate::orgs::file::Shape {
             _ => Self::Tool,
         }
     }
+}
+
+/// Options of `migrate sync`.
+#[derive(Debug, Clone, Args)]
+pub struct SyncArgs {
+    /// Source system of the export.
+    #[arg(short, long, value_enum, value_name = "SOURCE")]
+    pub transformer: TransformerArg,
+
+    /// A newer export of the source the users were imported from.
+    #[arg(short, long, value_name = "PATH")]
+    pub file: PathBuf,
+
+    /// Show the plan and send nothing (required for now: sending is not built yet).
+    #[arg(long)]
+    pub dry_run: bool,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// Options of `migrate orgs`.

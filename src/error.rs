@@ -236,6 +236,10 @@ pub enum UsageError {
         "there is nothing to add organizations to in the embedded sandbox (it starts empty, without the users): run `migrate sandbox`, import the users into it with --api-url, then run orgs with the same --api-url"
     )]
     OrgsInEmptySandbox,
+    #[error(
+        "migrate sync shows its plan with --dry-run; sending the changes to Clerk is not built yet"
+    )]
+    SyncDryRunOnly,
     #[error(transparent)]
     RoleMap(crate::orgs::roles::RoleMapError),
     #[error(

@@ -6,7 +6,7 @@
 //! main ─▶ commands ─▶ config, ui, error
 //!             │         │
 //!             ▼         ▼ (reports render what engines return)
-//!          engines: import  delete  verify  export  preflight  orgs
+//!          engines: import  delete  verify  export  preflight  orgs  sync
 //!             │
 //!             ▼
 //!          prepare, ledger, engine (shared by engines), event
@@ -39,6 +39,7 @@ pub mod prepare;
 /// The stand-in for Clerk, re-exported so the binary and the tests reach it by one name.
 pub use migrate_sandbox as sandbox;
 pub mod source;
+pub mod sync;
 pub mod transform;
 pub mod ui;
 pub mod user;

@@ -11,6 +11,7 @@ pub mod runs;
 pub mod sandbox;
 pub mod shell;
 pub mod signals;
+mod sync;
 pub mod verify;
 mod verify_orgs;
 
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Some(Command::CleanLogs(a)) => a.output.json,
         Some(Command::ConvertLogs(a)) => a.output.json,
         Some(Command::Orgs(a)) => a.output.json,
+        Some(Command::Sync(a)) => a.output.json,
         Some(Command::Sandbox(_) | Command::Completions(_) | Command::Man(_)) => false,
     };
     let verbose = match &cli.command {
@@ -48,6 +50,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Some(Command::CleanLogs(a)) => a.output.quiet,
         Some(Command::ConvertLogs(a)) => a.output.quiet,
         Some(Command::Orgs(a)) => a.output.quiet,
+        Some(Command::Sync(a)) => a.output.quiet,
         Some(Command::Export(a)) => a.quiet,
         Some(Command::Runs(a)) => runs::output(a).quiet,
         Some(Command::Sandbox(_) | Command::Completions(_) | Command::Man(_)) => false,
@@ -78,6 +81,7 @@ async fn dispatch(cli: Cli, printer: Printer) -> Result<ExitStatus, AppError> {
         Some(Command::CleanLogs(args)) => clean_logs::run(args, printer),
         Some(Command::ConvertLogs(args)) => convert_logs::run(args, printer).await,
         Some(Command::Orgs(args)) => orgs::run(args, printer).await,
+        Some(Command::Sync(args)) => sync::run(args, printer).await,
         Some(Command::Completions(args)) => shell::completions(args.shell, &printer),
         Some(Command::Man(args)) => shell::man(args, &printer),
     }

@@ -17,6 +17,8 @@ pub struct Outcome<'a> {
     pub user_id: &'a str,
     pub clerk_id: &'a str,
     pub status: Status,
+    /// The fingerprint of what was sent, on a `success` that recorded one.
+    pub fp: Option<&'a str>,
 }
 
 /// Walks `logs` in order: `header` gets each log's run header, `outcome` each settled
@@ -61,6 +63,7 @@ pub fn walk(
                     user_id,
                     clerk_id,
                     status,
+                    fp: value.get("fp").and_then(|v| v.as_str()),
                 });
             }
         }

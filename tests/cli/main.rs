@@ -23,6 +23,7 @@ mod preflight;
 mod safety;
 mod sandbox_api;
 mod shell;
+mod sync;
 mod util;
 mod verbose;
 mod verify;

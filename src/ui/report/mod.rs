@@ -8,6 +8,7 @@ pub mod import;
 pub mod logs;
 pub mod orgs;
 pub mod runs;
+pub mod sync;
 pub mod verify;
 
 use serde::Serialize;
