@@ -141,3 +141,26 @@ where
         }
     }
 }
+
+/// Every item of a list Clerk answers a page at a time (`{data, total_count}`, paged by
+/// `offset`), each page paced and retried like any other call.
+pub async fn all_pages<T, F, Fut>(
+    pacer: &Pacer,
+    policy: &RetryPolicy,
+    mut page: F,
+) -> Result<Vec<T>, ClientError>
+where
+    F: FnMut(u64) -> Fut,
+    Fut: Future<Output = Result<super::types::Page<T>, ClientError>>,
+{
+    let mut all = Vec::new();
+    loop {
+        let offset = all.len() as u64;
+        let next = paced(pacer, policy, &Unrecorded, || page(offset)).await?;
+        let n = next.data.len();
+        all.extend(next.data);
+        if n == 0 || all.len() as u64 >= next.total_count {
+            return Ok(all);
+        }
+    }
+}

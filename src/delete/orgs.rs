@@ -8,7 +8,7 @@ use std::time::Instant;
 use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
 
-use crate::clerk::paced::{RetryNote, RetryObserver, Unrecorded, paced, paced_in_slot};
+use crate::clerk::paced::{RetryNote, RetryObserver, Unrecorded, all_pages, paced, paced_in_slot};
 use crate::clerk::{ClerkClient, ClientError, Pacer, RetryPolicy};
 use crate::engine::{ErrorTally, Stop};
 use crate::event::{Event, Reporter};
@@ -79,25 +79,15 @@ pub async fn check(
             out.push(OrgCheck::Changed { target, now });
             continue;
         }
-        let mut others = 0;
-        let mut offset = 0;
-        loop {
-            let page = paced(pacer, policy, &Unrecorded, || {
-                client.list_memberships(&target.clerk_id, PAGE, offset)
-            })
-            .await?;
-            let n = page.data.len() as u64;
-            others += page
-                .data
-                .iter()
-                .filter_map(|m| m.public_user_data.as_ref())
-                .filter(|u| !target.members.contains(&u.user_id))
-                .count() as u64;
-            offset += n;
-            if n == 0 || offset >= page.total_count {
-                break;
-            }
-        }
+        let members = all_pages(pacer, policy, |offset| {
+            client.list_memberships(&target.clerk_id, PAGE, offset)
+        })
+        .await?;
+        let others = members
+            .iter()
+            .filter_map(|m| m.public_user_data.as_ref())
+            .filter(|u| !target.members.contains(&u.user_id))
+            .count() as u64;
         out.push(if others > 0 {
             OrgCheck::InUse { target, others }
         } else {

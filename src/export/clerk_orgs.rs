@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::orgs::OrgsExport;
-use crate::clerk::paced::{Unrecorded, paced};
+use crate::clerk::paced::all_pages;
 use crate::clerk::types::Organization;
 use crate::clerk::{ClerkClient, ClientError, Pacer, RetryPolicy};
 use crate::ledger::orgs::SOURCE_ID_KEY;
@@ -48,73 +48,48 @@ pub async fn read(
     pacer: &Pacer,
     policy: &RetryPolicy,
 ) -> Result<(Vec<Org>, OrgsExport), ClientError> {
-    let mut orgs = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = paced(pacer, policy, &Unrecorded, || {
-            client.list_organizations(PAGE, offset)
-        })
-        .await?;
-        let n = page.data.len() as u64;
-        orgs.extend(page.data.into_iter().map(org_of));
-        offset += n;
-        if n == 0 || offset >= page.total_count {
-            break;
-        }
-    }
+    let all = all_pages(pacer, policy, |offset| {
+        client.list_organizations(PAGE, offset)
+    })
+    .await?;
+    let mut orgs: Vec<Org> = all.into_iter().map(org_of).collect();
     let mut summary = OrgsExport::default();
     for org in &mut orgs {
-        let mut offset = 0;
-        loop {
-            let page = paced(pacer, policy, &Unrecorded, || {
-                client.list_memberships(&org.id, PAGE, offset)
-            })
-            .await?;
-            let n = page.data.len() as u64;
-            for m in page.data {
-                let Some(user) = m.public_user_data else {
-                    summary.orphans += 1;
-                    continue;
-                };
-                let teams = match m.private_metadata.get(crate::orgs::send::TEAMS_KEY) {
-                    Some(Value::Array(t)) => t
-                        .iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                org.members.push(Member {
-                    user_id: user.user_id,
-                    role: m.role,
-                    created_at: rfc3339(m.created_at),
-                    teams,
-                });
-            }
-            offset += n;
-            if n == 0 || offset >= page.total_count {
-                break;
-            }
+        let members = all_pages(pacer, policy, |offset| {
+            client.list_memberships(&org.id, PAGE, offset)
+        })
+        .await?;
+        for m in members {
+            let Some(user) = m.public_user_data else {
+                summary.orphans += 1;
+                continue;
+            };
+            let teams = match m.private_metadata.get(crate::orgs::send::TEAMS_KEY) {
+                Some(Value::Array(t)) => t
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            org.members.push(Member {
+                user_id: user.user_id,
+                role: m.role,
+                created_at: rfc3339(m.created_at),
+                teams,
+            });
         }
         summary.members += org.members.len() as u64;
-        let mut offset = 0;
-        loop {
-            let page = paced(pacer, policy, &Unrecorded, || {
-                client.list_pending_invitations(&org.id, PAGE, offset)
-            })
-            .await?;
-            let n = page.data.len() as u64;
-            for i in page.data {
-                *summary.invitations.entry("pending".to_owned()).or_default() += 1;
-                org.invitations.push(Invitation {
-                    email_address: i.email_address,
-                    role: i.role.unwrap_or_else(|| "org:member".to_owned()),
-                    status: Some("pending".to_owned()),
-                });
-            }
-            offset += n;
-            if n == 0 || offset >= page.total_count {
-                break;
-            }
+        let pending = all_pages(pacer, policy, |offset| {
+            client.list_pending_invitations(&org.id, PAGE, offset)
+        })
+        .await?;
+        for i in pending {
+            *summary.invitations.entry("pending".to_owned()).or_default() += 1;
+            org.invitations.push(Invitation {
+                email_address: i.email_address,
+                role: i.role.unwrap_or_else(|| "org:member".to_owned()),
+                status: Some("pending".to_owned()),
+            });
         }
     }
     summary.organizations = orgs.len() as u64;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use crate::clerk::paced::{Unrecorded, paced};
+use crate::clerk::paced::{Unrecorded, all_pages, paced};
 use crate::clerk::types::{Membership, Organization};
 use crate::clerk::{ClerkClient, ClientError, Pacer, RetryPolicy};
 use crate::ledger::entry::DriftField;
@@ -86,24 +86,14 @@ async fn memberships(
     org: &str,
 ) -> Result<HashMap<String, Membership>, ClientError> {
     let (client, pacer, policy) = api;
-    let mut all = HashMap::new();
-    let mut offset = 0;
-    loop {
-        let page = paced(pacer, policy, &Unrecorded, || {
-            client.list_memberships(org, PAGE, offset)
-        })
-        .await?;
-        let n = page.data.len() as u64;
-        for m in page.data {
-            if let Some(user) = m.public_user_data.as_ref().map(|u| u.user_id.clone()) {
-                all.insert(user, m);
-            }
-        }
-        offset += n;
-        if n == 0 || offset >= page.total_count {
-            return Ok(all);
-        }
-    }
+    let all = all_pages(pacer, policy, |offset| {
+        client.list_memberships(org, PAGE, offset)
+    })
+    .await?;
+    Ok(all
+        .into_iter()
+        .filter_map(|m| Some((m.public_user_data.as_ref()?.user_id.clone(), m)))
+        .collect())
 }
 
 fn diff(fields: &mut Vec<DriftField>, field: &str, expected: Value, actual: Value) {

@@ -38,6 +38,23 @@ const MEMBERSHIP_FIELDS: &[(&str, FieldType)] = &[
 /// Clerk's longest organization name.
 const MAX_NAME: usize = 256;
 
+/// Refuses one more membership (or invitation) when `taken` places already fill the
+/// organization's limit (0: none).
+fn check_quota(org: &StoredOrg, taken: usize) -> Result<(), ApiError> {
+    if org.max_allowed_memberships > 0 && taken as i64 >= org.max_allowed_memberships {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "organization_membership_quota_exceeded",
+            "organization membership quota exceeded",
+            format!(
+                "You have reached your limit of {} organization memberships, including outstanding invitations.",
+                org.max_allowed_memberships
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Refuses every organization endpoint when the instance has organizations off.
 fn enabled(shared: &Shared) -> Result<(), ApiError> {
     if shared.config.organizations {
@@ -344,17 +361,7 @@ pub async fn add_member(
             format!("{user_id} is already a member of the organization."),
         ));
     }
-    if org.max_allowed_memberships > 0 && org.members.len() as i64 >= org.max_allowed_memberships {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "organization_membership_quota_exceeded",
-            "organization membership quota exceeded",
-            format!(
-                "You have reached your limit of {} organization memberships, including outstanding invitations.",
-                org.max_allowed_memberships
-            ),
-        ));
-    }
+    check_quota(org, org.members.len())?;
     let membership = StoredMembership {
         id: object_id("orgmem"),
         user_id,
@@ -631,18 +638,7 @@ fn invitation(
             "Organizations cannot have duplicate pending invitations for an email address.",
         ));
     }
-    let taken = org.members.len() + pending.count();
-    if org.max_allowed_memberships > 0 && taken as i64 >= org.max_allowed_memberships {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "organization_membership_quota_exceeded",
-            "organization membership quota exceeded",
-            format!(
-                "You have reached your limit of {} organization memberships, including outstanding invitations.",
-                org.max_allowed_memberships
-            ),
-        ));
-    }
+    check_quota(org, org.members.len() + pending.count())?;
     Ok(StoredInvitation {
         id: object_id("orginv"),
         email_address: email,
