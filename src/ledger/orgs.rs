@@ -154,11 +154,16 @@ pub struct OrgsDone {
 
 /// The orgs logs in `dir` written for `instance`, oldest first.
 pub fn logs_of(dir: &Path, instance: &str) -> Vec<PathBuf> {
-    super::logs_named(dir, PREFIX)
+    runs_of(dir, PREFIX, COMMAND, instance)
+}
+
+/// The `prefix` logs in `dir` whose header names `command` and `instance`, oldest first.
+fn runs_of(dir: &Path, prefix: &str, command: &str, instance: &str) -> Vec<PathBuf> {
+    super::logs_named(dir, prefix)
         .into_iter()
         .filter(|p| {
             super::instance::header(p)
-                .is_some_and(|h| h.command == COMMAND && h.instance.as_deref() == Some(instance))
+                .is_some_and(|h| h.command == command && h.instance.as_deref() == Some(instance))
         })
         .collect()
 }
@@ -211,15 +216,9 @@ pub fn done(logs: &[PathBuf]) -> std::io::Result<OrgsDone> {
 
 /// The Clerk organizations the rollbacks of `instance` in `dir` deleted or found gone.
 pub fn rolled_back(dir: &Path, instance: &str) -> HashSet<String> {
-    let logs: Vec<PathBuf> = super::logs_named(dir, DELETION_PREFIX)
-        .into_iter()
-        .filter(|p| {
-            super::instance::header(p).is_some_and(|h| {
-                h.command == DELETION_COMMAND && h.instance.as_deref() == Some(instance)
-            })
-        })
-        .collect();
+    let logs = runs_of(dir, DELETION_PREFIX, DELETION_COMMAND, instance);
     let mut gone = HashSet::new();
+    // Only a reminder rests on this: a log that cannot be read counts nothing as gone.
     let _ = walk(&logs, |line| {
         if matches!(line.status, Status::Deleted | Status::NotFound)
             && let Some(id) = line.clerk_org_id
